@@ -1,0 +1,113 @@
+# Makefile: the front door. Builds the harness (harness/) and hands grading to it.
+#
+# Quiet unless V=1. Every target is listed by `make help`.
+
+BUILD := build
+KATA_BIN := $(BUILD)/bin/kata
+HARNESS_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Werror -O2 -g -D_GNU_SOURCE
+HARNESS_LIBS := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+CC := gcc
+
+# The grader itself: every harness/*.c except the programs with a main of their own and
+# the latency server, which link separately (see mk/server.mk).
+HARNESS_MAIN := harness/main.c
+HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/serve_main.c harness/latency_%.c,\
+	$(wildcard harness/*.c))
+HARNESS_OBJS := $(patsubst harness/%.c,$(BUILD)/obj/%.o,$(HARNESS_LIB_SRCS))
+
+# The harness's own Criterion tests: tests/harness/test_<module>.c tests harness/<module>.c.
+HARNESS_TEST_SRCS := $(filter-out tests/harness/test_latency_server.c,\
+	$(wildcard tests/harness/test_*.c))
+HARNESS_TEST_BINS := $(patsubst tests/harness/%.c,$(BUILD)/tests/%,$(HARNESS_TEST_SRCS))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+NAME ?=
+SRC ?=
+STAGE ?=
+FORMAT ?= text
+SEED ?=
+export SEED V NO_COLOR
+
+.PHONY: help kata list hint selftest test test-harness deps format format-check clean
+
+help:
+	@echo "Learners:"
+	@echo "  make kata NAME=race_counter    grade your file: build, test, tsan, helgrind, drd"
+	@echo "       SRC=path/to/file.c        grade another file against the kata"
+	@echo "       STAGE=tsan                only the build and that stage"
+	@echo "       FORMAT=json               the verdict as JSON"
+	@echo "       SEED=N                    replay a run's test sizes; V=1 shows raw tool output"
+	@echo "  make hint NAME=race_counter    the next hint"
+	@echo "  make list                      every kata and where you are"
+	@echo "Maintainers:"
+	@echo "  make test                      the harness's tests and the kata self-test (CI)"
+	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
+	@echo "  make deps                      install what is missing (apt-get)"
+	@echo "  make serve                     run the latency server alone"
+	@echo "  make bench-server              benchmark the latency server"
+	@echo "  make format | format-check     clang-format the C sources"
+	@echo "  make clean                     remove build/"
+
+$(BUILD)/deps.stamp: scripts/deps.sh
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(BUILD) && touch $@
+
+deps:
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(BUILD) && touch $(BUILD)/deps.stamp
+
+$(BUILD)/obj/%.o: harness/%.c $(wildcard harness/*.h) | $(BUILD)/deps.stamp
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(HARNESS_CFLAGS) -c $< -o $@
+
+$(KATA_BIN): $(HARNESS_OBJS) $(BUILD)/obj/main.o
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CC) $(HARNESS_CFLAGS) $^ -o $@ $(HARNESS_LIBS)
+
+kata: $(KATA_BIN)
+	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
+	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src $(SRC)) $(if $(STAGE),--stage $(STAGE)) \
+		--format $(FORMAT)
+
+list: $(KATA_BIN)
+	@$(KATA_BIN) list
+
+hint: $(KATA_BIN)
+	@test -n "$(NAME)" || { echo "usage: make hint NAME=<kata>"; exit 2; }
+	@$(KATA_BIN) hint $(NAME)
+
+selftest: $(KATA_BIN)
+	@$(KATA_BIN) selftest $(NAME) --runs $(or $(RUNS),1)
+
+$(BUILD)/tests/test_%: tests/harness/test_%.c $(HARNESS_OBJS)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(HARNESS_CFLAGS) -Wno-missing-prototypes -Iharness $^ -o $@ -lcriterion \
+		$(HARNESS_LIBS)
+
+-include mk/*.mk
+
+test-harness: $(HARNESS_TEST_BINS)
+	@set -e; for t in $(HARNESS_TEST_BINS); do echo "== $$t"; $$t --jobs=1 --ascii; done
+
+test: $(KATA_BIN) test-harness
+	@echo "== kata selftest"
+	@$(KATA_BIN) selftest --runs $(or $(RUNS),1)
+
+C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(C_SOURCES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(C_SOURCES)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,112 @@
+/* detect.c: running the driver under a detector and turning its findings into a verdict. */
+#include "detect.h"
+
+#include "stacks.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
+               int sanitizer, int dump_stacks, struct child *c)
+{
+    char *log_name = xasprintf("%s.log", label);
+    char *stacks_name = xasprintf("%s-stacks.txt", label);
+    char *log = work_path(r, log_name);
+    char *stacks = work_path(r, stacks_name);
+    memset(c, 0, sizeof *c);
+    c->argv = argv;
+    c->env = env;
+    c->stdout_path = log;
+    c->stderr_path = log;
+    c->stacks_path = dump_stacks ? stacks : NULL;
+    c->timeout = r->kata->detect_timeout;
+    c->limits = learner_limits(r->kata->detect_timeout, sanitizer);
+    /* Kernels with vm.mmap_rnd_bits above 28 make clang 14's TSan die at start ("unexpected
+     * memory mapping"); without address randomisation it always finds room. */
+    c->no_aslr = sanitizer;
+    int rc = child_run(c);
+    /* the paths live on in c only while this call runs */
+    c->stdout_path = c->stderr_path = c->stacks_path = NULL;
+    free(log_name);
+    free(stacks_name);
+    free(log);
+    free(stacks);
+    return rc;
+}
+
+static void describe_hang(struct run *r, const char *label, struct stage_result *out,
+                          struct strbuf *details)
+{
+    char *name = xasprintf("%s-stacks.txt", label);
+    char *path = work_path(r, name);
+    char *text = read_file(path, 1 << 20, NULL);
+    free(name);
+    free(path);
+    if (!text)
+        return;
+    struct findings threads = {0};
+    stacks_parse(text, r->src_real, &threads);
+    free(text);
+    for (size_t i = 0; i < threads.n; i++) {
+        const struct access *a = &threads.v[i].access[0];
+        if (!threads.v[i].in_learner)
+            continue;
+        sb_addf(details, "%s blocked in %s, called from %s at %s:%d\n", a->thread,
+                a->op ? a->op : "?", a->function ? a->function : "?", a->file, a->line);
+        findings_copy_one(&out->findings, &threads.v[i]);
+    }
+    findings_release(&threads);
+}
+
+void detect_judge(struct run *r, const char *tool, const struct child *c,
+                  struct stage_result *out)
+{
+    size_t total = out->findings.n;
+    size_t mine = findings_keep_learner(&out->findings);
+    out->hidden = (int)(total - mine);
+    /* drop the others: they are library noise or the driver's own code */
+    struct findings keep = {0};
+    for (size_t i = 0; i < mine; i++)
+        findings_copy_one(&keep, &out->findings.v[i]);
+    findings_release(&out->findings);
+    out->findings = keep;
+
+    struct strbuf details = STRBUF_INIT;
+    if (c->timed_out) {
+        stage_say(out, ST_FAIL, "did not finish within %.0f s under %s: a deadlock or a lost "
+                  "wakeup?", c->timeout, tool);
+        if (strcmp(tool, "tsan") == 0)
+            describe_hang(r, "tsan", out, &details);
+    } else if (mine) {
+        const struct finding *f = &out->findings.v[0];
+        size_t races = 0;
+        for (size_t i = 0; i < mine; i++)
+            races += !strcmp(out->findings.v[i].kind, "data race");
+        if (races)
+            stage_say(out, ST_FAIL, "%zu data race report%s%s%s%s", races, races == 1 ? "" : "s",
+                      f->variable ? " on `" : "", f->variable ? f->variable : "",
+                      f->variable ? "`" : "");
+        else
+            stage_say(out, ST_FAIL, "%s", f->kind);
+    } else if (c->signaled) {
+        char *how = child_describe(c);
+        stage_say(out, ST_FAIL, "the program %s under %s", how, tool);
+        free(how);
+    } else if (c->exec_failed) {
+        char *how = child_describe(c);
+        stage_say(out, ST_ERROR, "%s", how);
+        free(how);
+    } else {
+        stage_say(out, ST_PASS, "no data race found");
+    }
+    if (out->hidden && out->status == ST_PASS) {
+        char *s = xasprintf("%s (%d report%s outside your file ignored)", out->summary,
+                            out->hidden, out->hidden == 1 ? "" : "s");
+        free(out->summary);
+        out->summary = s;
+    }
+    if (details.len)
+        out->details = sb_detach(&details);
+    sb_release(&details);
+}

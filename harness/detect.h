@@ -1,0 +1,20 @@
+/* detect.h: what the three race-detector stages share: running the driver, judging races. */
+#ifndef KATA_DETECT_H
+#define KATA_DETECT_H
+
+#include "grade.h"
+
+/* Runs argv (a driver, maybe under Valgrind) with the kata's detector deadline and the
+ * limits for untrusted code, with stdout and stderr in <work>/<label>.log. On a deadline
+ * the stacks go to <work>/<label>-stacks.txt when dump_stacks is set. Returns what
+ * child_run returns. */
+int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
+               int sanitizer, int dump_stacks, struct child *c);
+
+/* After a detector ran: keeps the findings in the learner's file (the others are counted in
+ * out->hidden), and sets the stage's status and summary from them and from how the child
+ * ended. `tool` names the detector in the summary. */
+void detect_judge(struct run *r, const char *tool, const struct child *c,
+                  struct stage_result *out);
+
+#endif

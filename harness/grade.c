@@ -1,0 +1,190 @@
+/* grade.c: one grading run: the stages in order, the shared pieces they use. */
+#include "grade.h"
+
+#include "compile.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const learner_warnings[] = {
+    "-std=c11",     "-Wall",           "-Wextra",
+    "-Wpedantic",   "-Wshadow",        "-Wstrict-prototypes",
+    "-Wvla",        "-Wwrite-strings", "-fdiagnostics-color=never",
+    NULL,
+};
+
+struct limits learner_limits(double timeout, int sanitizer)
+{
+    struct limits l = {
+        .cpu_seconds = (long)(timeout * 2) + 5, /* two cores busy for the whole deadline */
+        .memory_mb = sanitizer ? 0 : 8192,      /* Valgrind needs room; sanitizers use rss */
+        .file_mb = 64,
+        .open_files = 1024,
+        .processes = 512,
+    };
+    return l;
+}
+
+void stage_say(struct stage_result *s, enum status st, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    free(s->summary);
+    s->summary = sb_detach(&sb);
+    s->status = st;
+}
+
+char *work_path(const struct run *r, const char *name)
+{
+    return xasprintf("%s/%s", r->work, name);
+}
+
+const char *seed_env(const struct run *r)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "KATA_SEED=%lu", r->seed);
+    return buf;
+}
+
+char *build_driver(struct run *r, enum driver_build kind, char **diagnostics)
+{
+    char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
+    const char *inputs[] = {header, NULL};
+    const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag, NULL};
+    const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
+                          NULL};
+    const char *sources[] = {r->kata->driver, r->src, NULL};
+    const char *libs[MAX_ARGS + 3];
+    size_t m = 0;
+    for (int i = 0; i < r->kata->nlibs; i++)
+        libs[m++] = r->kata->libs[i];
+    libs[m++] = "-lpthread";
+    if (kind == DRIVER_PLAIN)
+        libs[m++] = "-no-pie";
+    libs[m] = NULL;
+    struct compile_job job = {
+        .cc = kind == DRIVER_TSAN ? "clang" : "gcc",
+        .flags = kind == DRIVER_TSAN ? tsan : plain,
+        .sources = sources,
+        .link_flags = libs,
+        .inputs = inputs,
+        .label = kind == DRIVER_TSAN ? "driver-tsan" : "driver-plain",
+        .cache_dir = r->cache,
+    };
+    char *bin = compile(&job, diagnostics, NULL);
+    free(header);
+    return bin;
+}
+
+const struct stage_result *run_stage(const struct run *r, const char *name)
+{
+    for (int i = 0; i < r->nstages; i++)
+        if (!strcmp(r->stages[i].name, name))
+            return &r->stages[i];
+    return NULL;
+}
+
+struct stage_def {
+    const char *name;
+    int (*fn)(struct run *, struct stage_result *);
+    const char *needs; /* a stage whose failure makes this one meaningless, or NULL */
+};
+
+static const struct stage_def stage_defs[] = {
+    {"build", stage_build, NULL},
+    {"test", stage_test, "build"},
+    {"tsan", stage_tsan, "build"},
+    {"helgrind", stage_helgrind, "build"},
+    {"drd", stage_drd, "build"},
+};
+
+static const struct stage_def *find_stage(const char *name)
+{
+    for (size_t i = 0; i < sizeof stage_defs / sizeof stage_defs[0]; i++)
+        if (!strcmp(stage_defs[i].name, name))
+            return &stage_defs[i];
+    return NULL;
+}
+
+static char *run_tag(const char *src_real)
+{
+    const char *b = base_name(src_real);
+    size_t n = strcspn(b, ".");
+    unsigned long long h = fnv1a(FNV_INIT, src_real, strlen(src_real));
+    return xasprintf("%.*s-%08llx", (int)n, b, h & 0xffffffffULL);
+}
+
+int grade_run(struct run *r)
+{
+    double start = now_seconds();
+    r->src_real = real_path(r->src);
+    char *tag = run_tag(r->src_real);
+    r->work = xasprintf("%s/build/run/%s/%s", r->root, r->kata->name, tag);
+    r->cache = xasprintf("%s/build/cache/%s", r->root, r->kata->name);
+    r->include_flag = xasprintf("-I%s", r->kata->dir);
+    free(tag);
+    remove_tree(r->work);
+    if (mkdir_p(r->work) || mkdir_p(r->cache))
+        return -1;
+    if (r->only_stage && !kata_has_stage(r->kata, r->only_stage))
+        return error("kata '%s' has no stage '%s'", r->kata->name, r->only_stage);
+
+    int harness_failed = 0;
+    r->status = ST_PASS;
+    for (int i = 0; i < r->kata->nstages; i++) {
+        const char *name = r->kata->stages[i];
+        const struct stage_def *def = find_stage(name);
+        if (!def) {
+            error("kata '%s' lists an unknown stage '%s'", r->kata->name, name);
+            harness_failed = 1;
+            break;
+        }
+        if (r->only_stage && strcmp(name, "build") && strcmp(name, r->only_stage))
+            continue;
+        struct stage_result *s = &r->stages[r->nstages++];
+        memset(s, 0, sizeof *s);
+        s->name = def->name;
+        const struct stage_result *need = def->needs ? run_stage(r, def->needs) : NULL;
+        if (need && need->status != ST_PASS) {
+            stage_say(s, ST_SKIP, "skipped: the %s stage did not pass", def->needs);
+            continue;
+        }
+        double t0 = now_seconds();
+        if (def->fn(r, s)) {
+            s->status = ST_ERROR;
+            harness_failed = 1;
+        }
+        s->seconds = now_seconds() - t0;
+        if (s->status == ST_FAIL && r->status == ST_PASS)
+            r->status = ST_FAIL;
+        if (s->status == ST_ERROR)
+            harness_failed = 1;
+    }
+    if (harness_failed)
+        r->status = ST_ERROR;
+    r->seconds = now_seconds() - start;
+    return harness_failed ? -1 : 0;
+}
+
+void run_release(struct run *r)
+{
+    for (int i = 0; i < r->nstages; i++) {
+        struct stage_result *s = &r->stages[i];
+        free(s->summary);
+        free(s->details);
+        free(s->raw);
+        findings_release(&s->findings);
+    }
+    r->nstages = 0;
+    free(r->src_real);
+    free(r->work);
+    free(r->cache);
+    free(r->include_flag);
+    r->src_real = r->work = r->cache = r->include_flag = NULL;
+}

@@ -1,0 +1,87 @@
+/* grade.h: grading one learner file against one kata, stage by stage. */
+#ifndef KATA_GRADE_H
+#define KATA_GRADE_H
+
+#include "findings.h"
+#include "kata.h"
+#include "spawn.h"
+
+enum status { ST_PASS, ST_FAIL, ST_SKIP, ST_ERROR };
+
+/* The outcome of one stage. All strings are owned by the result. */
+struct stage_result {
+    const char *name;  /* "build", "test", ... (static) */
+    enum status status;
+    double seconds;
+    char *summary;     /* one line in the learner's terms */
+    char *details;     /* further lines: compiler messages, failed tests, blocked threads */
+    char *raw;         /* the tool's own output, shown with V=1 */
+    struct findings findings;
+    int hidden;        /* findings outside the learner's file, not counted */
+};
+
+/* One grading run: inputs, the paths it works in, and the results. */
+struct run {
+    /* inputs */
+    const char *root;         /* the repository root */
+    const struct kata *kata;
+    const char *src;          /* the learner's file as given */
+    unsigned long seed;       /* test sizes are drawn from it (KATA_SEED) */
+    const char *only_stage;   /* run build and this stage only, or NULL for all */
+    int verbose;
+
+    /* worked out by grade_run */
+    char *src_real;           /* resolved path of src */
+    char *work;               /* build/run/<kata>/<tag>: logs and reports of this run */
+    char *cache;              /* build/cache/<kata>: compiled binaries */
+    char *include_flag;       /* -I<root>/katas/<name> */
+
+    /* results */
+    struct stage_result stages[MAX_STAGES];
+    int nstages;
+    enum status status;       /* ST_PASS, ST_FAIL, or ST_ERROR when the harness failed */
+    double seconds;
+};
+
+/* Grades r->src against r->kata: runs each of the kata's stages in order (build first;
+ * a stage that cannot be meaningful after an earlier failure is skipped) and fills in the
+ * results. Returns 0 when grading happened (whatever the verdict) or -1 when the harness
+ * itself failed. Free with run_release. */
+int grade_run(struct run *r);
+void run_release(struct run *r);
+
+/* The result of the named stage, or NULL when it did not run. */
+const struct stage_result *run_stage(const struct run *r, const char *name);
+
+/* Defaults for untrusted runs: a CPU limit above the deadline, memory, output size,
+ * descriptors and processes. memory_mb is 0 for sanitizer runs (RLIMIT_AS breaks them). */
+struct limits learner_limits(double timeout, int sanitizer);
+
+/* The stages, one file each. Each fills in `out` and returns 0, or -1 when the harness
+ * failed (out->status is then ST_ERROR). */
+int stage_build(struct run *r, struct stage_result *out);
+int stage_test(struct run *r, struct stage_result *out);
+int stage_tsan(struct run *r, struct stage_result *out);
+int stage_helgrind(struct run *r, struct stage_result *out);
+int stage_drd(struct run *r, struct stage_result *out);
+
+/* Helpers the stages share (grade.c). */
+/* The kata's driver (a plain main) linked with the learner's file, in one of these builds. */
+enum driver_build {
+    DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals) */
+    DRIVER_TSAN,  /* clang -fsanitize=thread -O0 -g (at -O1 clang can merge code to line 0) */
+};
+/* Builds (or finds in the cache) the driver. Returns its path (caller frees) or NULL;
+ * *diagnostics gets the compiler's output (caller frees). */
+char *build_driver(struct run *r, enum driver_build kind, char **diagnostics);
+/* Sets a stage's summary from a format. */
+void stage_say(struct stage_result *s, enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The path of a file in the run's work folder; a new string. */
+char *work_path(const struct run *r, const char *name);
+/* The compiler flags for learner code: C11 and the house warnings, no -Werror. */
+extern const char *const learner_warnings[];
+/* The seed, as an environment entry ("KATA_SEED=123"); a static buffer per run. */
+const char *seed_env(const struct run *r);
+
+#endif

@@ -1,0 +1,138 @@
+/* selftest.c: every reference passes, every starter and mutant is rejected where it should be. */
+#include "selftest.h"
+
+#include "grade.h"
+#include "kata.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct tally {
+    int passed, failed, broken;
+};
+
+static unsigned long fresh_seed(void)
+{
+    return (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16) ^
+           (unsigned long)(now_seconds() * 1e6);
+}
+
+static void check(struct tally *t, int ok, double seconds, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void check(struct tally *t, int ok, double seconds, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("  %s ", ok ? "ok  " : "FAIL");
+    vprintf(fmt, ap);
+    printf(" (%.1f s)\n", seconds);
+    va_end(ap);
+    fflush(stdout);
+    if (ok)
+        t->passed++;
+    else
+        t->failed++;
+}
+
+/* Grades src against k and returns the run (caller releases), or -1 if the harness failed. */
+static int grade(const char *root, const struct kata *k, const char *src, const char *stage,
+                 struct run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->root = root;
+    r->kata = k;
+    r->src = src;
+    r->seed = fresh_seed();
+    r->only_stage = stage;
+    return grade_run(r);
+}
+
+static void show_failure(const struct run *r)
+{
+    report_text(stdout, r, 0, 0);
+}
+
+static void selftest_kata(const char *root, const struct kata *k, int runs, struct tally *t)
+{
+    printf("%s\n", k->name);
+    /* the reference passes every stage, several runs in a row */
+    for (int i = 0; i < runs; i++) {
+        struct run r;
+        int rc = grade(root, k, k->solution, NULL, &r);
+        if (rc)
+            t->broken++;
+        check(t, r.status == ST_PASS, r.seconds, "reference passes every stage (run %d of %d, "
+              "seed %lu)", i + 1, runs, r.seed);
+        if (r.status != ST_PASS)
+            show_failure(&r);
+        run_release(&r);
+    }
+    /* the starter fails the stages its lesson is about */
+    if (k->nstarter_fails) {
+        struct run r;
+        if (grade(root, k, k->starter, NULL, &r))
+            t->broken++;
+        for (int i = 0; i < k->nstarter_fails; i++) {
+            const struct stage_result *s = run_stage(&r, k->starter_fails[i]);
+            int ok = s && s->status == ST_FAIL;
+            check(t, ok, s ? s->seconds : 0, "starter fails %s: %s", k->starter_fails[i],
+                  s ? s->summary : "the stage did not run");
+        }
+        run_release(&r);
+    }
+    /* each mutant is rejected by the stage it names */
+    struct mutant *m;
+    int n = kata_mutants(root, k, &m);
+    if (n < 0) {
+        t->broken++;
+        return;
+    }
+    if (n == 0)
+        check(t, 0, 0, "has mutants (none found under %s)", k->mutants);
+    for (int i = 0; i < n; i++) {
+        struct run r;
+        int rc = grade(root, k, m[i].path, strcmp(m[i].stage, "build") ? m[i].stage : NULL, &r);
+        if (rc)
+            t->broken++;
+        const struct stage_result *s = run_stage(&r, m[i].stage);
+        int ok = s && s->status == ST_FAIL;
+        check(t, ok, r.seconds, "mutant %s (%s) rejected by %s: %s", base_name(m[i].path),
+              m[i].what, m[i].stage, s ? s->summary : "the stage did not run");
+        if (!ok)
+            show_failure(&r);
+        run_release(&r);
+    }
+    mutants_free(m, n);
+}
+
+int selftest(const char *root, const char *name, int runs)
+{
+    struct tally t = {0, 0, 0};
+    double start = now_seconds();
+    if (name) {
+        struct kata *k = kata_load(root, name);
+        if (!k)
+            return 3;
+        selftest_kata(root, k, runs, &t);
+        kata_free(k);
+    } else {
+        struct kata **v;
+        int n = kata_load_all(root, &v);
+        if (n < 0)
+            return 3;
+        for (int i = 0; i < n; i++)
+            selftest_kata(root, v[i], runs, &t);
+        kata_free_all(v, n);
+    }
+    printf("\nselftest took %.0f s\n", now_seconds() - start);
+    printf("selftest: %d passed, %d failed\n", t.passed, t.failed);
+    if (t.broken)
+        return 3;
+    return t.failed ? 1 : 0;
+}

@@ -1,0 +1,371 @@
+/* spawn.c: run one untrusted child: own process group, limits, deadline, group kill. */
+#include "spawn.h"
+
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* How many child_run calls are under way: the stack dumper runs children of its own
+ * while the timed-out child is still alive, and orphans are only hunted at depth 1. */
+static int run_depth;
+
+void spawn_init(void)
+{
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    /* A SIGPIPE from a closed output must not kill the harness. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+const char *signal_name(int signo)
+{
+    static char buf[32];
+    switch (signo) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGABRT: return "SIGABRT";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGXCPU: return "SIGXCPU";
+    case SIGXFSZ: return "SIGXFSZ";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGSYS: return "SIGSYS";
+    default:
+        snprintf(buf, sizeof buf, "signal %d", signo);
+        return buf;
+    }
+}
+
+static const char *signal_meaning(int signo)
+{
+    switch (signo) {
+    case SIGSEGV: return "segmentation fault: a bad pointer";
+    case SIGABRT: return "abort: an assertion or the C library gave up";
+    case SIGBUS: return "bus error";
+    case SIGFPE: return "arithmetic error, such as division by zero";
+    case SIGXCPU: return "CPU time limit reached";
+    case SIGXFSZ: return "file size limit reached: too much output";
+    default: return strsignal(signo);
+    }
+}
+
+char *child_describe(const struct child *c)
+{
+    if (c->exec_failed)
+        return xasprintf("could not start '%s': %s", c->argv[0], strerror(c->exec_errno));
+    if (c->timed_out)
+        return xasprintf("timed out after %.1f s and was killed", c->timeout);
+    if (c->signaled)
+        return xasprintf("killed by %s (%s)", signal_name(c->signo), signal_meaning(c->signo));
+    return xasprintf("exited with %d", c->exit_code);
+}
+
+static void set_limit(int resource, long value)
+{
+    if (value <= 0)
+        return;
+    struct rlimit rl = {(rlim_t)value, (rlim_t)value};
+    setrlimit(resource, &rl);
+}
+
+static int open_or_null(const char *path, int flags)
+{
+    return open(path ? path : "/dev/null", flags | O_CLOEXEC, 0644);
+}
+
+/* Between fork and exec only async-signal-safe calls: no malloc, no stdio. */
+static _Noreturn void exec_child(const struct child *c, char *const *envp, int report_fd)
+{
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    signal(SIGPIPE, SIG_DFL);
+    int in = open_or_null(c->stdin_path, O_RDONLY);
+    int out = open_or_null(c->stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
+    int err = (c->stderr_path && c->stdout_path && !strcmp(c->stderr_path, c->stdout_path))
+                  ? out
+                  : open_or_null(c->stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+        goto fail;
+    if (c->dir && chdir(c->dir))
+        goto fail;
+    set_limit(RLIMIT_CORE, 0);
+    struct rlimit zero = {0, 0};
+    setrlimit(RLIMIT_CORE, &zero);
+    set_limit(RLIMIT_CPU, c->limits.cpu_seconds);
+    if (c->limits.memory_mb > 0)
+        set_limit(RLIMIT_AS, c->limits.memory_mb * 1024 * 1024);
+    if (c->limits.file_mb > 0)
+        set_limit(RLIMIT_FSIZE, c->limits.file_mb * 1024 * 1024);
+    set_limit(RLIMIT_NOFILE, c->limits.open_files);
+    set_limit(RLIMIT_NPROC, c->limits.processes);
+    if (c->no_aslr)
+        personality(ADDR_NO_RANDOMIZE);
+    execvpe(c->argv[0], (char *const *)c->argv, envp);
+fail:;
+    int e = errno;
+    while (write(report_fd, &e, sizeof e) < 0 && errno == EINTR)
+        ;
+    _exit(127);
+}
+
+static char **build_env(const char *const *extra)
+{
+    size_t n = 0, m = 0;
+    while (environ[n])
+        n++;
+    while (extra && extra[m])
+        m++;
+    char **envp = xcalloc(n + m + 1, sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* an extra entry of the same name replaces the inherited one */
+        const char *eq = strchr(environ[i], '=');
+        size_t len = eq ? (size_t)(eq - environ[i]) + 1 : strlen(environ[i]);
+        int replaced = 0;
+        for (size_t j = 0; j < m && !replaced; j++)
+            replaced = !strncmp(extra[j], environ[i], len);
+        if (!replaced)
+            envp[k++] = environ[i];
+    }
+    for (size_t j = 0; j < m; j++)
+        envp[k++] = (char *)extra[j];
+    envp[k] = NULL;
+    return envp;
+}
+
+/* Every live process whose process group is pgid, found through /proc. */
+static size_t group_members(pid_t pgid, pid_t *out, size_t max)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        if (getpgid((pid_t)pid) == pgid)
+            out[n++] = (pid_t)pid;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Writes each thread's stack of every process in the group to c->stacks_path with
+ * eu-stack (fast, about 70 ms a process; falls back to gdb). */
+static void dump_stacks(const struct child *c)
+{
+    pid_t pids[64];
+    size_t n = group_members(c->pid, pids, 64);
+    FILE *f = fopen(c->stacks_path, "w");
+    if (!f)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char pidbuf[24];
+        snprintf(pidbuf, sizeof pidbuf, "%d", (int)pids[i]);
+        char *tmp = xasprintf("%s.%d", c->stacks_path, (int)pids[i]);
+        const char *argv[] = {"eu-stack", "-s", "-p", pidbuf, NULL};
+        struct child s = {.argv = argv, .stdout_path = tmp, .stderr_path = tmp, .timeout = 5};
+        if (child_run(&s) || !s.exited || s.exit_code) {
+            const char *gdb[] = {"gdb", "-batch", "-nx", "-p", pidbuf, "-ex", "thread apply all bt",
+                                 NULL};
+            struct child g = {.argv = gdb, .stdout_path = tmp, .stderr_path = tmp, .timeout = 10};
+            child_run(&g);
+        }
+        char *text = read_file(tmp, 1 << 20, NULL);
+        if (text) {
+            fputs(text, f);
+            free(text);
+        }
+        unlink(tmp);
+        free(tmp);
+    }
+    fclose(f);
+}
+
+static int pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* Waits until the child exits or the deadline passes. Returns 1 on exit, 0 on deadline. */
+static int wait_until(pid_t pid, double deadline)
+{
+    int pfd = pidfd_open_compat(pid);
+    for (;;) {
+        siginfo_t si = {0};
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
+            if (pfd >= 0)
+                close(pfd);
+            return 1;
+        }
+        double left = deadline - now_seconds();
+        if (left <= 0) {
+            if (pfd >= 0)
+                close(pfd);
+            return 0;
+        }
+        int ms = left > 0.05 ? 50 : (int)(left * 1000) + 1;
+        if (pfd >= 0) {
+            struct pollfd p = {.fd = pfd, .events = POLLIN};
+            int tick = left * 1000 > 1000 ? 1000 : (int)(left * 1000) + 1;
+            poll(&p, 1, tick);
+        } else {
+            struct timespec ts = {0, (long)ms * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+static void kill_group(pid_t pgid)
+{
+    kill(-pgid, SIGTERM);
+    double until = now_seconds() + 0.5;
+    pid_t pids[4];
+    while (now_seconds() < until && group_members(pgid, pids, 4) > 0) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    kill(-pgid, SIGKILL);
+}
+
+static int child_run_once(struct child *c);
+
+int child_run(struct child *c)
+{
+    run_depth++;
+    int rc = child_run_once(c);
+    if (run_depth == 1)
+        reap_orphans();
+    run_depth--;
+    return rc;
+}
+
+static int child_run_once(struct child *c)
+{
+    c->exited = c->signaled = c->timed_out = c->exec_failed = 0;
+    c->exit_code = c->signo = c->exec_errno = 0;
+    if (c->timeout <= 0)
+        c->timeout = 60;
+    int report[2];
+    if (pipe2(report, O_CLOEXEC))
+        return error("cannot create a pipe: %s", strerror(errno));
+    char **envp = build_env(c->env);
+    fflush(NULL);
+    double start = now_seconds();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(report[0]);
+        close(report[1]);
+        free(envp);
+        return error("cannot fork: %s", strerror(e));
+    }
+    if (pid == 0)
+        exec_child(c, envp, report[1]);
+    free(envp);
+    /* Set the group from this side too, so a kill cannot race the child's setpgid. */
+    setpgid(pid, pid);
+    c->pid = pid;
+    close(report[1]);
+    int e = 0;
+    ssize_t got;
+    while ((got = read(report[0], &e, sizeof e)) < 0 && errno == EINTR)
+        ;
+    close(report[0]);
+    if (got == (ssize_t)sizeof e) {
+        waitpid(pid, NULL, 0);
+        c->exec_failed = 1;
+        c->exec_errno = e;
+        return -1;
+    }
+
+    if (!wait_until(pid, start + c->timeout)) {
+        c->timed_out = 1;
+        if (c->stacks_path)
+            dump_stacks(c);
+        kill_group(pid);
+    }
+    int status = 0;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+        ;
+    c->wall_seconds = now_seconds() - start;
+    /* Whatever the child left running in its group goes with it. */
+    kill(-pid, SIGKILL);
+    if (!c->timed_out) {
+        if (WIFEXITED(status)) {
+            c->exited = 1;
+            c->exit_code = WEXITSTATUS(status);
+        } else if (WIFSIGNALED(status)) {
+            c->signaled = 1;
+            c->signo = WTERMSIG(status);
+        }
+    }
+    c->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    c->max_rss_kb = ru.ru_maxrss;
+    return 0;
+}
+
+int reap_orphans(void)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    pid_t self = getpid();
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        char *stat = read_file(path, 4096, NULL);
+        if (!stat)
+            continue;
+        /* the parent pid is the second field after the ")" that closes the name */
+        char *close_paren = strrchr(stat, ')');
+        long ppid = 0;
+        char state = 0;
+        if (close_paren)
+            sscanf(close_paren + 1, " %c %ld", &state, &ppid);
+        free(stat);
+        if (ppid != self)
+            continue;
+        kill((pid_t)pid, SIGKILL);
+        waitpid((pid_t)pid, NULL, 0);
+        found++;
+    }
+    closedir(d);
+    return found;
+}

@@ -1,0 +1,75 @@
+/* spawn.h: run one untrusted child under a deadline and resource limits. */
+#ifndef KATA_SPAWN_H
+#define KATA_SPAWN_H
+
+#include <sys/types.h>
+
+/* Resource limits applied in the child before exec. Zero means "leave as is". */
+struct limits {
+    long cpu_seconds; /* RLIMIT_CPU: SIGXCPU past it */
+    long memory_mb;   /* RLIMIT_AS; never set it for TSan/ASan (their shadow is reserved) */
+    long file_mb;     /* RLIMIT_FSIZE: caps every file the child writes, its output too */
+    long open_files;  /* RLIMIT_NOFILE */
+    long processes;   /* RLIMIT_NPROC; counts per user and is ignored for root */
+};
+
+/*
+ * How to run a child, and what became of it. Use it in three steps:
+ *
+ *   1. fill in argv (and whichever options you need) in a zeroed struct child;
+ *   2. call child_run(), which starts the child in its own process group, waits for
+ *      it until `timeout` seconds have passed on CLOCK_MONOTONIC, and then (if
+ *      stacks_path is set) writes every thread's stack of every process in the
+ *      group to stacks_path, sends SIGTERM to the group, and SIGKILL half a second
+ *      later;
+ *   3. read the result fields. Whatever happened, no process of the group is left.
+ *
+ * Output goes to files, never to pipes, so a child that floods its output cannot
+ * block on a full pipe; file_mb bounds the files.
+ */
+struct child {
+    const char *const *argv; /* argv[0] is looked up in PATH */
+    const char *const *env;  /* extra "NAME=value" entries, NULL-terminated, or NULL */
+    const char *dir;         /* working directory, or NULL */
+    const char *stdin_path;  /* NULL: /dev/null */
+    const char *stdout_path; /* NULL: /dev/null */
+    const char *stderr_path; /* NULL: /dev/null; the same path as stdout shares the file */
+    const char *stacks_path; /* where to dump stacks on a deadline, or NULL */
+    double timeout;          /* seconds of wall time; 0 means 60 */
+    struct limits limits;
+    int no_aslr; /* personality(ADDR_NO_RANDOMIZE): TSan on kernels with mmap_rnd_bits > 28 */
+
+    /* results */
+    pid_t pid;
+    int exited;      /* exited normally: exit_code is valid */
+    int exit_code;
+    int signaled;    /* killed by signal `signo` */
+    int signo;
+    int timed_out;   /* the deadline passed and the group was killed */
+    int exec_failed; /* the program could not be started: exec_errno says why */
+    int exec_errno;
+    double wall_seconds;
+    double cpu_seconds; /* user + system of the child and its waited-for descendants */
+    long max_rss_kb;
+};
+
+/* Runs the child as described above. Returns 0 when the child ran (whatever its exit),
+ * -1 when it could not be started (fork failed, or exec failed: exec_failed is set). */
+int child_run(struct child *c);
+
+/* A one-line description of how the child ended ("exited with 1", "killed by SIGSEGV
+ * (segmentation fault)", "timed out after 10.0 s"). Returns a new string; caller frees. */
+char *child_describe(const struct child *c);
+
+/* The name of a signal ("SIGSEGV"), or "signal N". Returns a static string. */
+const char *signal_name(int signo);
+
+/* Makes this process a subreaper, so orphans of its children (even ones that called
+ * setsid) become its children and can be found and killed. Call once at start. */
+void spawn_init(void);
+
+/* Kills and reaps every child of this process that child_run is not waiting for:
+ * orphans that escaped their process group. Returns how many it found. */
+int reap_orphans(void);
+
+#endif

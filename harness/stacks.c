@@ -1,0 +1,138 @@
+/* stacks.c: stack dumps of a hung program to "thread N blocked in X at file:line". */
+#include "stacks.h"
+
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *public_name(const char *fn)
+{
+    size_t n = strcspn(fn, "@");
+    char *s = xstrndup(fn, n);
+    const char *p = s;
+    for (;;) {
+        while (*p == '_')
+            p++;
+        if (starts_with(p, "GI_"))
+            p += 3;
+        else if (starts_with(p, "libc_"))
+            p += 5;
+        else
+            break;
+    }
+    char *r = xstrdup(p);
+    free(s);
+    return r;
+}
+
+/* Frames of one thread, innermost first. */
+struct frame {
+    char *fn, *file;
+    int line;
+};
+
+struct thread {
+    char *tid;
+    struct frame f[64];
+    int n;
+};
+
+static void thread_finish(struct thread *t, const char *learner_real, struct findings *out)
+{
+    if (!t->tid)
+        return;
+    int mine = -1, sourced = -1;
+    for (int i = 0; i < t->n; i++) {
+        if (mine < 0 && same_source(NULL, t->f[i].file, learner_real))
+            mine = i;
+        if (sourced < 0 && t->f[i].file && t->f[i].file[0] == '/')
+            sourced = i;
+    }
+    int at = mine >= 0 ? mine : sourced >= 0 ? sourced : (t->n ? 0 : -1);
+    struct finding *x = findings_add(out);
+    x->kind = xstrdup("blocked thread");
+    x->naccess = 1;
+    struct access *a = &x->access[0];
+    a->thread = xasprintf("thread %s", t->tid);
+    if (at >= 0) {
+        a->function = t->f[at].fn ? xstrdup(t->f[at].fn) : NULL;
+        a->file = t->f[at].file ? xstrdup(t->f[at].file) : NULL;
+        a->line = t->f[at].line;
+        a->in_learner = x->in_learner = mine >= 0;
+        /* the call it waits in: the frame just above the learner's, in public terms */
+        if (at > 0 && t->f[at - 1].fn)
+            a->op = public_name(t->f[at - 1].fn);
+        else if (at == 0 && t->f[0].fn)
+            a->op = public_name(t->f[0].fn);
+    }
+    x->headline = xasprintf("%s blocked in %s", a->thread, a->op ? a->op : "?");
+    for (int i = 0; i < t->n; i++) {
+        free(t->f[i].fn);
+        free(t->f[i].file);
+    }
+    free(t->tid);
+    memset(t, 0, sizeof *t);
+}
+
+static void set_location(struct frame *f, const char *loc)
+{
+    /* "/tmp/m/h.c:5:90" or "h.c:4" */
+    const char *colon = strchr(loc, ':');
+    if (!colon)
+        return;
+    free(f->file);
+    f->file = xstrndup(loc, (size_t)(colon - loc));
+    f->line = atoi(colon + 1);
+}
+
+int stacks_parse(const char *text, const char *learner_real, struct findings *out)
+{
+    int threads = 0;
+    struct thread t = {0};
+    char *copy = xstrdup(text);
+    char *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        rtrim(l);
+        if (starts_with(l, "TID ")) { /* eu-stack */
+            thread_finish(&t, learner_real, out);
+            t.tid = xstrndup(l + 4, strcspn(l + 4, ":"));
+            threads++;
+        } else if (starts_with(l, "Thread ") && strstr(l, "(LWP ")) { /* gdb */
+            thread_finish(&t, learner_real, out);
+            const char *lwp = strstr(l, "(LWP ") + 5;
+            t.tid = xstrndup(lwp, strcspn(lwp, ")"));
+            threads++;
+        } else if (l[0] == '#' && t.tid && t.n < 64) {
+            struct frame *f = &t.f[t.n++];
+            /* eu-stack: "#2  0x000055763173619d w"; gdb: "#4  0x... in w (x=0x0) at h.c:4" */
+            char *p = l + 1;
+            while (*p && *p != ' ')
+                p++;
+            while (*p == ' ')
+                p++;
+            if (starts_with(p, "0x")) {
+                while (*p && *p != ' ')
+                    p++;
+                while (*p == ' ')
+                    p++;
+            }
+            if (starts_with(p, "in "))
+                p += 3;
+            f->fn = xstrndup(p, strcspn(p, " ("));
+            const char *at = strstr(p, ") at ");
+            if (at)
+                set_location(f, at + 5);
+        } else if ((l[0] == ' ' || l[0] == '\t') && t.tid && t.n > 0) {
+            const char *p = l;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (strchr(p, ':'))
+                set_location(&t.f[t.n - 1], p);
+        }
+    }
+    thread_finish(&t, learner_real, out);
+    free(copy);
+    return threads;
+}

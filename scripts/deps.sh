@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# deps.sh: make sure everything the harness needs is installed, installing what is missing.
+#
+# Usage: scripts/deps.sh [--check]
+#   without options: installs what is missing with apt-get (as root, or through `sudo -n`);
+#                    where neither works, prints the exact command and exits 1.
+#   --check:         only says what is missing; exits 1 if anything is.
+set -u
+
+# Debian/Ubuntu packages, each with a probe that says whether it is already there.
+packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
+          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev make)
+
+have() {
+    case "$1" in
+        gcc|clang|valgrind|gdb|make|pkg-config) command -v "$1" >/dev/null 2>&1 ;;
+        elfutils) command -v eu-stack >/dev/null 2>&1 ;;
+        libclang-rt-dev) tsan_works ;;
+        libcriterion-dev) pc_or_header criterion criterion/criterion.h ;;
+        libcjson-dev) pc_or_header libcjson cjson/cJSON.h ;;
+        libmicrohttpd-dev) pc_or_header libmicrohttpd microhttpd.h ;;
+        libcurl4-openssl-dev) pc_or_header libcurl curl/curl.h ;;
+        *) dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' ;;
+    esac
+}
+
+pc_or_header() {
+    pkg-config --exists "$1" 2>/dev/null && return 0
+    [[ -f /usr/include/$2 ]]
+}
+
+# clang alone is not enough: the ThreadSanitizer runtime ships separately.
+tsan_works() {
+    command -v clang >/dev/null 2>&1 || return 1
+    local dir
+    dir=$(mktemp -d) || return 1
+    printf 'int main(void){return 0;}\n' >"$dir/t.c"
+    clang -fsanitize=thread "$dir/t.c" -o "$dir/t" >/dev/null 2>&1
+    local rc=$?
+    rm -rf "$dir"
+    return $rc
+}
+
+missing=()
+for p in "${packages[@]}"; do
+    have "$p" || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+echo "deps: missing: ${missing[*]}"
+if [[ ${1:-} == --check ]]; then
+    exit 1
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo=(sudo -n)
+else
+    echo "deps: cannot install them without root. Run this, then try again:"
+    echo "    sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: installing with apt-get (this happens once)"
+"${sudo[@]}" apt-get update -qq || { echo "deps: apt-get update failed"; exit 1; }
+if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "deps: apt-get install failed; the command was:"
+    echo "    ${sudo[*]} apt-get install -y ${missing[*]}"
+    exit 1
+fi
+still=()
+for p in "${missing[@]}"; do
+    have "$p" || still+=("$p")
+done
+if [[ ${#still[@]} -gt 0 ]]; then
+    echo "deps: still missing after install: ${still[*]}"
+    exit 1
+fi
+echo "deps: all installed"

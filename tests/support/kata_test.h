@@ -1,0 +1,19 @@
+/* kata_test.h: what every kata's Criterion tests share: seeded sizes and counted threads. */
+#ifndef KATA_TEST_H
+#define KATA_TEST_H
+
+/* The run's seed: KATA_SEED from the harness (printed in the verdict, so a failure can be
+ * replayed with SEED=), or 1 when the tests run by hand. */
+unsigned long kata_seed(void);
+
+/* A number in [lo, hi], drawn from the seed: the same seed gives the same sizes, a new one
+ * new sizes, so no hard-coded answer survives. */
+long kata_rand_range(long lo, long hi);
+
+/* How many times the code under test called pthread_create since the last reset (the test
+ * binary is linked with -Wl,--wrap=pthread_create). A solution that never starts the
+ * threads it was asked for is caught by this count. */
+long kata_threads_started(void);
+void kata_threads_reset(void);
+
+#endif
