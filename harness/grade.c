@@ -94,14 +94,15 @@ struct stage_def {
     const char *name;
     int (*fn)(struct run *, struct stage_result *);
     const char *needs; /* a stage whose failure makes this one meaningless, or NULL */
+    int detector;      /* runs the driver to watch it; pointless when the tests hung */
 };
 
 static const struct stage_def stage_defs[] = {
-    {"build", stage_build, NULL},
-    {"test", stage_test, "build"},
-    {"tsan", stage_tsan, "build"},
-    {"helgrind", stage_helgrind, "build"},
-    {"drd", stage_drd, "build"},
+    {"build", stage_build, NULL, 0},
+    {"test", stage_test, "build", 0},
+    {"tsan", stage_tsan, "build", 1},
+    {"helgrind", stage_helgrind, "build", 1},
+    {"drd", stage_drd, "build", 1},
 };
 
 static const struct stage_def *find_stage(const char *name)
@@ -152,7 +153,13 @@ int grade_run(struct run *r)
         s->name = def->name;
         const struct stage_result *need = def->needs ? run_stage(r, def->needs) : NULL;
         if (need && need->status != ST_PASS) {
-            stage_say(s, ST_SKIP, "skipped: the %s stage did not pass", def->needs);
+            stage_say(s, ST_SKIP, "the %s stage did not pass", def->needs);
+            continue;
+        }
+        const struct stage_result *test = run_stage(r, "test");
+        if (def->detector && test && test->hung) {
+            stage_say(s, ST_SKIP, "the tests hung, and a detector cannot judge a "
+                      "program that does not finish");
             continue;
         }
         double t0 = now_seconds();

@@ -18,6 +18,7 @@ struct stage_result {
     char *raw;         /* the tool's own output, shown with V=1 */
     struct findings findings;
     int hidden;        /* findings outside the learner's file, not counted */
+    int hung;          /* the stage ended at a deadline */
 };
 
 /* One grading run: inputs, the paths it works in, and the results. */

@@ -152,8 +152,12 @@ static char **build_env(const char *const *extra)
     return envp;
 }
 
-/* Every live process whose process group is pgid, found through /proc. */
-static size_t group_members(pid_t pgid, pid_t *out, size_t max)
+/* The pid, parent pid and process group of every process, read from /proc. */
+struct proc_entry {
+    pid_t pid, ppid, pgid;
+};
+
+static size_t read_procs(struct proc_entry *out, size_t max)
 {
     DIR *d = opendir("/proc");
     if (!d)
@@ -165,10 +169,45 @@ static size_t group_members(pid_t pgid, pid_t *out, size_t max)
         long pid = strtol(e->d_name, &end, 10);
         if (*end || pid <= 0)
             continue;
-        if (getpgid((pid_t)pid) == pgid)
-            out[n++] = (pid_t)pid;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        char *stat = read_file(path, 4096, NULL);
+        if (!stat)
+            continue;
+        /* the fields after the ")" that closes the name: state, ppid, pgid */
+        char *close_paren = strrchr(stat, ')');
+        char state = 0;
+        long ppid = 0, pgid = 0;
+        if (close_paren && sscanf(close_paren + 1, " %c %ld %ld", &state, &ppid, &pgid) == 3 &&
+            state != 'Z')
+            out[n++] = (struct proc_entry){(pid_t)pid, (pid_t)ppid, (pid_t)pgid};
+        free(stat);
     }
     closedir(d);
+    return n;
+}
+
+/* Every live process of the child's tree: its process group, and every descendant even
+ * one that moved to a group of its own (Criterion's workers do). */
+static size_t tree_members(pid_t root, pid_t *out, size_t max)
+{
+    static struct proc_entry procs[8192];
+    size_t np = read_procs(procs, sizeof procs / sizeof procs[0]);
+    size_t n = 0;
+    for (size_t i = 0; i < np && n < max; i++)
+        if (procs[i].pid == root || procs[i].pgid == root)
+            out[n++] = procs[i].pid;
+    /* add children of members until nothing new turns up */
+    for (size_t k = 0; k < n && n < max; k++)
+        for (size_t i = 0; i < np && n < max; i++) {
+            if (procs[i].ppid != out[k])
+                continue;
+            int known = 0;
+            for (size_t j = 0; j < n && !known; j++)
+                known = out[j] == procs[i].pid;
+            if (!known)
+                out[n++] = procs[i].pid;
+        }
     return n;
 }
 
@@ -177,7 +216,7 @@ static size_t group_members(pid_t pgid, pid_t *out, size_t max)
 static void dump_stacks(const struct child *c)
 {
     pid_t pids[64];
-    size_t n = group_members(c->pid, pids, 64);
+    size_t n = tree_members(c->pid, pids, 64);
     FILE *f = fopen(c->stacks_path, "w");
     if (!f)
         return;
@@ -244,16 +283,23 @@ static int wait_until(pid_t pid, double deadline)
     }
 }
 
-static void kill_group(pid_t pgid)
+/* SIGTERM to the whole tree, then SIGKILL half a second later to whatever is left. */
+static void kill_tree(pid_t root)
 {
-    kill(-pgid, SIGTERM);
+    pid_t pids[1024];
+    size_t n = tree_members(root, pids, 1024);
+    kill(-root, SIGTERM);
+    for (size_t i = 0; i < n; i++)
+        kill(pids[i], SIGTERM);
     double until = now_seconds() + 0.5;
-    pid_t pids[4];
-    while (now_seconds() < until && group_members(pgid, pids, 4) > 0) {
+    while (now_seconds() < until && tree_members(root, pids, 2) > 0) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    kill(-pgid, SIGKILL);
+    n = tree_members(root, pids, 1024);
+    kill(-root, SIGKILL);
+    for (size_t i = 0; i < n; i++)
+        kill(pids[i], SIGKILL);
 }
 
 static int child_run_once(struct child *c);
@@ -311,7 +357,7 @@ static int child_run_once(struct child *c)
         c->timed_out = 1;
         if (c->stacks_path)
             dump_stacks(c);
-        kill_group(pid);
+        kill_tree(pid);
     }
     int status = 0;
     struct rusage ru;

@@ -22,7 +22,18 @@ char *public_name(const char *fn)
         else
             break;
     }
-    char *r = xstrdup(p);
+    /* glibc's internal names for the calls a learner wrote */
+    static const char *const alias[][2] = {
+        {"pthread_clockjoin_ex", "pthread_join"},
+        {"pthread_timedjoin_ex", "pthread_join"},
+        {"lll_lock_wait", "pthread_mutex_lock"},
+        {"futex_abstimed_wait_common", "a futex wait"},
+    };
+    const char *name = p;
+    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+        if (!strcmp(p, alias[i][0]))
+            name = alias[i][1];
+    char *r = xstrdup(name);
     free(s);
     return r;
 }
@@ -35,6 +46,7 @@ struct frame {
 
 struct thread {
     char *tid;
+    int main; /* its tid is the process id */
     struct frame f[64];
     int n;
 };
@@ -55,7 +67,7 @@ static void thread_finish(struct thread *t, const char *learner_real, struct fin
     x->kind = xstrdup("blocked thread");
     x->naccess = 1;
     struct access *a = &x->access[0];
-    a->thread = xasprintf("thread %s", t->tid);
+    a->thread = t->main ? xstrdup("main thread") : xasprintf("thread %s", t->tid);
     if (at >= 0) {
         a->function = t->f[at].fn ? xstrdup(t->f[at].fn) : NULL;
         a->file = t->f[at].file ? xstrdup(t->f[at].file) : NULL;
@@ -91,13 +103,17 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
 {
     int threads = 0;
     struct thread t = {0};
+    char pid[32] = "";
     char *copy = xstrdup(text);
     char *save = NULL;
     for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         rtrim(l);
-        if (starts_with(l, "TID ")) { /* eu-stack */
+        if (starts_with(l, "PID ")) { /* eu-stack: "PID 2838 - process" */
+            snprintf(pid, sizeof pid, "%.*s", (int)strcspn(l + 4, " "), l + 4);
+        } else if (starts_with(l, "TID ")) { /* eu-stack */
             thread_finish(&t, learner_real, out);
             t.tid = xstrndup(l + 4, strcspn(l + 4, ":"));
+            t.main = !strcmp(t.tid, pid);
             threads++;
         } else if (starts_with(l, "Thread ") && strstr(l, "(LWP ")) { /* gdb */
             thread_finish(&t, learner_real, out);
