@@ -70,7 +70,7 @@ $(BUILD)/obj/%.o: harness/%.c $(wildcard harness/*.h) | $(BUILD)/deps.stamp
 $(KATA_BIN): $(HARNESS_OBJS) $(BUILD)/obj/main.o
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LINK    $@")
-	$(Q)$(CC) $(HARNESS_CFLAGS) $^ -o $@ $(HARNESS_LIBS)
+	$(Q)$(CC) $(HARNESS_CFLAGS) $^ -o $@ $(HARNESS_LIBS) -lm
 
 kata: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
@@ -91,7 +91,7 @@ $(BUILD)/tests/test_%: tests/harness/test_%.c $(HARNESS_OBJS)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(HARNESS_CFLAGS) -Wno-missing-prototypes -Iharness $^ -o $@ -lcriterion \
-		$(HARNESS_LIBS)
+		$(HARNESS_LIBS) -lm
 
 -include mk/*.mk
 

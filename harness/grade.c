@@ -52,14 +52,15 @@ const char *seed_env(const struct run *r)
     return buf;
 }
 
-char *build_driver(struct run *r, enum driver_build kind, char **diagnostics)
+char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
 {
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     const char *inputs[] = {header, NULL};
     const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag, NULL};
     const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
                           NULL};
-    const char *sources[] = {r->kata->driver, r->src, NULL};
+    const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, NULL};
+    const char *sources[] = {r->kata->driver, src ? src : r->src, NULL};
     const char *libs[MAX_ARGS + 3];
     size_t m = 0;
     for (int i = 0; i < r->kata->nlibs; i++)
@@ -68,13 +69,15 @@ char *build_driver(struct run *r, enum driver_build kind, char **diagnostics)
     if (kind == DRIVER_PLAIN)
         libs[m++] = "-no-pie";
     libs[m] = NULL;
+    static const char *const labels[] = {"driver-plain", "driver-tsan", "driver-perf"};
+    const char *const *flags[] = {plain, tsan, perf};
     struct compile_job job = {
         .cc = kind == DRIVER_TSAN ? "clang" : "gcc",
-        .flags = kind == DRIVER_TSAN ? tsan : plain,
+        .flags = flags[kind],
         .sources = sources,
         .link_flags = libs,
         .inputs = inputs,
-        .label = kind == DRIVER_TSAN ? "driver-tsan" : "driver-plain",
+        .label = labels[kind],
         .cache_dir = r->cache,
     };
     char *bin = compile(&job, diagnostics, NULL);
@@ -103,6 +106,7 @@ static const struct stage_def stage_defs[] = {
     {"tsan", stage_tsan, "build", 1},
     {"helgrind", stage_helgrind, "build", 1},
     {"drd", stage_drd, "build", 1},
+    {"perf", stage_perf, "test", 0},
 };
 
 static const struct stage_def *find_stage(const char *name)

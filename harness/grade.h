@@ -19,6 +19,14 @@ struct stage_result {
     struct findings findings;
     int hidden;        /* findings outside the learner's file, not counted */
     int hung;          /* the stage ended at a deadline */
+    struct perf_numbers {
+        int measured;       /* the numbers below are set */
+        double learner, reference, floor; /* median wall seconds; floor 0 when unknown */
+        double ratio, bound;              /* median of the per-pair ratios, and the limit */
+        double learner_cores, reference_cores; /* CPU time over wall time */
+        long learner_rss_kb, reference_rss_kb;
+        int pairs;
+    } perf;
 };
 
 /* One grading run: inputs, the paths it works in, and the results. */
@@ -65,16 +73,18 @@ int stage_test(struct run *r, struct stage_result *out);
 int stage_tsan(struct run *r, struct stage_result *out);
 int stage_helgrind(struct run *r, struct stage_result *out);
 int stage_drd(struct run *r, struct stage_result *out);
+int stage_perf(struct run *r, struct stage_result *out);
 
 /* Helpers the stages share (grade.c). */
 /* The kata's driver (a plain main) linked with the learner's file, in one of these builds. */
 enum driver_build {
     DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals) */
     DRIVER_TSAN,  /* clang -fsanitize=thread -O0 -g (at -O1 clang can merge code to line 0) */
+    DRIVER_PERF,  /* gcc -O2 -g: the timed build, the same for learner and reference */
 };
-/* Builds (or finds in the cache) the driver. Returns its path (caller frees) or NULL;
- * *diagnostics gets the compiler's output (caller frees). */
-char *build_driver(struct run *r, enum driver_build kind, char **diagnostics);
+/* Builds (or finds in the cache) the driver linked with `src` (NULL: the learner's file).
+ * Returns its path (caller frees) or NULL; *diagnostics gets the compiler's output. */
+char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics);
 /* Sets a stage's summary from a format. */
 void stage_say(struct stage_result *s, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -82,6 +82,19 @@ struct kata *kata_load(const char *root, const char *name)
                                        MAX_HINTS, "hints", name)) >= 0 &&
              (k->nlibs = read_strings(cJSON_GetObjectItemCaseSensitive(j, "libs"), k->libs,
                                       MAX_ARGS, "libs", name)) >= 0;
+    const cJSON *perf = cJSON_GetObjectItemCaseSensitive(j, "perf");
+    if (ok && perf) {
+        ok = (k->nperf_args = read_strings(cJSON_GetObjectItemCaseSensitive(perf, "args"),
+                                           k->perf_args, MAX_ARGS, "perf.args", name)) >= 0 &&
+             (k->nperf_single_args =
+                  read_strings(cJSON_GetObjectItemCaseSensitive(perf, "single_args"),
+                               k->perf_single_args, MAX_ARGS, "perf.single_args", name)) >= 0;
+        k->perf_bound = number_or(perf, "bound", 0);
+        k->perf_threads = (int)number_or(perf, "threads",
+                                         k->nperf_args ? atoi(k->perf_args[0]) : 1);
+        if (ok && (k->perf_bound < 1 || k->nperf_args == 0))
+            ok = error("kata '%s': \"perf\" needs args and a bound of at least 1", name) == 0;
+    }
     cJSON_Delete(j);
     if (ok && k->nstages == 0)
         ok = error("kata '%s': %s lists no stages", name, meta) == 0;
@@ -116,6 +129,8 @@ void kata_free(struct kata *k)
     free_strings(k->starter_fails, k->nstarter_fails);
     free_strings(k->hints, k->nhints);
     free_strings(k->libs, k->nlibs);
+    free_strings(k->perf_args, k->nperf_args);
+    free_strings(k->perf_single_args, k->nperf_single_args);
     free(k->dir);
     free(k->starter);
     free(k->solution);

@@ -18,6 +18,8 @@
  *   starter_fails the stages the untouched starter must fail (the self-test checks it)
  *   hints        shown one at a time by `kata hint`
  *   libs         extra link flags, e.g. ["-lcurl"]
+ *   perf         the timed workload: args (the driver's argv), single_args (the same
+ *                work on one thread, for the floor), bound (largest ratio that passes)
  */
 struct kata {
     char *name;
@@ -34,6 +36,13 @@ struct kata {
     int nhints;
     char *libs[MAX_ARGS];
     int nlibs;
+    /* "perf": {"args": [...], "single_args": [...], "bound": 1.3, "threads": 2} */
+    char *perf_args[MAX_ARGS];
+    int nperf_args;
+    char *perf_single_args[MAX_ARGS];
+    int nperf_single_args;
+    double perf_bound; /* the learner's time over the reference's; 0 when there is no perf */
+    int perf_threads;  /* threads the timed workload asks for (default: perf.args[0]) */
 
     /* paths, relative to the root */
     char *dir;      /* katas/<name> */

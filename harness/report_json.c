@@ -60,6 +60,20 @@ char *report_json(const struct run *r)
         add_string(t, "output", s->details);
         cJSON_AddNumberToObject(t, "duration", s->seconds);
         cJSON_AddNumberToObject(t, "ignored_reports", s->hidden);
+        if (s->perf.measured) {
+            const struct perf_numbers *p = &s->perf;
+            cJSON *pj = cJSON_AddObjectToObject(t, "perf");
+            cJSON_AddNumberToObject(pj, "learner_seconds", p->learner);
+            cJSON_AddNumberToObject(pj, "reference_seconds", p->reference);
+            cJSON_AddNumberToObject(pj, "floor_seconds", p->floor);
+            cJSON_AddNumberToObject(pj, "ratio", p->ratio);
+            cJSON_AddNumberToObject(pj, "bound", p->bound);
+            cJSON_AddNumberToObject(pj, "learner_cores", p->learner_cores);
+            cJSON_AddNumberToObject(pj, "reference_cores", p->reference_cores);
+            cJSON_AddNumberToObject(pj, "learner_peak_rss_kb", (double)p->learner_rss_kb);
+            cJSON_AddNumberToObject(pj, "reference_peak_rss_kb", (double)p->reference_rss_kb);
+            cJSON_AddNumberToObject(pj, "pairs", p->pairs);
+        }
         cJSON *fs = cJSON_AddArrayToObject(t, "findings");
         for (size_t k = 0; k < s->findings.n; k++)
             cJSON_AddItemToArray(fs, finding_json(&s->findings.v[k]));

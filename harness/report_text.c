@@ -233,7 +233,8 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
             if (!first_failed)
                 first_failed = s->name;
         }
-        if (s->details && (s->status != ST_PASS || !strcmp(s->name, "build")))
+        if (s->details &&
+            (s->status != ST_PASS || !strcmp(s->name, "build") || s->perf.measured))
             print_indented(f, s->details, verbose ? 100000 : 30);
         print_findings(f, s);
         if (verbose && s->raw) {

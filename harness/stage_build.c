@@ -114,7 +114,7 @@ int stage_build(struct run *r, struct stage_result *out)
     /* Link it with the driver, so a missing function shows here, not as a later crash. */
     free(header);
     char *link_diag = NULL;
-    char *bin = build_driver(r, DRIVER_PLAIN, &link_diag);
+    char *bin = build_driver(r, DRIVER_PLAIN, NULL, &link_diag);
     if (!bin) {
         int w2;
         read_diagnostics(link_diag, out, &w2);

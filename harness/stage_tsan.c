@@ -33,7 +33,7 @@ static char *collect_logs(const struct run *r)
 int stage_tsan(struct run *r, struct stage_result *out)
 {
     char *diag = NULL;
-    char *bin = build_driver(r, DRIVER_TSAN, &diag);
+    char *bin = build_driver(r, DRIVER_TSAN, NULL, &diag);
     if (!bin) {
         stage_say(out, ST_ERROR, "the ThreadSanitizer build failed (is clang's TSan runtime "
                   "installed? `make deps`)");

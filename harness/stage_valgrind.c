@@ -71,7 +71,7 @@ static int collect_reports(struct run *r, const char *tool, struct stage_result 
 static int stage_valgrind(struct run *r, const char *tool, struct stage_result *out)
 {
     char *diag = NULL;
-    char *bin = build_driver(r, DRIVER_PLAIN, &diag);
+    char *bin = build_driver(r, DRIVER_PLAIN, NULL, &diag);
     if (!bin) {
         stage_say(out, ST_ERROR, "the driver does not build");
         out->details = diag;

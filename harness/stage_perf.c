@@ -1,0 +1,211 @@
+/* stage_perf.c: the perf stage: the learner's driver against the reference's, in turn. */
+#include "grade.h"
+
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIRST_PAIRS 5
+#define MAX_PAIRS 15
+#define BAR_WIDTH 40
+
+struct sample {
+    double wall, cpu;
+    long rss_kb;
+};
+
+/* One timed run of a driver. Returns 0 when it exited 0, 1 when it ran but failed (wrong
+ * answer, crash, deadline: *why says which), -1 when it could not be started. */
+static int timed_run(struct run *r, const char *bin, char *const *args, int nargs,
+                     double timeout, struct sample *s, char **why)
+{
+    const char *argv[MAX_ARGS + 2];
+    int n = 0;
+    argv[n++] = bin;
+    for (int i = 0; i < nargs; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    char *log = work_path(r, "perf.log");
+    const char *env[] = {seed_env(r), NULL};
+    struct child c = {.argv = argv, .env = env, .stdout_path = log, .stderr_path = log,
+                      .timeout = timeout, .limits = learner_limits(timeout, 0)};
+    int rc = child_run(&c);
+    free(log);
+    s->wall = c.wall_seconds;
+    s->cpu = c.cpu_seconds;
+    s->rss_kb = c.max_rss_kb;
+    if (rc)
+        return -1;
+    if (c.exited && c.exit_code == 0)
+        return 0;
+    if (why) {
+        char *how = child_describe(&c);
+        *why = c.exited ? xasprintf("the timed workload gave a wrong answer (the driver %s)", how)
+                        : xasprintf("the timed workload %s", how);
+        free(how);
+    }
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    double *c = xmalloc(sizeof *c * (size_t)n);
+    memcpy(c, v, sizeof *c * (size_t)n);
+    qsort(c, (size_t)n, sizeof *c, cmp_double);
+    double m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    free(c);
+    return m;
+}
+
+static void bar(struct strbuf *sb, const char *label, double seconds, double longest,
+                const char *note)
+{
+    int w = longest > 0 ? (int)lround(seconds / longest * BAR_WIDTH) : 0;
+    if (w < 1 && seconds > 0)
+        w = 1;
+    sb_addf(sb, "%-10s %8.3f s  ", label, seconds);
+    for (int i = 0; i < BAR_WIDTH; i++)
+        sb_puts(sb, i < w ? "#" : " ");
+    sb_addf(sb, "  %s\n", note);
+}
+
+static void draw(struct stage_result *out)
+{
+    const struct perf_numbers *p = &out->perf;
+    double longest = fmax(p->learner, fmax(p->reference, p->floor));
+    struct strbuf sb = STRBUF_INIT;
+    char note[128];
+    snprintf(note, sizeof note, "%.1f cores, %ld MB", p->learner_cores, p->learner_rss_kb / 1024);
+    bar(&sb, "yours", p->learner, longest, note);
+    snprintf(note, sizeof note, "%.1f cores, %ld MB", p->reference_cores,
+             p->reference_rss_kb / 1024);
+    bar(&sb, "reference", p->reference, longest, note);
+    if (p->floor > 0)
+        bar(&sb, "floor", p->floor, longest, "one thread's time over the cores it may use");
+    sb_addf(&sb, "median of %d pairs, run in turn (yours, reference, ...) after a warm-up\n",
+            p->pairs);
+    free(out->details);
+    out->details = sb_detach(&sb);
+}
+
+int stage_perf(struct run *r, struct stage_result *out)
+{
+    const struct kata *k = r->kata;
+    if (k->perf_bound <= 0) {
+        stage_say(out, ST_ERROR, "kata.json has no \"perf\" section");
+        return 0;
+    }
+    char *diag = NULL;
+    char *mine = build_driver(r, DRIVER_PERF, NULL, &diag);
+    free(diag);
+    char *ref = build_driver(r, DRIVER_PERF, k->solution, &diag);
+    free(diag);
+    if (!mine || !ref) {
+        stage_say(out, ST_ERROR, "the timed build failed");
+        free(mine);
+        free(ref);
+        return 0;
+    }
+    struct perf_numbers *p = &out->perf;
+    p->bound = k->perf_bound;
+    /* warm-up: page cache, CPU frequency; and the reference's time sets the deadline */
+    struct sample rs, ls;
+    char *why = NULL;
+    if (timed_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
+        stage_say(out, ST_ERROR, "the reference failed its own timed workload");
+        free(mine);
+        free(ref);
+        return 0;
+    }
+    double deadline = fmin(30, fmax(2, rs.wall * k->perf_bound * 10));
+    int rc = timed_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why);
+    if (rc) {
+        if (ls.wall >= deadline - 0.01)
+            stage_say(out, ST_FAIL, "too slow: not done after %.1f s, where the reference "
+                      "takes %.3f s", deadline, rs.wall);
+        else
+            stage_say(out, rc < 0 ? ST_ERROR : ST_FAIL, "%s", why ? why : "did not run");
+        free(why);
+        free(mine);
+        free(ref);
+        return 0;
+    }
+    double ratios[MAX_PAIRS], lw[MAX_PAIRS], rw[MAX_PAIRS], lc[MAX_PAIRS], rc_[MAX_PAIRS];
+    int n = 0;
+    /* Far beyond the bound even at warm-up: pairs would only confirm it, slowly. */
+    int clear = ls.wall / rs.wall > 3 * k->perf_bound;
+    if (clear) {
+        ratios[0] = ls.wall / rs.wall;
+        lw[0] = ls.wall, rw[0] = rs.wall;
+        lc[0] = ls.cpu, rc_[0] = rs.cpu;
+        p->learner_rss_kb = ls.rss_kb, p->reference_rss_kb = rs.rss_kb;
+        n = 1;
+    }
+    int target = clear ? 1 : FIRST_PAIRS;
+    while (n < target) {
+        if (timed_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why) ||
+            timed_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
+            stage_say(out, ST_FAIL, "%s", why ? why : "a timed run failed");
+            free(why);
+            free(mine);
+            free(ref);
+            return 0;
+        }
+        ratios[n] = ls.wall / rs.wall;
+        lw[n] = ls.wall, rw[n] = rs.wall;
+        lc[n] = ls.cpu / ls.wall, rc_[n] = rs.cpu / rs.wall;
+        if (ls.rss_kb > p->learner_rss_kb)
+            p->learner_rss_kb = ls.rss_kb;
+        if (rs.rss_kb > p->reference_rss_kb)
+            p->reference_rss_kb = rs.rss_kb;
+        n++;
+        /* A noisy set may not fail anyone: measure more while the verdict is in doubt. */
+        if (n == target && target < MAX_PAIRS) {
+            double m = median(ratios, n);
+            double lo = ratios[0], hi = ratios[0];
+            for (int i = 1; i < n; i++)
+                lo = fmin(lo, ratios[i]), hi = fmax(hi, ratios[i]);
+            if (m > k->perf_bound && (hi / lo > 1.3 || m < k->perf_bound * 1.15))
+                target = n + 5 > MAX_PAIRS ? MAX_PAIRS : n + 5;
+        }
+    }
+    if (clear) {
+        lc[0] = lc[0] / lw[0];
+        rc_[0] = rc_[0] / rw[0];
+    }
+    p->measured = 1;
+    p->pairs = n;
+    p->ratio = median(ratios, n);
+    p->learner = median(lw, n);
+    p->reference = median(rw, n);
+    p->learner_cores = median(lc, n);
+    p->reference_cores = median(rc_, n);
+    if (k->nperf_single_args) {
+        struct sample one;
+        if (timed_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &one, NULL) == 0) {
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+            int use = k->perf_threads < cores ? k->perf_threads : (int)cores;
+            p->floor = one.wall / (use > 0 ? use : 1);
+        }
+    }
+    draw(out);
+    if (p->ratio <= k->perf_bound)
+        stage_say(out, ST_PASS, "%.2fx the reference's time (bound %.2fx)", p->ratio,
+                  k->perf_bound);
+    else
+        stage_say(out, ST_FAIL, "%.2fx the reference's time, over the bound of %.2fx%s", p->ratio,
+                  k->perf_bound, clear ? " (clear from the first run)" : "");
+    free(mine);
+    free(ref);
+    return 0;
+}
