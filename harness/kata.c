@@ -205,9 +205,13 @@ static char *header_value(const char *text, const char *key)
     p += strlen(key);
     while (*p == ' ')
         p++;
-    size_t n = strcspn(p, "\n*");
-    char *v = xstrndup(p, n);
-    return rtrim(v);
+    size_t n = strcspn(p, "\n");
+    char *v = rtrim(xstrndup(p, n));
+    if (ends_with(v, "*/")) {
+        v[strlen(v) - 2] = '\0';
+        rtrim(v);
+    }
+    return v;
 }
 
 static int by_path(const void *a, const void *b)

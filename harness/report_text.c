@@ -204,14 +204,12 @@ static void print_side_by_side(FILE *f, const struct run *r, struct style st)
         fputc('\n', f);
     }
     const char *v = rows[0].variable;
-    if (strcmp(v, "?") && strcmp(v, "a heap block") && strcmp(v, "a stack variable"))
-        fprintf(f, "\n  What to protect: `%s` is read and written by more than one thread with no "
-                   "lock in common.\n  Guard every access to `%s` with one mutex that all threads "
-                   "share, or make it atomic.\n", v, v);
-    else
-        fprintf(f, "\n  What to protect: that memory is read and written by more than one thread "
-                   "with no lock in common.\n  Guard every access with one mutex that all threads "
-                   "share, or give each thread its own.\n");
+    int named = strcmp(v, "?") && strcmp(v, "a heap block") && strcmp(v, "a stack variable");
+    fprintf(f, "\n  What to protect: %s%s%s is used by more than one thread, and at least one of "
+               "them writes it,\n  with nothing to order the accesses. Guard every access "
+               "with one mutex that all threads share,\n  make it atomic, or order them (a "
+               "pthread_join between a thread's write and the read).\n",
+            named ? "`" : "", named ? v : "that memory", named ? "`" : "");
 }
 
 void report_text(FILE *f, const struct run *r, int colour, int verbose)

@@ -143,6 +143,8 @@ int tsan_parse(const char *text, const char *learner_real, struct findings *out)
         }
         if (generic_stack && cur->naccess == 0 && strstr(l, "#0 ")) {
             acc = &cur->access[cur->naccess++];
+            if (!strcmp(cur->kind, "thread leak"))
+                acc->op = xstrdup("thread started");
             want_frame = 1;
             generic_stack = 0;
         }
