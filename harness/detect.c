@@ -71,6 +71,13 @@ void detect_judge(struct run *r, const char *tool, const struct child *c,
         findings_copy_one(&keep, &out->findings.v[i]);
     findings_release(&out->findings);
     out->findings = keep;
+    /* the learner's file by the name the learner gave it, whatever path the tool printed */
+    for (size_t i = 0; i < keep.n; i++)
+        for (int k = 0; k < keep.v[i].naccess; k++)
+            if (keep.v[i].access[k].in_learner) {
+                free(keep.v[i].access[k].file);
+                keep.v[i].access[k].file = xstrdup(r->src);
+            }
 
     struct strbuf details = STRBUF_INIT;
     if (c->timed_out) {
