@@ -4,6 +4,8 @@
 #include "stacks.h"
 #include "util.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +87,9 @@ void detect_judge(struct run *r, const char *tool, const struct child *c,
                   "wakeup?", c->timeout, tool);
         if (strcmp(tool, "tsan") == 0)
             describe_hang(r, "tsan", out, &details);
+    } else if (mine && strcmp(tool, "asan") == 0) {
+        const struct finding *f = &out->findings.v[0];
+        stage_say(out, ST_FAIL, "%zu report%s: %s", mine, mine == 1 ? "" : "s", f->kind);
     } else if (mine) {
         const struct finding *f = &out->findings.v[0];
         size_t races = 0;
@@ -116,4 +121,43 @@ void detect_judge(struct run *r, const char *tool, const struct child *c,
     if (details.len)
         out->details = sb_detach(&details);
     sb_release(&details);
+}
+
+char *detect_collect_logs(const struct run *r, const char *prefix)
+{
+    DIR *d = opendir(r->work);
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    char *lead = xasprintf("%s.", prefix);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *rest = e->d_name + strlen(lead);
+        if (!starts_with(e->d_name, lead) || *rest < '0' || *rest > '9')
+            continue;
+        char *path = xasprintf("%s/%s", r->work, e->d_name);
+        char *text = read_file(path, 4 << 20, NULL);
+        if (text)
+            sb_puts(&sb, text);
+        free(text);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(lead);
+    return sb_detach(&sb);
+}
+
+const char *symbolizer_option(void)
+{
+    /* clang 14 on Debian 12 ships it versioned; elsewhere the sanitizers search PATH */
+    static const char *const candidates[] = {"/usr/bin/llvm-symbolizer-14",
+                                             "/usr/bin/llvm-symbolizer-18",
+                                             "/usr/bin/llvm-symbolizer", NULL};
+    static char buf[128];
+    for (int i = 0; candidates[i]; i++)
+        if (file_exists(candidates[i])) {
+            snprintf(buf, sizeof buf, "external_symbolizer_path=%s", candidates[i]);
+            return buf;
+        }
+    return "";
 }

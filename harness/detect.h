@@ -17,4 +17,12 @@ int detect_run(struct run *r, const char *label, const char *const *argv, const 
 void detect_judge(struct run *r, const char *tool, const struct child *c,
                   struct stage_result *out);
 
+/* Concatenates every <work>/<prefix>.<pid> log a sanitizer wrote (one per process).
+ * Returns a new string, empty when there is none. */
+char *detect_collect_logs(const struct run *r, const char *prefix);
+
+/* "external_symbolizer_path=<llvm-symbolizer>" for the sanitizers' options (their frames
+ * need it for file:line), or "" to let them search PATH. A static string. */
+const char *symbolizer_option(void);
+
 #endif

@@ -60,6 +60,8 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
     const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
                           NULL};
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, NULL};
+    const char *asan[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
+                          "-fno-omit-frame-pointer", "-w", r->include_flag, NULL};
     const char *sources[] = {r->kata->driver, src ? src : r->src, NULL};
     const char *libs[MAX_ARGS + 3];
     size_t m = 0;
@@ -69,10 +71,11 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
     if (kind == DRIVER_PLAIN)
         libs[m++] = "-no-pie";
     libs[m] = NULL;
-    static const char *const labels[] = {"driver-plain", "driver-tsan", "driver-perf"};
-    const char *const *flags[] = {plain, tsan, perf};
+    static const char *const labels[] = {"driver-plain", "driver-tsan", "driver-perf",
+                                         "driver-asan"};
+    const char *const *flags[] = {plain, tsan, perf, asan};
     struct compile_job job = {
-        .cc = kind == DRIVER_TSAN ? "clang" : "gcc",
+        .cc = kind == DRIVER_TSAN || kind == DRIVER_ASAN ? "clang" : "gcc",
         .flags = flags[kind],
         .sources = sources,
         .link_flags = libs,
@@ -106,6 +109,7 @@ static const struct stage_def stage_defs[] = {
     {"tsan", stage_tsan, "build", 1},
     {"helgrind", stage_helgrind, "build", 1},
     {"drd", stage_drd, "build", 1},
+    {"asan", stage_asan, "build", 1},
     {"perf", stage_perf, "test", 0},
 };
 

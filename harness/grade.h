@@ -74,6 +74,7 @@ int stage_tsan(struct run *r, struct stage_result *out);
 int stage_helgrind(struct run *r, struct stage_result *out);
 int stage_drd(struct run *r, struct stage_result *out);
 int stage_perf(struct run *r, struct stage_result *out);
+int stage_asan(struct run *r, struct stage_result *out);
 
 /* Helpers the stages share (grade.c). */
 /* The kata's driver (a plain main) linked with the learner's file, in one of these builds. */
@@ -81,6 +82,7 @@ enum driver_build {
     DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals) */
     DRIVER_TSAN,  /* clang -fsanitize=thread -O0 -g (at -O1 clang can merge code to line 0) */
     DRIVER_PERF,  /* gcc -O2 -g: the timed build, the same for learner and reference */
+    DRIVER_ASAN,  /* clang -fsanitize=address,undefined -O1 -g */
 };
 /* Builds (or finds in the cache) the driver linked with `src` (NULL: the learner's file).
  * Returns its path (caller frees) or NULL; *diagnostics gets the compiler's output. */

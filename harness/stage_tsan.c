@@ -3,32 +3,9 @@
 #include "tsan_report.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Concatenates every <work>/tsan.<pid> log (one per process of the run). */
-static char *collect_logs(const struct run *r)
-{
-    DIR *d = opendir(r->work);
-    struct strbuf sb = STRBUF_INIT;
-    sb_init(&sb);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (!starts_with(e->d_name, "tsan.") || ends_with(e->d_name, ".log"))
-            continue;
-        char *path = xasprintf("%s/%s", r->work, e->d_name);
-        char *text = read_file(path, 4 << 20, NULL);
-        if (text)
-            sb_puts(&sb, text);
-        free(text);
-        free(path);
-    }
-    if (d)
-        closedir(d);
-    return sb_detach(&sb);
-}
 
 int stage_tsan(struct run *r, struct stage_result *out)
 {
@@ -52,10 +29,8 @@ int stage_tsan(struct run *r, struct stage_result *out)
     char *options = xasprintf("TSAN_OPTIONS=log_path=%s exitcode=66 halt_on_error=0 "
                               "report_signal_unsafe=0 die_after_fork=0 hard_rss_limit_mb=4096 "
                               "history_size=4 second_deadlock_stack=1 "
-                              "external_symbolizer_path=%s",
-                              log_prefix, file_exists("/usr/bin/llvm-symbolizer-14")
-                                              ? "/usr/bin/llvm-symbolizer-14"
-                                              : "/usr/bin/llvm-symbolizer");
+                              "%s",
+                              log_prefix, symbolizer_option());
     const char *env[] = {options, seed_env(r), NULL};
     const char *argv[MAX_ARGS + 2];
     int n = 0;
@@ -65,7 +40,7 @@ int stage_tsan(struct run *r, struct stage_result *out)
     argv[n] = NULL;
     struct child c;
     detect_run(r, "tsan", argv, env, 1, 1, &c);
-    char *logs = collect_logs(r);
+    char *logs = detect_collect_logs(r, "tsan");
     tsan_parse(logs, r->src_real, &out->findings);
     if (strstr(logs, "unexpected memory mapping") || strstr(logs, "FATAL: ThreadSanitizer")) {
         stage_say(out, ST_ERROR, "ThreadSanitizer could not start (V=1 shows why)");
