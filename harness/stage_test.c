@@ -21,8 +21,9 @@ static char *build_tests(struct run *r, char **diag)
     const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", r->src, NULL};
     const char *libs[MAX_ARGS + 4];
     size_t m = 0;
-    /* the tests count the threads the learner's code starts */
+    /* the tests count the threads and processes the learner's code starts */
     libs[m++] = "-Wl,--wrap=pthread_create";
+    libs[m++] = "-Wl,--wrap=fork";
     libs[m++] = "-lcriterion";
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];

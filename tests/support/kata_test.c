@@ -1,11 +1,18 @@
 /* kata_test.c: seeded sizes and the pthread_create counter for kata tests. */
+#define _GNU_SOURCE /* /proc, getrusage and the fork wrapper need POSIX declarations */
 #include "kata_test.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static atomic_long threads_started;
+static atomic_long processes_started;
 static unsigned long long state;
 static int seeded;
 
@@ -57,4 +64,89 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
     if (rc == 0)
         atomic_fetch_add(&threads_started, 1);
     return rc;
+}
+
+long kata_processes_started(void)
+{
+    return atomic_load(&processes_started);
+}
+
+void kata_processes_reset(void)
+{
+    atomic_store(&processes_started, 0);
+}
+
+pid_t __real_fork(void);
+pid_t __wrap_fork(void);
+
+pid_t __wrap_fork(void)
+{
+    pid_t pid = __real_fork();
+    if (pid > 0)
+        atomic_fetch_add(&processes_started, 1);
+    return pid;
+}
+
+int kata_open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n - 1; /* the descriptor opendir itself holds */
+}
+
+/* Counts this process's children whose state is (zombie) or is not 'Z'. */
+static int count_children(int zombies)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return -1;
+    int n = 0;
+    long self = (long)getpid();
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[300], buf[512];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        char *paren = strrchr(buf, ')');
+        char state = 0;
+        long ppid = 0;
+        if (!paren || sscanf(paren + 1, " %c %ld", &state, &ppid) != 2 || ppid != self)
+            continue;
+        if ((state == 'Z') == zombies)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int kata_zombie_children(void)
+{
+    return count_children(1);
+}
+
+int kata_live_children(void)
+{
+    return count_children(0);
+}
+
+double kata_cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }

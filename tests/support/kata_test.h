@@ -16,4 +16,22 @@ long kata_rand_range(long lo, long hi);
 long kata_threads_started(void);
 void kata_threads_reset(void);
 
+/* How many times the code under test called fork() successfully since the last reset
+ * (-Wl,--wrap=fork): a process kata that forks nothing is caught by this count. */
+long kata_processes_started(void);
+void kata_processes_reset(void);
+
+/* The number of open file descriptors of this process (from /proc/self/fd): compare before
+ * and after a call to find a leaked descriptor. */
+int kata_open_fds(void);
+
+/* The number of this process's children that are zombies (exited, never waited for), and
+ * of those still alive. Both from /proc. */
+int kata_zombie_children(void);
+int kata_live_children(void);
+
+/* CPU time (user + system) this process has used so far, in seconds: a thread that should
+ * be blocked but spins shows up here. */
+double kata_cpu_seconds(void);
+
 #endif
