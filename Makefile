@@ -6,14 +6,13 @@ BUILD := build
 KATA_BIN := $(BUILD)/bin/kata
 HARNESS_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Werror -O2 -g -D_GNU_SOURCE
-HARNESS_LIBS := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+HARNESS_LIBS = $(shell pkg-config --libs libcjson libmicrohttpd 2>/dev/null || \
+	echo -lcjson -lmicrohttpd) -lpthread -lm
 CC := gcc
 
-# The grader itself: every harness/*.c except the programs with a main of their own and
-# the latency server, which link separately (see mk/server.mk).
+# The grader itself: every harness/*.c except the programs with a main of their own.
 HARNESS_MAIN := harness/main.c
-HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/serve_main.c harness/latency_%.c,\
-	$(wildcard harness/*.c))
+HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/serve_main.c,$(wildcard harness/*.c))
 HARNESS_OBJS := $(patsubst harness/%.c,$(BUILD)/obj/%.o,$(HARNESS_LIB_SRCS))
 
 # The harness's own Criterion tests: tests/harness/test_<module>.c tests harness/<module>.c.
@@ -70,7 +69,7 @@ $(BUILD)/obj/%.o: harness/%.c $(wildcard harness/*.h) | $(BUILD)/deps.stamp
 $(KATA_BIN): $(HARNESS_OBJS) $(BUILD)/obj/main.o
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LINK    $@")
-	$(Q)$(CC) $(HARNESS_CFLAGS) $^ -o $@ $(HARNESS_LIBS) -lm
+	$(Q)$(CC) $(HARNESS_CFLAGS) $^ -o $@ $(HARNESS_LIBS)
 
 kata: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
@@ -91,12 +90,14 @@ $(BUILD)/tests/test_%: tests/harness/test_%.c $(HARNESS_OBJS)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(HARNESS_CFLAGS) -Wno-missing-prototypes -Iharness $^ -o $@ -lcriterion \
-		$(HARNESS_LIBS) -lm
+		$(HARNESS_LIBS)
 
 -include mk/*.mk
 
+# Every test binary runs, even after one fails, and then the target fails.
 test-harness: $(HARNESS_TEST_BINS)
-	@set -e; for t in $(HARNESS_TEST_BINS); do echo "== $$t"; $$t --jobs=1 --ascii; done
+	@failed=0; for t in $(HARNESS_TEST_BINS); do echo "== $$t"; \
+		$$t --jobs=1 --ascii || failed=1; done; exit $$failed
 
 test: $(KATA_BIN) test-harness
 	@echo "== kata selftest"

@@ -2,6 +2,7 @@
 #include "grade.h"
 
 #include "compile.h"
+#include "latency_server.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -52,17 +53,24 @@ const char *seed_env(const struct run *r)
     return buf;
 }
 
+const char *server_env(const struct run *r)
+{
+    return r->server_env;
+}
+
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
 {
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     const char *inputs[] = {header, NULL};
-    const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag, NULL};
+    const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag,
+                           "-Iharness", NULL};
     const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
-                          NULL};
-    const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, NULL};
+                          "-Iharness", NULL};
+    const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness", NULL};
     const char *asan[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
-                          "-fno-omit-frame-pointer", "-w", r->include_flag, NULL};
-    const char *sources[] = {r->kata->driver, src ? src : r->src, NULL};
+                          "-fno-omit-frame-pointer", "-w", r->include_flag, "-Iharness", NULL};
+    const char *sources[] = {r->kata->driver, src ? src : r->src,
+                             r->kata->server ? "harness/latency_body.c" : NULL, NULL};
     const char *libs[MAX_ARGS + 3];
     size_t m = 0;
     for (int i = 0; i < r->kata->nlibs; i++)
@@ -144,6 +152,14 @@ int grade_run(struct run *r)
     if (r->only_stage && !kata_has_stage(r->kata, r->only_stage))
         return error("kata '%s' has no stage '%s'", r->kata->name, r->only_stage);
 
+    if (r->kata->server) {
+        /* The harness is in its own network namespace by now, so this loopback server
+         * is the only one the learner's code can reach. */
+        r->server = latency_server_start("127.0.0.1", 0);
+        if (!r->server)
+            return error("cannot start the latency server");
+        r->server_env = xasprintf("KATA_SERVER_URL=%s", latency_server_url(r->server));
+    }
     int harness_failed = 0;
     r->status = ST_PASS;
     for (int i = 0; i < r->kata->nstages; i++) {
@@ -197,6 +213,11 @@ void run_release(struct run *r)
         findings_release(&s->findings);
     }
     r->nstages = 0;
+    if (r->server)
+        latency_server_stop(r->server);
+    r->server = NULL;
+    free(r->server_env);
+    r->server_env = NULL;
     free(r->src_real);
     free(r->work);
     free(r->cache);

@@ -22,10 +22,12 @@ struct stage_result {
     struct perf_numbers {
         int measured;       /* the numbers below are set */
         double learner, reference, floor; /* median wall seconds; floor 0 when unknown */
+        int io;                           /* the floor is in latencies, not CPU time */
         double ratio, bound;              /* median of the per-pair ratios, and the limit */
         double learner_cores, reference_cores; /* CPU time over wall time */
         long learner_rss_kb, reference_rss_kb;
         int pairs;
+        long peak_in_flight; /* I/O katas: the most requests the learner had in flight */
     } perf;
 };
 
@@ -44,6 +46,9 @@ struct run {
     char *work;               /* build/run/<kata>/<tag>: logs and reports of this run */
     char *cache;              /* build/cache/<kata>: compiled binaries */
     char *include_flag;       /* -I<root>/katas/<name> */
+
+    struct latency_server *server; /* started for katas whose metadata asks for one */
+    char *server_env;              /* "KATA_SERVER_URL=http://127.0.0.1:PORT" */
 
     /* results */
     struct stage_result stages[MAX_STAGES];
@@ -96,5 +101,8 @@ char *work_path(const struct run *r, const char *name);
 extern const char *const learner_warnings[];
 /* The seed, as an environment entry ("KATA_SEED=123"); a static buffer per run. */
 const char *seed_env(const struct run *r);
+/* "KATA_SERVER_URL=<url>" when the run has a latency server, else NULL: put it last in a
+ * NULL-terminated environment list. */
+const char *server_env(const struct run *r);
 
 #endif

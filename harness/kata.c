@@ -57,12 +57,14 @@ struct kata *kata_load(const char *root, const char *name)
         return NULL;
     }
     cJSON *j = cJSON_Parse(text);
-    free(text);
     if (!j) {
+        /* the error pointer points into text: report before freeing it */
         error("%s is not valid JSON (near '%.20s')", meta, cJSON_GetErrorPtr());
+        free(text);
         free(meta);
         return NULL;
     }
+    free(text);
     struct kata *k = xcalloc(1, sizeof *k);
     k->name = xstrdup(name);
     k->order = (int)number_or(j, "order", 99);
@@ -82,6 +84,7 @@ struct kata *kata_load(const char *root, const char *name)
                                        MAX_HINTS, "hints", name)) >= 0 &&
              (k->nlibs = read_strings(cJSON_GetObjectItemCaseSensitive(j, "libs"), k->libs,
                                       MAX_ARGS, "libs", name)) >= 0;
+    k->server = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "server"));
     const cJSON *perf = cJSON_GetObjectItemCaseSensitive(j, "perf");
     if (ok && perf) {
         ok = (k->nperf_args = read_strings(cJSON_GetObjectItemCaseSensitive(perf, "args"),
@@ -90,8 +93,13 @@ struct kata *kata_load(const char *root, const char *name)
                   read_strings(cJSON_GetObjectItemCaseSensitive(perf, "single_args"),
                                k->perf_single_args, MAX_ARGS, "perf.single_args", name)) >= 0;
         k->perf_bound = number_or(perf, "bound", 0);
+        k->perf_min_cores = number_or(perf, "min_reference_cores", 0);
         k->perf_threads = (int)number_or(perf, "threads",
                                          k->nperf_args ? atoi(k->perf_args[0]) : 1);
+        const cJSON *io = cJSON_GetObjectItemCaseSensitive(perf, "io_floor");
+        k->io_requests = (int)number_or(io, "requests", 0);
+        k->io_concurrency = (int)number_or(io, "concurrency", 1);
+        k->io_latency_ms = (int)number_or(io, "latency_ms", 0);
         if (ok && (k->perf_bound < 1 || k->nperf_args == 0))
             ok = error("kata '%s': \"perf\" needs args and a bound of at least 1", name) == 0;
     }

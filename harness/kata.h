@@ -43,6 +43,11 @@ struct kata {
     int nperf_single_args;
     double perf_bound; /* the learner's time over the reference's; 0 when there is no perf */
     int perf_threads;  /* threads the timed workload asks for (default: perf.args[0]) */
+    double perf_min_cores; /* "min_reference_cores": below it the machine is too busy */
+    /* "perf": {"io_floor": {"requests": N, "concurrency": K, "latency_ms": D}}: an
+     * I/O-bound workload, whose floor is ceil(N / K) latencies */
+    int io_requests, io_concurrency, io_latency_ms;
+    int server; /* "server": true: the stages run with a latency server (KATA_SERVER_URL) */
 
     /* paths, relative to the root */
     char *dir;      /* katas/<name> */

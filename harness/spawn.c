@@ -83,7 +83,10 @@ static void set_limit(int resource, long value)
 {
     if (value <= 0)
         return;
-    struct rlimit rl = {(rlim_t)value, (rlim_t)value};
+    /* For RLIMIT_CPU the kernel sends SIGXCPU at the soft limit and SIGKILL at the hard
+     * one; a second between them lets the child die by a signal that says why. */
+    rlim_t hard = resource == RLIMIT_CPU ? (rlim_t)value + 1 : (rlim_t)value;
+    struct rlimit rl = {(rlim_t)value, hard};
     setrlimit(resource, &rl);
 }
 

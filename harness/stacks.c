@@ -119,6 +119,7 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
             thread_finish(&t, learner_real, out);
             const char *lwp = strstr(l, "(LWP ") + 5;
             t.tid = xstrndup(lwp, strcspn(lwp, ")"));
+            t.main = starts_with(l, "Thread 1 "); /* gdb numbers the main thread 1 */
             threads++;
         } else if (l[0] == '#' && t.tid && t.n < 64) {
             struct frame *f = &t.f[t.n++];

@@ -6,8 +6,8 @@
 
 /* Parses a stack dump into one finding of kind "blocked thread" per thread: access[0] is
  * the innermost frame in the learner's file (or the innermost frame that has a source
- * line), its op the call it was blocked in ("pthread_mutex_lock"), its thread "thread
- * <tid>". Understands `eu-stack -s` and gdb's `thread apply all bt`. Returns the number of
+ * line), its op the call it was blocked in ("pthread_mutex_lock"), its thread "main
+ * thread" or "thread <tid>". Understands `eu-stack -s` and gdb's `thread apply all bt`. Returns the number of
  * threads found. */
 int stacks_parse(const char *text, const char *learner_real, struct findings *out);
 

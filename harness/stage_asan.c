@@ -25,7 +25,7 @@ int stage_asan(struct run *r, struct stage_result *out)
                            prefix, symbolizer_option());
     char *ubsan = xasprintf("UBSAN_OPTIONS=log_path=%s print_stacktrace=1 halt_on_error=0 %s",
                             prefix, symbolizer_option());
-    const char *env[] = {asan, ubsan, seed_env(r), NULL};
+    const char *env[] = {asan, ubsan, seed_env(r), server_env(r), NULL};
     const char *argv[MAX_ARGS + 2];
     int n = 0;
     argv[n++] = bin;

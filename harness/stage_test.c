@@ -17,8 +17,11 @@ static char *build_tests(struct run *r, char **diag)
 {
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     const char *inputs[] = {header, "tests/support/kata_test.h", NULL};
-    const char *flags[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Itests/support", NULL};
-    const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", r->src, NULL};
+    const char *flags[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Itests/support",
+                           "-Iharness", NULL};
+    /* katas that talk to the latency server check bodies with its checksum */
+    const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", r->src,
+                             r->kata->server ? "harness/latency_body.c" : NULL, NULL};
     const char *libs[MAX_ARGS + 4];
     size_t m = 0;
     /* the tests count the threads and processes the learner's code starts */
@@ -219,7 +222,7 @@ int stage_test(struct run *r, struct stage_result *out)
         char *log = work_path(r, "test.log");
         char *stacks = work_path(r, "test-stacks.txt");
         const char *argv[] = {bin, filter, "--jobs=1", xml_flag, "--ascii", NULL};
-        const char *env[] = {seed_env(r), NULL};
+        const char *env[] = {seed_env(r), server_env(r), NULL};
         struct child c = {.argv = argv,
                           .env = env,
                           .stdout_path = log,

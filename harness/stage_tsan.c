@@ -31,7 +31,7 @@ int stage_tsan(struct run *r, struct stage_result *out)
                               "history_size=4 second_deadlock_stack=1 "
                               "%s",
                               log_prefix, symbolizer_option());
-    const char *env[] = {options, seed_env(r), NULL};
+    const char *env[] = {options, seed_env(r), server_env(r), NULL};
     const char *argv[MAX_ARGS + 2];
     int n = 0;
     argv[n++] = bin;

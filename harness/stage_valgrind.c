@@ -96,7 +96,7 @@ static int stage_valgrind(struct run *r, const char *tool, struct stage_result *
     for (int i = 0; i < r->kata->ndetect_args; i++)
         argv[n++] = r->kata->detect_args[i];
     argv[n] = NULL;
-    const char *env[] = {seed_env(r), NULL};
+    const char *env[] = {seed_env(r), server_env(r), NULL};
     struct child c;
     detect_run(r, tool, argv, env, 0, 0, &c);
     int reports = collect_reports(r, tool, out);

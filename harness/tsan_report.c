@@ -48,7 +48,7 @@ static int parse_access_head(const char *l, struct access *a)
         l++;
     if (starts_with(l, "Previous "))
         l += 9;
-    if (starts_with(l, "Atomic "))
+    if (starts_with(l, "Atomic ") || starts_with(l, "atomic "))
         l += 7;
     const char *op = NULL;
     if (starts_with(l, "Read of size") || starts_with(l, "read of size"))
@@ -110,7 +110,7 @@ int tsan_parse(const char *text, const char *learner_real, struct findings *out)
             if (paren)
                 *paren = '\0';
             cur->headline = xstrdup(kind);
-            if (!strcmp(kind, "lock-order-inversion")) {
+            if (starts_with(kind, "lock-order-inversion")) {
                 free(kind);
                 kind = xstrdup("lock order inversion");
             }

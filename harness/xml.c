@@ -140,6 +140,9 @@ struct xml_node *xml_parse(const char *text, const char **err)
             const char *name = ++p;
             while (is_name_char(*p))
                 p++;
+            /* a document cut inside a start tag: keep what was complete before it */
+            if (!strchr(p, '>'))
+                break;
             if (p == name) {
                 if (err)
                     *err = "an element without a name";
@@ -166,21 +169,27 @@ struct xml_node *xml_parse(const char *text, const char **err)
     return root;
 }
 
+/* Frees the tree without recursion: a hostile report may nest a million levels deep. */
 void xml_free(struct xml_node *n)
 {
-    if (!n)
-        return;
-    for (int i = 0; i < n->nkids; i++)
-        xml_free(n->kids[i]);
-    for (int i = 0; i < n->nattrs; i++) {
-        free(n->attrs[i].name);
-        free(n->attrs[i].value);
+    struct xml_node *stop = n ? n->parent : NULL;
+    while (n && n != stop) {
+        if (n->nkids) {
+            n = n->kids[--n->nkids]; /* the last child first; it leaves its parent's list */
+            continue;
+        }
+        struct xml_node *parent = n->parent;
+        for (int i = 0; i < n->nattrs; i++) {
+            free(n->attrs[i].name);
+            free(n->attrs[i].value);
+        }
+        free(n->attrs);
+        free(n->kids);
+        free(n->name);
+        free(n->text);
+        free(n);
+        n = parent;
     }
-    free(n->attrs);
-    free(n->kids);
-    free(n->name);
-    free(n->text);
-    free(n);
 }
 
 struct xml_node *xml_child(const struct xml_node *n, const char *name)

@@ -1,0 +1,304 @@
+/* test_kata.c: tests of harness/kata.c on the real catalog (katas/race_counter, read from the
+ * repository root, where the tests run) and on small catalogs written to a scratch folder. */
+#include "kata.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A scratch root, if the test made one; removed after the test, passed or not. */
+static char tmp[64];
+
+static void setup(void)
+{
+    cr_redirect_stderr(); /* the expected error messages */
+    tmp[0] = '\0';
+}
+
+static void teardown(void)
+{
+    if (tmp[0])
+        remove_tree(tmp);
+}
+
+TestSuite(kata, .init = setup, .fini = teardown);
+
+/* A scratch root with one katas/<name>/kata.json per {name, json} pair. */
+static void scratch_root(int n, const char *const (*name_json)[2])
+{
+    snprintf(tmp, sizeof tmp, "/tmp/kata-test-kata-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+    for (int i = 0; i < n; i++) {
+        char *dir = xasprintf("%s/katas/%s", tmp, name_json[i][0]);
+        char *meta = xasprintf("%s/kata.json", dir);
+        cr_assert_eq(mkdir_p(dir), 0);
+        cr_assert_eq(write_file(meta, name_json[i][1], strlen(name_json[i][1])), 0);
+        free(meta);
+        free(dir);
+    }
+}
+
+/* Writes root/<path> (its folder created). */
+static void put(const char *path, const char *text)
+{
+    char *full = xasprintf("%s/%s", tmp, path);
+    char *dir = xstrdup(full);
+    *strrchr(dir, '/') = '\0';
+    cr_assert_eq(mkdir_p(dir), 0);
+    cr_assert_eq(write_file(full, text, strlen(text)), 0);
+    free(dir);
+    free(full);
+}
+
+/* The metadata as cJSON reads it, to compare kata_load against the file itself. */
+static cJSON *metadata(const char *name)
+{
+    char *path = xasprintf("katas/%s/kata.json", name);
+    char *text = read_file(path, 1 << 20, NULL);
+    cr_assert_not_null(text, "cannot read %s: run the tests from the repository root", path);
+    cJSON *j = cJSON_Parse(text);
+    cr_assert_not_null(j, "%s is not JSON", path);
+    free(text);
+    free(path);
+    return j;
+}
+
+static void assert_strings(const cJSON *arr, char *const *v, int n, const char *what)
+{
+    cr_assert_eq(n, cJSON_GetArraySize(arr), "%s: %d entries, the file has %d", what, n,
+                 cJSON_GetArraySize(arr));
+    for (int i = 0; i < n; i++)
+        cr_assert_str_eq(v[i], cJSON_GetArrayItem(arr, i)->valuestring, "%s[%d]", what, i);
+}
+
+static const char *const MINIMAL = "{\"stages\": [\"build\", \"test\"]}";
+
+Test(kata, loads_race_counter_as_its_metadata_says)
+{
+    struct kata *k = kata_load(".", "race_counter");
+    cr_assert_not_null(k);
+    cJSON *j = metadata("race_counter");
+    cr_assert_str_eq(k->name, "race_counter");
+    cr_assert_str_eq(k->title, cJSON_GetObjectItem(j, "title")->valuestring);
+    cr_assert_eq(k->order, cJSON_GetObjectItem(j, "order")->valueint);
+    assert_strings(cJSON_GetObjectItem(j, "stages"), k->stages, k->nstages, "stages");
+    assert_strings(cJSON_GetObjectItem(j, "detect_args"), k->detect_args, k->ndetect_args,
+                   "detect_args");
+    assert_strings(cJSON_GetObjectItem(j, "starter_fails"), k->starter_fails, k->nstarter_fails,
+                   "starter_fails");
+    assert_strings(cJSON_GetObjectItem(j, "hints"), k->hints, k->nhints, "hints");
+    const cJSON *timeouts = cJSON_GetObjectItem(j, "timeouts");
+    cr_assert_eq(k->test_timeout, cJSON_GetObjectItem(timeouts, "test")->valuedouble);
+    cr_assert_eq(k->detect_timeout, cJSON_GetObjectItem(timeouts, "detect")->valuedouble);
+    cJSON_Delete(j);
+
+    /* what every race kata has */
+    cr_assert_gt(k->nhints, 0);
+    cr_assert_gt(k->ndetect_args, 0);
+    cr_assert_str_eq(k->stages[0], "build");
+    cr_assert(kata_has_stage(k, "tsan"));
+    cr_assert(kata_has_stage(k, "helgrind"));
+    cr_assert(kata_has_stage(k, "drd"));
+    cr_assert_eq(kata_has_stage(k, "no-such-stage"), 0);
+    kata_free(k);
+}
+
+Test(kata, works_out_every_path_of_a_kata_and_they_exist)
+{
+    struct kata *k = kata_load(".", "race_counter");
+    cr_assert_not_null(k);
+    cr_assert_str_eq(k->dir, "katas/race_counter");
+    cr_assert_str_eq(k->starter, "katas/race_counter/race_counter.c");
+    cr_assert_str_eq(k->solution, "solutions/race_counter/race_counter.c");
+    cr_assert_str_eq(k->tests, "tests/katas/race_counter/test_race_counter.c");
+    cr_assert_str_eq(k->driver, "tests/katas/race_counter/driver.c");
+    cr_assert_str_eq(k->mutants, "tests/katas/race_counter/mutants");
+    const char *paths[] = {k->dir, k->starter, k->solution, k->tests, k->driver, k->mutants};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        cr_assert(file_exists(paths[i]), "%s does not exist", paths[i]);
+    kata_free(k);
+}
+
+Test(kata, a_missing_kata_is_null)
+{
+    cr_assert_null(kata_load(".", "no_such_kata"));
+    cr_assert_null(kata_load("/nonexistent", "race_counter"));
+}
+
+Test(kata, a_name_that_is_not_a_kata_name_is_null)
+{
+    const char *names[] = {"../etc",
+                           "..",
+                           "race_counter/../race_counter",
+                           "/etc",
+                           "",
+                           "Race_Counter",
+                           "race-counter",
+                           "race counter",
+                           "a_name_that_is_far_too_long_to_be_the_name_of_any_kata_at_all_xyz"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        cr_assert_null(kata_load(".", names[i]), "\"%s\" was loaded", names[i]);
+}
+
+Test(kata, malformed_metadata_is_null)
+{
+    static const char *const cases[][2] = {
+        {"bad_json", "{\"stages\": [\"build\",}"},
+        {"no_stages", "{\"title\": \"x\"}"},
+        {"empty_stages", "{\"stages\": []}"},
+        {"stages_object", "{\"stages\": {\"build\": 1}}"},
+        {"stage_number", "{\"stages\": [\"build\", 2]}"},
+        {"hints_string", "{\"stages\": [\"build\"], \"hints\": \"one\"}"},
+        {"too_many", "{\"stages\": [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\","
+                     "\"11\",\"12\",\"13\"]}"},
+    };
+    int n = (int)(sizeof cases / sizeof cases[0]);
+    scratch_root(n, cases);
+    for (int i = 0; i < n; i++)
+        cr_assert_null(kata_load(tmp, cases[i][0]), "%s was loaded", cases[i][0]);
+}
+
+/* The error quotes the text where cJSON gave up: kata.json must still be readable then. */
+Test(kata, a_json_error_quotes_the_text_near_it)
+{
+    static const char *const cases[][2] = {{"colon", "{\"stages\" [\"build\"]}"}};
+    scratch_root(1, cases);
+    cr_assert_null(kata_load(tmp, "colon"));
+    fflush(stderr);
+    char buf[512] = "";
+    FILE *err = cr_get_redirected_stderr();
+    size_t got = fread(buf, 1, sizeof buf - 1, err);
+    buf[got] = '\0';
+    cr_assert(strstr(buf, "is not valid JSON"), "%s", buf);
+    cr_assert(strstr(buf, "\"build\"]}"), "the message quotes something else: %s", buf);
+}
+
+Test(kata, fills_in_defaults_for_what_the_metadata_leaves_out)
+{
+    const char *const cases[][2] = {{"plain", MINIMAL}};
+    scratch_root(1, cases);
+    struct kata *k = kata_load(tmp, "plain");
+    cr_assert_not_null(k);
+    cr_assert_str_eq(k->title, "plain", "the title defaults to the name");
+    cr_assert_eq(k->order, 99);
+    cr_assert_eq(k->test_timeout, 10);
+    cr_assert_eq(k->detect_timeout, 60);
+    cr_assert_eq(k->nstages, 2);
+    cr_assert_eq(k->nhints, 0);
+    cr_assert_eq(k->ndetect_args, 0);
+    cr_assert_eq(k->nlibs, 0);
+    kata_free(k);
+    kata_free(NULL);
+}
+
+Test(kata, loads_the_whole_catalog_in_curriculum_order)
+{
+    struct kata **v = NULL;
+    int n = kata_load_all(".", &v);
+    cr_assert_gt(n, 0);
+    int seen = 0;
+    for (int i = 0; i < n; i++) {
+        seen += !strcmp(v[i]->name, "race_counter");
+        if (i)
+            cr_assert_leq(v[i - 1]->order, v[i]->order, "%s before %s", v[i - 1]->name, v[i]->name);
+    }
+    cr_assert_eq(seen, 1);
+    kata_free_all(v, n);
+
+    static const char *const cases[][2] = {
+        {"third", "{\"order\": 3, \"stages\": [\"build\"]}"},
+        {"first", "{\"order\": 1, \"stages\": [\"build\"]}"},
+        {"second_b", "{\"order\": 2, \"stages\": [\"build\"]}"},
+        {"second_a", "{\"order\": 2, \"stages\": [\"build\"]}"},
+    };
+    scratch_root(4, cases);
+    put("katas/not_a_kata/README.md", "no kata.json here\n");
+    n = kata_load_all(tmp, &v);
+    cr_assert_eq(n, 4);
+    const char *order[] = {"first", "second_a", "second_b", "third"};
+    for (int i = 0; i < 4; i++)
+        cr_assert_str_eq(v[i]->name, order[i]);
+    kata_free_all(v, n);
+
+    cr_assert_eq(kata_load_all("/nonexistent", &v), -1);
+    cr_assert_null(v);
+}
+
+Test(kata, lists_the_race_counter_mutants_with_their_stages)
+{
+    struct kata *k = kata_load(".", "race_counter");
+    cr_assert_not_null(k);
+    struct mutant *m = NULL;
+    int n = kata_mutants(".", k, &m);
+
+    /* one mutant per .c file in the folder */
+    DIR *d = opendir(k->mutants);
+    cr_assert_not_null(d);
+    int files = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        files += ends_with(e->d_name, ".c");
+    closedir(d);
+    cr_assert_eq(n, files);
+    cr_assert_gt(n, 0);
+
+    for (int i = 0; i < n; i++) {
+        cr_assert(starts_with(m[i].path, "tests/katas/race_counter/mutants/"), "%s", m[i].path);
+        cr_assert(file_exists(m[i].path));
+        cr_assert(kata_has_stage(k, m[i].stage), "%s: rejected by \"%s\", not a stage", m[i].path,
+                  m[i].stage);
+        cr_assert_not_null(m[i].what);
+        cr_assert_gt(strlen(m[i].what), 10, "%s: \"%s\"", m[i].path, m[i].what);
+        if (i)
+            cr_assert_lt(strcmp(m[i - 1].path, m[i].path), 0, "sorted by file name");
+    }
+    /* the known ones, by file */
+    const char *known[][2] = {{"lock_per_thread.c", "helgrind"},
+                              {"missing_unlock.c", "test"},
+                              {"read_outside_lock.c", "drd"},
+                              {"volatile_counter.c", "tsan"}};
+    for (size_t j = 0; j < sizeof known / sizeof known[0]; j++) {
+        int found = 0;
+        for (int i = 0; i < n; i++)
+            if (ends_with(m[i].path, known[j][0])) {
+                found = 1;
+                cr_assert_str_eq(m[i].stage, known[j][1], "%s", m[i].path);
+            }
+        cr_assert(found, "no mutant %s", known[j][0]);
+    }
+    mutants_free(m, n);
+    kata_free(k);
+}
+
+Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
+{
+    const char *const cases[][2] = {{"demo", MINIMAL}};
+    scratch_root(1, cases);
+    struct kata *k = kata_load(tmp, "demo");
+    cr_assert_not_null(k);
+    struct mutant *m = NULL;
+    cr_assert_eq(kata_mutants(tmp, k, &m), 0, "no mutants folder: no mutants");
+    cr_assert_null(m);
+
+    put("tests/katas/demo/mutants/b.c", "/* mutant: the second one\n * rejected-by: test */\n");
+    put("tests/katas/demo/mutants/a.c", "/* mutant: the first one\n * rejected-by: build\n */\n");
+    put("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
+    cr_assert_eq(kata_mutants(tmp, k, &m), 2);
+    cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.c");
+    cr_assert_str_eq(m[0].stage, "build");
+    cr_assert_str_eq(m[0].what, "the first one");
+    cr_assert_str_eq(m[1].stage, "test");
+    cr_assert_str_eq(m[1].what, "the second one");
+    mutants_free(m, 2);
+
+    put("tests/katas/demo/mutants/c.c", "/* mutant: no stage named */\n");
+    m = NULL;
+    cr_assert_eq(kata_mutants(tmp, k, &m), -1);
+    cr_assert_null(m);
+    kata_free(k);
+}

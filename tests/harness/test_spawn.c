@@ -1,0 +1,471 @@
+/* test_spawn.c: tests of harness/spawn.c on real programs: exits, signals, deadlines, group
+ * and orphan kills, output files, limits, exec failures and stack dumps. Timing bounds are
+ * loose on purpose (several times what is expected), so a loaded machine does not fail them. */
+#include "compile.h"
+#include "spawn.h"
+#include "stacks.h"
+#include "util.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* A scratch folder, if the test made one; removed after the test, passed or not. */
+static char tmp[64];
+
+/* Every test is a subreaper, as the harness is, so orphans come back to it. */
+static void setup(void)
+{
+    spawn_init();
+    tmp[0] = '\0';
+}
+
+static void teardown(void)
+{
+    if (tmp[0])
+        remove_tree(tmp);
+}
+
+TestSuite(spawn, .init = setup, .fini = teardown);
+
+static void scratch(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/kata-test-spawn-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+}
+
+static char *in_tmp(const char *name)
+{
+    return xasprintf("%s/%s", tmp, name);
+}
+
+/* Runs `sh -c script` with these options; returns child_run's result. */
+static int shell(struct child *c, const char *script)
+{
+    static const char *argv[4];
+    argv[0] = "/bin/sh";
+    argv[1] = "-c";
+    argv[2] = script;
+    argv[3] = NULL;
+    c->argv = argv;
+    return child_run(c);
+}
+
+static int gone(pid_t pid)
+{
+    return kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+static pid_t pid_in_file(const char *path)
+{
+    char *text = read_file(path, 64, NULL);
+    cr_assert_not_null(text, "the child did not write %s", path);
+    pid_t pid = (pid_t)atoi(text);
+    free(text);
+    cr_assert_gt(pid, 1);
+    return pid;
+}
+
+Test(spawn, records_the_exit_code)
+{
+    struct child c = {0};
+    cr_assert_eq(shell(&c, "exit 7"), 0);
+    cr_assert(c.exited);
+    cr_assert_eq(c.exit_code, 7);
+    cr_assert_eq(c.signaled, 0);
+    cr_assert_eq(c.timed_out, 0);
+    cr_assert_eq(c.exec_failed, 0);
+    cr_assert_gt(c.pid, 0);
+    cr_assert(c.wall_seconds >= 0 && c.wall_seconds < 5, "%f", c.wall_seconds);
+    cr_assert_eq(c.timeout, 60, "a timeout of 0 means 60 s");
+    char *how = child_describe(&c);
+    cr_assert_str_eq(how, "exited with 7");
+    free(how);
+
+    struct child ok = {0};
+    cr_assert_eq(shell(&ok, "true"), 0);
+    cr_assert(ok.exited);
+    cr_assert_eq(ok.exit_code, 0);
+    cr_assert_gt(ok.max_rss_kb, 0);
+}
+
+Test(spawn, names_the_signal_that_killed_the_child)
+{
+    struct child c = {0};
+    cr_assert_eq(shell(&c, "kill -SEGV $$"), 0);
+    cr_assert(c.signaled);
+    cr_assert_eq(c.signo, SIGSEGV);
+    cr_assert_eq(c.exited, 0);
+    char *how = child_describe(&c);
+    cr_assert(strstr(how, "SIGSEGV"), "%s", how);
+    cr_assert(strstr(how, "segmentation fault"), "%s", how);
+    free(how);
+
+    struct child a = {0};
+    cr_assert_eq(shell(&a, "kill -ABRT $$"), 0);
+    cr_assert(a.signaled);
+    cr_assert_eq(a.signo, SIGABRT);
+    how = child_describe(&a);
+    cr_assert(strstr(how, "SIGABRT"), "%s", how);
+    free(how);
+
+    cr_assert_str_eq(signal_name(SIGKILL), "SIGKILL");
+    cr_assert_str_eq(signal_name(SIGXCPU), "SIGXCPU");
+    char *other = xasprintf("signal %d", SIGUSR1);
+    cr_assert_str_eq(signal_name(SIGUSR1), other);
+    free(other);
+}
+
+Test(spawn, a_deadline_ends_a_child_that_runs_too_long)
+{
+    const char *argv[] = {"sleep", "30", NULL};
+    struct child c = {.argv = argv, .timeout = 0.5};
+    double start = now_seconds();
+    cr_assert_eq(child_run(&c), 0);
+    double took = now_seconds() - start;
+    cr_assert(took < 1.5, "child_run took %.2f s for a 0.5 s deadline", took);
+    cr_assert(took >= 0.45, "child_run returned after %.2f s, before the deadline", took);
+    cr_assert(c.timed_out);
+    cr_assert_eq(c.exited, 0);
+    cr_assert_eq(c.signaled, 0, "a deadline is reported as a deadline, not as the kill");
+    cr_assert(c.wall_seconds >= 0.45 && c.wall_seconds < 1.5, "%f", c.wall_seconds);
+    cr_assert(gone(c.pid));
+    char *how = child_describe(&c);
+    cr_assert(strstr(how, "timed out after 0.5 s"), "%s", how);
+    free(how);
+}
+
+Test(spawn, a_deadline_kills_the_whole_process_group)
+{
+    scratch();
+    char *pidfile = in_tmp("bg.pid");
+    char *script = xasprintf("sleep 1000 & echo $! > %s; wait", pidfile);
+    struct child c = {.timeout = 0.5};
+    double start = now_seconds();
+    cr_assert_eq(shell(&c, script), 0);
+    cr_assert(now_seconds() - start < 3);
+    cr_assert(c.timed_out);
+    pid_t bg = pid_in_file(pidfile);
+    cr_assert(kill(-c.pid, 0) == -1 && errno == ESRCH, "a process of group %d is left", (int)c.pid);
+    cr_assert(gone(bg), "the background sleep %d is left", (int)bg);
+    free(script);
+    free(pidfile);
+}
+
+Test(spawn, a_child_that_exits_takes_what_it_left_in_its_group_with_it)
+{
+    scratch();
+    char *pidfile = in_tmp("bg.pid");
+    char *script = xasprintf("sleep 1000 & echo $! > %s; exit 0", pidfile);
+    struct child c = {.timeout = 10};
+    double start = now_seconds();
+    cr_assert_eq(shell(&c, script), 0);
+    cr_assert(now_seconds() - start < 3, "child_run waited for the background sleep");
+    cr_assert(c.exited);
+    cr_assert_eq(c.exit_code, 0);
+    pid_t bg = pid_in_file(pidfile);
+    cr_assert(kill(-c.pid, 0) == -1 && errno == ESRCH);
+    cr_assert(gone(bg), "the background sleep %d is left", (int)bg);
+    free(script);
+    free(pidfile);
+}
+
+Test(spawn, an_orphan_that_escaped_with_setsid_is_killed)
+{
+    scratch();
+    char *pidfile = in_tmp("escaped.pid");
+    char *script = xasprintf("setsid sleep 1000 & echo $! > %s; exit 0", pidfile);
+    struct child c = {.timeout = 10};
+    cr_assert_eq(shell(&c, script), 0);
+    cr_assert(c.exited);
+    pid_t escaped = pid_in_file(pidfile);
+    cr_assert(gone(escaped), "the setsid'd sleep %d is left", (int)escaped);
+    free(script);
+    free(pidfile);
+}
+
+Test(spawn, reap_orphans_kills_and_reaps_orphans_and_counts_them)
+{
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t mid = fork();
+    cr_assert_geq(mid, 0);
+    if (mid == 0) {
+        pid_t orphan = fork();
+        if (orphan == 0) {
+            setsid();
+            for (;;)
+                pause();
+        }
+        while (write(p[1], &orphan, sizeof orphan) < 0 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    pid_t orphan = 0;
+    cr_assert_eq(read(p[0], &orphan, sizeof orphan), (ssize_t)sizeof orphan);
+    close(p[0]);
+    close(p[1]);
+    cr_assert_eq(waitpid(mid, NULL, 0), mid);
+    /* the orphan is now this process's child: it is a subreaper */
+    cr_assert_eq(kill(orphan, 0), 0);
+    cr_assert_eq(reap_orphans(), 1);
+    cr_assert(gone(orphan), "the orphan %d is left (or is a zombie nobody reaped)", (int)orphan);
+    cr_assert_eq(reap_orphans(), 0);
+}
+
+Test(spawn, output_goes_to_the_files_given)
+{
+    scratch();
+    char *out = in_tmp("out.txt"), *err = in_tmp("err.txt"), *both = in_tmp("both.txt");
+    char *in = in_tmp("in.txt");
+    cr_assert_eq(write_file(in, "from stdin\n", 11), 0);
+
+    struct child c = {.stdin_path = in, .stdout_path = out, .stderr_path = err};
+    cr_assert_eq(shell(&c, "cat; echo to-out; echo to-err >&2"), 0);
+    cr_assert(c.exited && c.exit_code == 0);
+    char *text = read_file(out, 1 << 16, NULL);
+    cr_assert_str_eq(text, "from stdin\nto-out\n");
+    free(text);
+    text = read_file(err, 1 << 16, NULL);
+    cr_assert_str_eq(text, "to-err\n");
+    free(text);
+
+    struct child s = {.stdout_path = both, .stderr_path = both};
+    cr_assert_eq(shell(&s, "echo one; echo two >&2; echo three"), 0);
+    text = read_file(both, 1 << 16, NULL);
+    cr_assert_str_eq(text, "one\ntwo\nthree\n", "one shared file, in order");
+    free(text);
+
+    /* no stdin_path: /dev/null, so a reader ends at once */
+    struct child n = {.stdout_path = out, .timeout = 5};
+    cr_assert_eq(shell(&n, "cat; echo eof"), 0);
+    cr_assert_eq(n.timed_out, 0);
+    text = read_file(out, 1 << 16, NULL);
+    cr_assert_str_eq(text, "eof\n");
+    free(text);
+    free(out);
+    free(err);
+    free(both);
+    free(in);
+}
+
+Test(spawn, passes_extra_environment_and_the_working_directory)
+{
+    scratch();
+    char *out = in_tmp("out.txt");
+    setenv("KATA_TEST_INHERITED", "old", 1);
+    const char *env[] = {"KATA_TEST_EXTRA=hello", "KATA_TEST_INHERITED=new", NULL};
+    struct child c = {.env = env, .dir = tmp, .stdout_path = out};
+    cr_assert_eq(shell(&c, "echo \"$KATA_TEST_EXTRA $KATA_TEST_INHERITED $(pwd)\""), 0);
+    char *text = read_file(out, 1 << 16, NULL);
+    char *real = real_path(tmp);
+    char *want = xasprintf("hello new %s\n", real);
+    cr_assert_str_eq(text, want);
+    free(want);
+    free(real);
+    free(text);
+    free(out);
+}
+
+Test(spawn, applies_the_limits_and_the_personality_it_is_given)
+{
+    scratch();
+    char *out = in_tmp("limits.txt");
+    struct child c = {.stdout_path = out,
+                      .limits = {.memory_mb = 256, .open_files = 40, .cpu_seconds = 30},
+                      .no_aslr = 1};
+    cr_assert_eq(shell(&c, "ulimit -v; ulimit -n; ulimit -t; ulimit -c; "
+                           "cat /proc/self/personality"),
+                 0);
+    char *text = read_file(out, 1 << 16, NULL);
+    /* ulimit -v is in KiB; no core files, ever; 0040000 is ADDR_NO_RANDOMIZE */
+    cr_assert_str_eq(text, "262144\n40\n30\n0\n00040000\n");
+    free(text);
+
+    struct child d = {.stdout_path = out};
+    cr_assert_eq(shell(&d, "cat /proc/self/personality"), 0);
+    text = read_file(out, 1 << 16, NULL);
+    cr_assert_str_eq(text, "00000000\n", "address randomisation stays on by default");
+    free(text);
+    free(out);
+}
+
+Test(spawn, the_file_size_limit_ends_a_flood_of_output)
+{
+    scratch();
+    char *out = in_tmp("flood.txt");
+    const char *argv[] = {"yes", NULL};
+    struct child c = {.argv = argv, .stdout_path = out, .timeout = 20, .limits = {.file_mb = 1}};
+    cr_assert_eq(child_run(&c), 0);
+    cr_assert_eq(c.timed_out, 0, "the flood ran to the deadline");
+    cr_assert(c.signaled);
+    cr_assert_eq(c.signo, SIGXFSZ, "ended by %s", signal_name(c.signo));
+    struct stat st;
+    cr_assert_eq(stat(out, &st), 0);
+    cr_assert_eq(st.st_size, 1024 * 1024, "the file stops at the limit: %lld bytes",
+                 (long long)st.st_size);
+    char *how = child_describe(&c);
+    cr_assert(strstr(how, "SIGXFSZ"), "%s", how);
+    free(how);
+    free(out);
+}
+
+Test(spawn, the_cpu_limit_ends_a_busy_loop)
+{
+    struct child c = {.timeout = 20, .limits = {.cpu_seconds = 1}};
+    double start = now_seconds();
+    cr_assert_eq(shell(&c, "while :; do :; done"), 0);
+    cr_assert(now_seconds() - start < 8);
+    cr_assert_eq(c.timed_out, 0);
+    cr_assert(c.signaled);
+    cr_assert_eq(c.signo, SIGXCPU, "ended by %s", signal_name(c.signo));
+    cr_assert(c.cpu_seconds >= 0.5, "cpu %.2f s", c.cpu_seconds);
+}
+
+Test(spawn, a_program_that_cannot_be_started_reports_why)
+{
+    const char *missing[] = {"kata-no-such-program", NULL};
+    struct child c = {.argv = missing};
+    cr_assert_eq(child_run(&c), -1);
+    cr_assert(c.exec_failed);
+    cr_assert_eq(c.exec_errno, ENOENT);
+    cr_assert_eq(c.exited, 0);
+    char *how = child_describe(&c);
+    cr_assert(strstr(how, "kata-no-such-program"), "%s", how);
+    cr_assert(strstr(how, strerror(ENOENT)), "%s", how);
+    free(how);
+
+    const char *absent[] = {"/nonexistent/program", NULL};
+    struct child d = {.argv = absent};
+    cr_assert_eq(child_run(&d), -1);
+    cr_assert_eq(d.exec_errno, ENOENT);
+
+    const char *not_exec[] = {"/etc/passwd", NULL};
+    struct child e = {.argv = not_exec};
+    cr_assert_eq(child_run(&e), -1);
+    cr_assert_eq(e.exec_errno, EACCES);
+
+    /* the output file cannot be opened: the child cannot start either */
+    const char *argv[] = {"true", NULL};
+    struct child f = {.argv = argv, .stdout_path = "/nonexistent/dir/out.txt"};
+    cr_assert_eq(child_run(&f), -1);
+    cr_assert(f.exec_failed);
+    cr_assert_eq(f.exec_errno, ENOENT);
+}
+
+Test(spawn, a_deadline_writes_the_stacks_of_a_blocked_program)
+{
+    scratch();
+    char *stacks = in_tmp("stacks.txt");
+    const char *argv[] = {"sleep", "30", NULL};
+    struct child c = {.argv = argv, .timeout = 0.5, .stacks_path = stacks};
+    double start = now_seconds();
+    cr_assert_eq(child_run(&c), 0);
+    cr_assert(now_seconds() - start < 10);
+    cr_assert(c.timed_out);
+    char *text = read_file(stacks, 1 << 20, NULL);
+    cr_assert_not_null(text, "no stack dump in %s", stacks);
+    cr_assert(strstr(text, "TID") || strstr(text, "LWP"), "not a stack dump:\n%s", text);
+    free(text);
+
+    /* no deadline, no dump */
+    char *none = in_tmp("none.txt");
+    const char *quick[] = {"true", NULL};
+    struct child q = {.argv = quick, .timeout = 5, .stacks_path = none};
+    cr_assert_eq(child_run(&q), 0);
+    cr_assert_eq(file_exists(none), 0);
+    free(none);
+    free(stacks);
+}
+
+Test(spawn, the_stacks_of_a_deadlock_show_where_each_thread_waits)
+{
+    scratch();
+    static const char *const flags[] = {"-O0", "-g", "-pthread", NULL};
+    static const char *const sources[] = {"tests/harness/data/src/deadlock.c", NULL};
+    struct compile_job job = {
+        .cc = "gcc", .flags = flags, .sources = sources, .label = "deadlock", .cache_dir = tmp};
+    char *diag = NULL;
+    char *bin = compile(&job, &diag, NULL);
+    cr_assert_not_null(bin, "cannot build the deadlock (run from the repository root): %s",
+                       diag ? diag : "");
+    free(diag);
+
+    char *stacks = in_tmp("stacks.txt");
+    const char *argv[] = {bin, NULL};
+    struct child c = {.argv = argv, .timeout = 1, .stacks_path = stacks};
+    cr_assert_eq(child_run(&c), 0);
+    cr_assert(c.timed_out);
+    char *text = read_file(stacks, 1 << 20, NULL);
+    cr_assert_not_null(text);
+    char *real = real_path("tests/harness/data/src/deadlock.c");
+    struct findings f = {0};
+    cr_assert_eq(stacks_parse(text, real, &f), 3, "the dump:\n%s", text);
+    int locked = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        const struct access *a = &f.v[i].access[0];
+        cr_assert(f.v[i].in_learner, "thread %zu is not in deadlock.c:\n%s", i, text);
+        if (a->op && !strcmp(a->op, "pthread_mutex_lock")) {
+            locked++;
+            cr_assert(a->line == 15 || a->line == 24, "%s:%d", a->function, a->line);
+        }
+    }
+    cr_assert_eq(locked, 2, "both workers wait in pthread_mutex_lock:\n%s", text);
+    findings_release(&f);
+    free(real);
+    free(text);
+    free(stacks);
+    free(bin);
+}
+
+Test(spawn, a_deadline_dumps_every_process_of_the_group)
+{
+    scratch();
+    char *stacks = in_tmp("stacks.txt");
+    struct child c = {.timeout = 0.5, .stacks_path = stacks};
+    cr_assert_eq(shell(&c, "sleep 30 & wait"), 0);
+    cr_assert(c.timed_out);
+    char *text = read_file(stacks, 1 << 20, NULL);
+    cr_assert_not_null(text);
+    int processes = 0;
+    for (const char *p = text; (p = strstr(p, "PID ")); p++)
+        processes += p == text || p[-1] == '\n';
+    cr_assert_eq(processes, 2, "the shell and its sleep:\n%s", text);
+    free(text);
+    free(stacks);
+}
+
+#define FAKE_EU_STACK "#!/bin/sh\necho cannot attach >&2\nexit 1\n"
+
+Test(spawn, a_stack_dump_falls_back_to_gdb_when_eu_stack_fails)
+{
+    scratch();
+    /* an eu-stack that always fails, found first in PATH */
+    char *fake = in_tmp("eu-stack");
+    cr_assert_eq(write_file(fake, FAKE_EU_STACK, strlen(FAKE_EU_STACK)), 0);
+    cr_assert_eq(chmod(fake, 0755), 0);
+    char *path = xasprintf("%s:%s", tmp, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    setenv("PATH", path, 1);
+
+    char *stacks = in_tmp("stacks.txt");
+    const char *argv[] = {"sleep", "30", NULL};
+    struct child c = {.argv = argv, .timeout = 0.5, .stacks_path = stacks};
+    cr_assert_eq(child_run(&c), 0);
+    cr_assert(c.timed_out);
+    char *text = read_file(stacks, 1 << 20, NULL);
+    cr_assert_not_null(text);
+    cr_assert(strstr(text, "(LWP "), "no gdb backtrace:\n%s", text);
+    struct findings f = {0};
+    cr_assert_eq(stacks_parse(text, "/nowhere.c", &f), 1, "one thread:\n%s", text);
+    findings_release(&f);
+    free(text);
+    free(stacks);
+    free(path);
+    free(fake);
+}
