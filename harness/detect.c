@@ -42,23 +42,9 @@ static void describe_hang(struct run *r, const char *label, struct stage_result 
 {
     char *name = xasprintf("%s-stacks.txt", label);
     char *path = work_path(r, name);
-    char *text = read_file(path, 1 << 20, NULL);
+    stacks_describe(path, r->src_real, r->verbose, details, &out->findings);
     free(name);
     free(path);
-    if (!text)
-        return;
-    struct findings threads = {0};
-    stacks_parse(text, r->src_real, &threads);
-    free(text);
-    for (size_t i = 0; i < threads.n; i++) {
-        const struct access *a = &threads.v[i].access[0];
-        if (!threads.v[i].in_learner)
-            continue;
-        sb_addf(details, "%s blocked in %s, called from %s at %s:%d\n", a->thread,
-                a->op ? a->op : "?", a->function ? a->function : "?", a->file, a->line);
-        findings_copy_one(&out->findings, &threads.v[i]);
-    }
-    findings_release(&threads);
 }
 
 void detect_judge(struct run *r, const char *tool, const struct child *c,

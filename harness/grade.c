@@ -5,6 +5,7 @@
 #include "latency_server.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct limits learner_limits(double timeout, int sanitizer)
         .file_mb = 64,
         .open_files = 1024,
         .processes = 512,
+        .unprivileged = 1,
     };
     return l;
 }
@@ -149,6 +151,9 @@ int grade_run(struct run *r)
     remove_tree(r->work);
     if (mkdir_p(r->work) || mkdir_p(r->cache))
         return -1;
+    /* learner code runs unprivileged when we are root (spawn.h), and writes its reports here */
+    if (geteuid() == 0 && chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
+        return error("cannot hand %s to the unprivileged user: %s", r->work, strerror(errno));
     if (r->only_stage && !kata_has_stage(r->kata, r->only_stage))
         return error("kata '%s' has no stage '%s'", r->kata->name, r->only_stage);
 

@@ -11,7 +11,17 @@ struct limits {
     long file_mb;     /* RLIMIT_FSIZE: caps every file the child writes, its output too */
     long open_files;  /* RLIMIT_NOFILE */
     long processes;   /* RLIMIT_NPROC; counts per user and is ignored for root */
+    int unprivileged; /* when the harness runs as root, run the child as spawn_sandbox_uid(),
+                         so that RLIMIT_NPROC holds, the child can write none of root's
+                         files (the tests, the references, the harness), and every
+                         process it leaves can be found by its user and killed */
 };
+
+/* The user (and group) an unprivileged child runs as when the harness is root: an id no
+ * account uses, and one per harness process (100000 + its pid), so that killing "every
+ * process of this user" kills only this harness's learner code, even with several
+ * harnesses grading side by side. */
+unsigned spawn_sandbox_uid(void);
 
 /*
  * How to run a child, and what became of it. Use it in three steps:

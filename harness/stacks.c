@@ -153,3 +153,39 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
     free(copy);
     return threads;
 }
+
+void stacks_describe(const char *path, const char *learner_real, int verbose,
+                     struct strbuf *details, struct findings *out)
+{
+    char *text = read_file(path, 1 << 20, NULL);
+    struct findings threads = {0};
+    if (text)
+        stacks_parse(text, learner_real, &threads);
+    free(text);
+    for (size_t i = 0; i < threads.n; i++) {
+        const struct access *a = &threads.v[i].access[0];
+        if (!threads.v[i].in_learner && !verbose)
+            continue; /* the test runner's own threads */
+        int same = 0, seen = 0;
+        for (size_t j = 0; j < threads.n; j++) {
+            const struct access *b = &threads.v[j].access[0];
+            int alike = b->line == a->line && !strcmp(b->op ? b->op : "", a->op ? a->op : "") &&
+                        !strcmp(b->file ? b->file : "", a->file ? a->file : "");
+            if (alike && j < i)
+                seen = 1;
+            same += alike;
+        }
+        if (seen)
+            continue;
+        char *who = same > 1 ? xasprintf("%d threads", same) : xstrdup(a->thread);
+        sb_addf(details, "  %s blocked in %s, called from %s at %s:%d\n", who,
+                a->op ? a->op : "?", a->function ? a->function : "?", a->file ? a->file : "?",
+                a->line);
+        free(who);
+        findings_copy_one(out, &threads.v[i]);
+        struct finding *f = &out->v[out->n - 1];
+        free(f->kind);
+        f->kind = xstrdup("hang");
+    }
+    findings_release(&threads);
+}

@@ -11,6 +11,14 @@
  * threads found. */
 int stacks_parse(const char *text, const char *learner_real, struct findings *out);
 
+/* Reads the stack dump at `path` and describes each blocked thread in the learner's file
+ * as a line of `details` ("  thread 12 blocked in pthread_mutex_lock, called from worker
+ * at file.c:18"), identical lines folded into one with a count; each becomes a finding of
+ * kind "hang" in `out`. verbose also lists threads outside the learner's file. */
+struct strbuf;
+void stacks_describe(const char *path, const char *learner_real, int verbose,
+                     struct strbuf *details, struct findings *out);
+
 /* The public name of a C library function from its internal one:
  * "__pthread_mutex_lock@GLIBC_2.2.5" -> "pthread_mutex_lock". Returns a new string. */
 char *public_name(const char *fn);

@@ -174,25 +174,7 @@ static void describe_hang(struct run *r, const char *test, const char *stacks,
 {
     sb_addf(details, "%s: did not finish within %.0f s; where each thread was:\n", test,
             r->kata->test_timeout);
-    char *text = read_file(stacks, 1 << 20, NULL);
-    struct findings threads = {0};
-    if (text)
-        stacks_parse(text, r->src_real, &threads);
-    free(text);
-    for (size_t i = 0; i < threads.n; i++) {
-        const struct access *a = &threads.v[i].access[0];
-        if (!threads.v[i].in_learner && !r->verbose)
-            continue; /* the test runner's own threads */
-        sb_addf(details, "  %s blocked in %s, called from %s at %s:%d\n", a->thread,
-                a->op ? a->op : "?", a->function ? a->function : "?", a->file ? a->file : "?",
-                a->line);
-        struct finding *f = findings_add(&out->findings);
-        *f = threads.v[i];
-        free(f->kind);
-        f->kind = xstrdup("hang");
-        threads.v[i] = (struct finding){0};
-    }
-    findings_release(&threads);
+    stacks_describe(stacks, r->src_real, r->verbose, details, &out->findings);
 }
 
 int stage_test(struct run *r, struct stage_result *out)
@@ -221,7 +203,7 @@ int stage_test(struct run *r, struct stage_result *out)
         char *xml_flag = xasprintf("--xml=%s", xml);
         char *log = work_path(r, "test.log");
         char *stacks = work_path(r, "test-stacks.txt");
-        const char *argv[] = {bin, filter, "--jobs=1", xml_flag, "--ascii", NULL};
+        const char *argv[] = {bin, filter, "--jobs=1", xml_flag, NULL};
         const char *env[] = {seed_env(r), server_env(r), NULL};
         struct child c = {.argv = argv,
                           .env = env,
