@@ -139,9 +139,8 @@ static char *run_tag(const char *src_real)
     return xasprintf("%.*s-%08llx", (int)n, b, h & 0xffffffffULL);
 }
 
-int grade_run(struct run *r)
+int run_prepare(struct run *r)
 {
-    double start = now_seconds();
     r->src_real = real_path(r->src);
     char *tag = run_tag(r->src_real);
     r->work = xasprintf("%s/build/run/%s/%s", r->root, r->kata->name, tag);
@@ -154,9 +153,6 @@ int grade_run(struct run *r)
     /* learner code runs unprivileged when we are root (spawn.h), and writes its reports here */
     if (geteuid() == 0 && chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
         return error("cannot hand %s to the unprivileged user: %s", r->work, strerror(errno));
-    if (r->only_stage && !kata_has_stage(r->kata, r->only_stage))
-        return error("kata '%s' has no stage '%s'", r->kata->name, r->only_stage);
-
     if (r->kata->server) {
         /* The harness is in its own network namespace by now, so this loopback server
          * is the only one the learner's code can reach. */
@@ -165,6 +161,16 @@ int grade_run(struct run *r)
             return error("cannot start the latency server");
         r->server_env = xasprintf("KATA_SERVER_URL=%s", latency_server_url(r->server));
     }
+    return 0;
+}
+
+int grade_run(struct run *r)
+{
+    double start = now_seconds();
+    if (r->only_stage && !kata_has_stage(r->kata, r->only_stage))
+        return error("kata '%s' has no stage '%s'", r->kata->name, r->only_stage);
+    if (run_prepare(r))
+        return -1;
     int harness_failed = 0;
     r->status = ST_PASS;
     for (int i = 0; i < r->kata->nstages; i++) {

@@ -14,15 +14,8 @@
 #define MAX_PAIRS 15
 #define BAR_WIDTH 40
 
-struct sample {
-    double wall, cpu;
-    long rss_kb;
-};
-
-/* One timed run of a driver. Returns 0 when it exited 0, 1 when it ran but failed (wrong
- * answer, crash, deadline: *why says which), -1 when it could not be started. */
-static int timed_run(struct run *r, const char *bin, char *const *args, int nargs,
-                     double timeout, struct sample *s, char **why)
+int perf_run(struct run *r, const char *bin, char *const *args, int nargs, double timeout,
+             struct perf_sample *s, char **why)
 {
     const char *argv[MAX_ARGS + 2];
     int n = 0;
@@ -125,16 +118,16 @@ int stage_perf(struct run *r, struct stage_result *out)
     struct perf_numbers *p = &out->perf;
     p->bound = k->perf_bound;
     /* warm-up: page cache, CPU frequency; and the reference's time sets the deadline */
-    struct sample rs, ls;
+    struct perf_sample rs, ls;
     char *why = NULL;
-    if (timed_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
+    if (perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
         stage_say(out, ST_ERROR, "the reference failed its own timed workload");
         free(mine);
         free(ref);
         return 0;
     }
     double deadline = fmin(30, fmax(2, rs.wall * k->perf_bound * 10));
-    int rc = timed_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why);
+    int rc = perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why);
     if (rc) {
         if (ls.wall >= deadline - 0.01)
             stage_say(out, ST_FAIL, "too slow: not done after %.1f s, where the reference "
@@ -160,8 +153,8 @@ int stage_perf(struct run *r, struct stage_result *out)
     int target = clear ? 1 : FIRST_PAIRS;
 measure:
     while (n < target) {
-        if (timed_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why) ||
-            timed_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
+        if (perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why) ||
+            perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
             stage_say(out, ST_FAIL, "%s", why ? why : "a timed run failed");
             free(why);
             free(mine);
@@ -216,7 +209,7 @@ measure:
         /* one more run of the learner's, to see how many requests it kept in flight */
         struct latency_stats st;
         latency_server_reset_stats(r->server);
-        if (timed_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, NULL) == 0) {
+        if (perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, NULL) == 0) {
             latency_server_stats(r->server, &st);
             p->peak_in_flight = (long)st.peak_in_flight;
         }
@@ -226,8 +219,8 @@ measure:
         p->floor = waves * k->io_latency_ms / 1000.0;
         p->io = 1;
     } else if (k->nperf_single_args) {
-        struct sample one;
-        if (timed_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &one, NULL) == 0) {
+        struct perf_sample one;
+        if (perf_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &one, NULL) == 0) {
             long cores = sysconf(_SC_NPROCESSORS_ONLN);
             int use = k->perf_threads < cores ? k->perf_threads : (int)cores;
             p->floor = one.wall / (use > 0 ? use : 1);
