@@ -8,7 +8,9 @@ HARNESS_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Werror -O2 -g -D_GNU_SOURCE
 HARNESS_LIBS = $(shell pkg-config --libs libcjson libmicrohttpd 2>/dev/null || \
 	echo -lcjson -lmicrohttpd) -lpthread -lm
+ifeq ($(origin CC),default)
 CC := gcc
+endif
 
 # The grader itself: every harness/*.c except the programs with a main of their own.
 HARNESS_MAIN := harness/main.c
@@ -42,11 +44,17 @@ help:
 	@echo "       STAGE=tsan                only the build and that stage"
 	@echo "       FORMAT=json               the verdict as JSON"
 	@echo "       SEED=N                    replay a run's test sizes; V=1 shows raw tool output"
+	@echo "       CURVE=1                   speedup at 1, 2, 4, 8 threads, yours and the reference's"
 	@echo "  make hint NAME=race_counter    the next hint"
 	@echo "  make list                      every kata and where you are"
+	@echo "  make watch [NAME=x]            grade again on every save; a pass moves on to the next"
+	@echo "  make reset NAME=x [YES=1]      back to the starter (yours is saved in build/saved/)"
+	@echo "  make solution NAME=x           the reference and a diff to yours, once yours passed"
+	@echo "  make compile_commands.json     for clangd and other editors (uses bear)"
 	@echo "Maintainers:"
 	@echo "  make test                      the harness's tests and the kata self-test (CI)"
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
+	@echo "  make check-readmes [NAME=x]    each kata README's verdict excerpts are still true"
 	@echo "  make deps                      install what is missing (apt-get)"
 	@echo "  make serve                     run the latency server alone"
 	@echo "  make bench-server              benchmark the latency server"
@@ -74,7 +82,7 @@ $(KATA_BIN): $(HARNESS_OBJS) $(BUILD)/obj/main.o
 kata: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
 	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src $(SRC)) $(if $(STAGE),--stage $(STAGE)) \
-		--format $(FORMAT)
+		--format $(FORMAT) $(if $(filter 1,$(CURVE)),--curve)
 
 list: $(KATA_BIN)
 	@$(KATA_BIN) list

@@ -6,6 +6,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +149,20 @@ int run_prepare(struct run *r)
     r->cache = xasprintf("%s/build/cache/%s", r->root, r->kata->name);
     r->include_flag = xasprintf("-I%s", r->kata->dir);
     free(tag);
+    if (mkdir_p(r->cache))
+        return -1;
+    /* Two gradings of one file (`make watch` beside `make kata`) would share the work
+     * folder: the second waits for the first. */
+    char *lock = xasprintf("%s.lock", r->work);
+    char *parent = xstrndup(r->work, (size_t)(strrchr(r->work, '/') - r->work));
+    mkdir_p(parent);
+    free(parent);
+    r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(lock);
+    if (r->lock_fd >= 0)
+        flock(r->lock_fd, LOCK_EX);
     remove_tree(r->work);
-    if (mkdir_p(r->work) || mkdir_p(r->cache))
+    if (mkdir_p(r->work))
         return -1;
     /* learner code runs unprivileged when we are root (spawn.h), and writes its reports here */
     if (geteuid() == 0 && chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
@@ -224,6 +238,9 @@ void run_release(struct run *r)
         findings_release(&s->findings);
     }
     r->nstages = 0;
+    if (r->lock_fd > 0)
+        close(r->lock_fd); /* and so the lock goes */
+    r->lock_fd = 0;
     if (r->server)
         latency_server_stop(r->server);
     r->server = NULL;

@@ -47,6 +47,7 @@ struct run {
     char *cache;              /* build/cache/<kata>: compiled binaries */
     char *include_flag;       /* -I<root>/katas/<name> */
 
+    int lock_fd;                   /* held while the work folder is in use */
     struct latency_server *server; /* started for katas whose metadata asks for one */
     char *server_env;              /* "KATA_SERVER_URL=http://127.0.0.1:PORT" */
 

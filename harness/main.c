@@ -1,11 +1,14 @@
-/* main.c: the `kata` command line: run, list, hint, selftest. */
+/* main.c: the `kata` command: run, list, hint, watch, selftest, grade, scoreboard, checksums. */
+#include "checksums.h"
 #include "grade.h"
+#include "grade_all.h"
 #include "kata.h"
 #include "report.h"
 #include "sandbox.h"
 #include "selftest.h"
 #include "spawn.h"
 #include "util.h"
+#include "watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,18 +18,35 @@
 
 static const char usage_text[] =
     "usage: kata run NAME [--src FILE] [--format text|json] [--stage STAGE] [--seed N]\n"
-    "       kata list\n"
+    "                     [--curve]\n"
+    "       kata list [--names]\n"
     "       kata hint NAME\n"
+    "       kata watch [NAME] [--poll]\n"
     "       kata selftest [NAME] [--runs N]\n"
+    "       kata grade [--katas \"A B\"] [--out DIR] [--seed N] [--checksums FILE] [--no-verify]\n"
+    "       kata scoreboard [--out DIR] SUMMARY_OR_DIR...\n"
+    "       kata checksums [--write]\n"
     "\n"
-    "  run       grade a learner's file (default katas/NAME/NAME.c) stage by stage\n"
+    "  run       grade a learner's file (default katas/NAME/NAME.c) stage by stage;\n"
+    "            --curve: time it at 1, 2, 4, 8 threads beside the reference instead\n"
     "  list      every kata in curriculum order, with its state from the last grading\n"
+    "            (--names: only the names, one a line)\n"
     "  hint      the next hint for a kata\n"
+    "  watch     grade again on every save; a pass moves on to the next kata\n"
     "  selftest  prove the graders: references pass, starters and mutants are rejected\n"
+    "  grade     grade every kata (or the listed ones) for a class: a scoreboard, and\n"
+    "            DIR/<kata>.json, summary.json, junit.xml (DIR: build/reports)\n"
+    "  scoreboard\n"
+    "            merge the summary.json files of separate grading jobs (one per kata)\n"
+    "  checksums\n"
+    "            check the protected files against scripts/checksums.txt, or (--write)\n"
+    "            record them, and the starters in scripts/starters.txt (upstream only)\n"
     "\n"
     "exit codes: 0 passed, 1 the kata failed, 2 usage error, 3 the harness failed\n"
+    "            (grade: 0 also when nothing was attempted, 3 when protected files changed)\n"
     "environment: SEED=N replays a run's test sizes; V=1 shows each tool's own output;\n"
-    "             NO_COLOR turns colour off\n";
+    "             NO_COLOR turns colour off; GITHUB_ACTIONS=true adds annotations and\n"
+    "             appends the scoreboard to $GITHUB_STEP_SUMMARY (grade, scoreboard)\n";
 
 static int usage(const char *why)
 {
@@ -61,9 +81,17 @@ static void save_state(const struct run *r)
     free(text);
 }
 
+/* The seed of a run: the one given, or a fresh one. */
+static unsigned long pick_seed(const char *seed)
+{
+    return seed && *seed ? strtoul(seed, NULL, 10)
+                         : ((unsigned long)time(NULL) ^ (unsigned long)getpid()) % 1000000;
+}
+
 static int cmd_run(const char *root, int argc, char **argv)
 {
     const char *name = NULL, *src = NULL, *format = "text", *stage = NULL, *seed = getenv("SEED");
+    int curve = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--src") && i + 1 < argc)
@@ -74,6 +102,8 @@ static int cmd_run(const char *root, int argc, char **argv)
             stage = argv[++i];
         else if (!strcmp(a, "--seed") && i + 1 < argc)
             seed = argv[++i];
+        else if (!strcmp(a, "--curve"))
+            curve = 1;
         else if (a[0] == '-')
             return usage("unknown option for run");
         else if (!name)
@@ -100,8 +130,13 @@ static int cmd_run(const char *root, int argc, char **argv)
     struct run r = {.root = root, .kata = k, .src = src ? src : k->starter, .only_stage = stage};
     const char *v = getenv("V");
     r.verbose = v && *v && strcmp(v, "0");
-    r.seed = seed && *seed ? strtoul(seed, NULL, 10)
-                           : ((unsigned long)time(NULL) ^ (unsigned long)getpid()) % 1000000;
+    r.seed = pick_seed(seed);
+    if (curve) {
+        int crc = run_prepare(&r) == 0 && curve_print(&r) == 0 ? 0 : 3;
+        run_release(&r);
+        kata_free(k);
+        return crc;
+    }
     int rc = grade_run(&r);
     if (!strcmp(format, "json")) {
         char *j = report_json(&r);
@@ -118,12 +153,18 @@ static int cmd_run(const char *root, int argc, char **argv)
     return code;
 }
 
-static int cmd_list(const char *root)
+static int cmd_list(const char *root, int names_only)
 {
     struct kata **v;
     int n = kata_load_all(root, &v);
     if (n < 0)
         return 3;
+    if (names_only) {
+        for (int i = 0; i < n; i++)
+            printf("%s\n", v[i]->name);
+        kata_free_all(v, n);
+        return 0;
+    }
     int passed = 0;
     for (int i = 0; i < n; i++) {
         char *path = state_path(root, v[i]->name);
@@ -177,6 +218,88 @@ static int cmd_hint(const char *root, const char *name)
     return 0;
 }
 
+static int cmd_grade(const char *root, int argc, char **argv)
+{
+    struct grade_options o = {.root = root, .graded = save_state};
+    const char *seed = getenv("SEED");
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--katas") && i + 1 < argc)
+            o.katas = argv[++i];
+        else if (!strcmp(a, "--out") && i + 1 < argc)
+            o.out = argv[++i];
+        else if (!strcmp(a, "--seed") && i + 1 < argc)
+            seed = argv[++i];
+        else if (!strcmp(a, "--checksums") && i + 1 < argc)
+            o.checksums = argv[++i];
+        else if (!strcmp(a, "--no-verify"))
+            o.no_verify = 1;
+        else
+            return usage("grade takes --katas \"A B\", --out DIR, --seed N, --checksums FILE "
+                         "and --no-verify");
+    }
+    const char *v = getenv("V");
+    o.verbose = v && *v && strcmp(v, "0");
+    o.seed = pick_seed(seed);
+    return grade_all(&o);
+}
+
+static int cmd_scoreboard(int argc, char **argv)
+{
+    const char *out = "build/reports";
+    const char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] == '-') {
+            free(paths);
+            return usage("scoreboard takes --out DIR and summary files or folders");
+        } else
+            paths[n++] = argv[i];
+    }
+    int rc = n ? scoreboard_merge(paths, n, out)
+               : usage("scoreboard needs the summaries to merge (files, or folders of them)");
+    free(paths);
+    return rc;
+}
+
+static int cmd_checksums(const char *root, int argc, char **argv)
+{
+    int write = argc == 1 && !strcmp(argv[0], "--write");
+    if (argc > 1 || (argc == 1 && !write))
+        return usage("checksums takes only --write");
+    char *list = xasprintf("%s/%s", root, CHECKSUMS_LIST);
+    char *starters = xasprintf("%s/%s", root, STARTERS_LIST);
+    int rc;
+    if (write) {
+        rc = checksums_write(root, list, starters) ? 3 : 0;
+        if (!rc)
+            printf("wrote %s and %s: commit them with the katas\n", CHECKSUMS_LIST, STARTERS_LIST);
+    } else {
+        struct integrity in;
+        int n = checksums_verify(root, list, &in);
+        if (n < 0) {
+            rc = 3;
+        } else {
+            for (int i = 0; i < in.n; i++)
+                printf("%s: %s\n", in.v[i].path, in.v[i].what);
+            if (n)
+                printf("%d protected file%s differ%s from %s (after a deliberate change "
+                       "upstream, `make checksums` records them again)\n",
+                       n, n == 1 ? "" : "s", n == 1 ? "s" : "", CHECKSUMS_LIST);
+            else
+                printf("every protected file is as %s records it (sha256 %.12s)\n", CHECKSUMS_LIST,
+                       in.list_sha256);
+            rc = n ? 1 : 0;
+            integrity_release(&in);
+        }
+    }
+    free(list);
+    free(starters);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     spawn_init();
@@ -190,14 +313,26 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
-    if (!strcmp(cmd, "list"))
-        return cmd_list(root);
+    if (!strcmp(cmd, "list")) {
+        if (argc > 3 || (argc == 3 && strcmp(argv[2], "--names")))
+            return usage("list takes only --names");
+        return cmd_list(root, argc == 3);
+    }
+    if (!strcmp(cmd, "scoreboard"))
+        return cmd_scoreboard(argc - 2, argv + 2);
+    if (!strcmp(cmd, "checksums"))
+        return cmd_checksums(root, argc - 2, argv + 2);
     if (!strcmp(cmd, "hint"))
         return argc == 3 ? cmd_hint(root, argv[2]) : usage("hint needs a kata name");
+    /* Before the sandbox: watch grades in children, which confine themselves. */
+    if (!strcmp(cmd, "watch"))
+        return watch_main(root, argc - 2, argv + 2);
     /* Learner code is about to run: from here on, only loopback networking. */
     sandbox_network();
     if (!strcmp(cmd, "run"))
         return cmd_run(root, argc - 2, argv + 2);
+    if (!strcmp(cmd, "grade"))
+        return cmd_grade(root, argc - 2, argv + 2);
     if (!strcmp(cmd, "selftest")) {
         const char *name = NULL;
         int runs = 1;

@@ -105,7 +105,7 @@ static void print_findings(FILE *f, const struct stage_result *s)
             !strcmp(x->kind, "assertion") || !strcmp(x->kind, "crash") ||
             !strcmp(x->kind, "test ended early") || !strcmp(x->kind, "error") ||
             !strcmp(x->kind, "hang") || !strcmp(x->kind, "blocked thread") ||
-            !strcmp(x->kind, "link error"))
+            !strcmp(x->kind, "link error") || !strcmp(x->kind, "refused"))
             continue; /* these are in the details already */
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)
@@ -250,7 +250,7 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
                    "this is not your code's fault. `make deps` installs what is missing.\n",
                 st.bad, st.off);
     } else {
-        fprintf(f, "%sFAILED%s: %d of %d stages (first: %s). Next: open %s, read %s/README.md, "
+        fprintf(f, "%sFAILED%s: %d of %d stages (first: %s).\nNext: open %s, read %s/README.md, "
                    "or `make hint NAME=%s`.\n",
                 st.bad, st.off, failed, r->nstages, first_failed ? first_failed : "?", r->src,
                 r->kata->dir, r->kata->name);

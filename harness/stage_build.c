@@ -1,6 +1,7 @@
 /* stage_build.c: the build stage: compile the learner's file, show warnings, link it. */
 #include "grade.h"
 
+#include "anticheat.h"
 #include "compile.h"
 #include "util.h"
 
@@ -8,7 +9,11 @@
 #include <string.h>
 
 /* Words that would hide a race from the detectors; only harness code may use them. */
-static const char *const forbidden[] = {"ANNOTATE_", "VALGRIND_HG_", "no_sanitize", NULL};
+static const char *const forbidden[] = {
+    "ANNOTATE_", "VALGRIND_", "RUNNING_ON_VALGRIND", "DRD_", "valgrind/", "no_sanitize",
+    "disable_sanitizer_instrumentation", "__SANITIZE_", "thread_sanitizer", "__asm", "asm(",
+    NULL,
+};
 
 /* Reads "file:line:col: error: message" lines into findings; returns the number of errors. */
 static int read_diagnostics(const char *text, struct stage_result *out, int *warnings)
@@ -110,6 +115,18 @@ int stage_build(struct run *r, struct stage_result *out)
     }
     free(obj);
     free(diag);
+
+    /* Symbols the tests and detectors rely on may not be defined or called by the learner
+     * (a fake pthread_create, a sanitizer option hook): see anticheat.h. */
+    struct findings why = {0};
+    if (anticheat_check(r->root, r->kata, r->src, &why) > 0) {
+        stage_say(out, ST_FAIL, "refused: your file %s", why.v[0].headline);
+        findings_release(&out->findings);
+        out->findings = why;
+        free(header);
+        return 0;
+    }
+    findings_release(&why);
 
     /* Link it with the driver, so a missing function shows here, not as a later crash. */
     free(header);

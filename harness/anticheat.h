@@ -1,0 +1,42 @@
+/* anticheat.h: refusing a learner's file that would fool the tests rather than pass them. */
+#ifndef KATA_ANTICHEAT_H
+#define KATA_ANTICHEAT_H
+
+#include "findings.h"
+#include "kata.h"
+
+/*
+ * The tests trust a few symbols to be theirs: the pthread_create wrapper that counts the
+ * threads the learner starts (__wrap_/__real_pthread_create, linked with
+ * -Wl,--wrap=pthread_create), the support functions of tests/support/kata_test.c
+ * (kata_seed, kata_rand_range, kata_threads_started, kata_threads_reset), the test
+ * runner's and the driver's `main`, and the threads library itself (pthread_*). A learner's
+ * file that defines one of them replaces the tests' version (a pthread_create that runs the
+ * function inline "starts" threads that never run in parallel, so no race can be found).
+ * The detectors trust that nothing talks to them directly: a call into the sanitizer
+ * runtimes (__tsan_*, __sanitizer_*, ...) or to the dynamic annotations (Annotate*) hides
+ * races.
+ *
+ * The check reads the symbol table of the learner's compiled object (`nm`), not the source
+ * text: the object is what gets linked, whatever macros, token pasting, asm labels or
+ * aliases produced it, and a comment or a string that merely mentions a name is no symbol.
+ * What leaves no symbol (attributes such as no_sanitize, the Valgrind client-request
+ * macros) is refused by the build stage's text scan instead.
+ */
+
+/* Reads `nm -P -g -l` output of the learner's object and adds a finding for each symbol the
+ * learner may not define or call: kind "refused", variable the symbol, headline "defines `x`:
+ * why" or "calls `x`: why", access[0] the learner's file as given (learner_src) and the line
+ * nm found in it (0 when nm named another file or none). learner_real is the learner's resolved
+ * path, or NULL. Returns the number of findings added. */
+int anticheat_scan_symbols(const char *nm_output, const char *learner_src, const char *learner_real,
+                           struct findings *out);
+
+/* Compiles src for kata k as the build stage does (into root's build cache, so the build
+ * stage finds it there) and scans its symbols as above; where nm named no line in the file,
+ * the line of the symbol's first mention in it is used. Returns the number of refusals: 0
+ * when the file is clean, and also when it does not compile (the build stage says why), or
+ * -1 with an error printed when nm could not be run. */
+int anticheat_check(const char *root, const struct kata *k, const char *src, struct findings *out);
+
+#endif

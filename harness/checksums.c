@@ -1,0 +1,515 @@
+/* checksums.c: SHA-256 lists of the protected files and the starters, written and checked. */
+#include "checksums.h"
+
+#include "kata.h"
+#include "spawn.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- SHA-256 (FIPS 180-4), small and portable ---- */
+
+struct sha256 {
+    uint32_t h[8];
+    uint64_t bytes;
+    unsigned char block[64];
+    size_t fill;
+};
+
+static const uint32_t K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t ror(uint32_t x, int n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_init(struct sha256 *s)
+{
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(s->h, h0, sizeof h0);
+    s->bytes = 0;
+    s->fill = 0;
+}
+
+static void sha256_block(struct sha256 *s, const unsigned char *p)
+{
+    uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+    uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 =
+            h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+        uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+    s->h[0] += a;
+    s->h[1] += b;
+    s->h[2] += c;
+    s->h[3] += d;
+    s->h[4] += e;
+    s->h[5] += f;
+    s->h[6] += g;
+    s->h[7] += h;
+}
+
+static void sha256_update(struct sha256 *s, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    s->bytes += len;
+    while (len) {
+        size_t take = 64 - s->fill < len ? 64 - s->fill : len;
+        memcpy(s->block + s->fill, p, take);
+        s->fill += take;
+        p += take;
+        len -= take;
+        if (s->fill == 64) {
+            sha256_block(s, s->block);
+            s->fill = 0;
+        }
+    }
+}
+
+static void sha256_final(struct sha256 *s, char hex[65])
+{
+    uint64_t bits = s->bytes * 8;
+    unsigned char pad = 0x80;
+    sha256_update(s, &pad, 1);
+    pad = 0;
+    while (s->fill != 56)
+        sha256_update(s, &pad, 1);
+    unsigned char len[8];
+    for (int i = 0; i < 8; i++)
+        len[i] = (unsigned char)(bits >> (56 - 8 * i));
+    sha256_update(s, len, 8);
+    for (int i = 0; i < 8; i++)
+        snprintf(hex + 8 * i, 9, "%08x", (unsigned)s->h[i]);
+    hex[64] = '\0';
+}
+
+void sha256_hex(const void *data, size_t len, char hex[65])
+{
+    struct sha256 s;
+    sha256_init(&s);
+    sha256_update(&s, data, len);
+    sha256_final(&s, hex);
+}
+
+int sha256_file(const char *path, char hex[65])
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct sha256 s;
+    sha256_init(&s);
+    unsigned char buf[65536];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            close(fd);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        sha256_update(&s, buf, (size_t)n);
+    }
+    close(fd);
+    sha256_final(&s, hex);
+    return 0;
+}
+
+/* ---- which files are protected ---- */
+
+/* Whole folders: everything in them is the upstream's. */
+static const char *const protected_trees[] = {"harness", "tests",   "solutions",
+                                              "mk",      "scripts", NULL};
+/* Single files. */
+static const char *const protected_single[] = {"Makefile", ".github/workflows/grade.yml", NULL};
+
+struct paths {
+    char **v;
+    int n;
+};
+
+static void paths_add(struct paths *p, char *path)
+{
+    p->v = xrealloc(p->v, sizeof *p->v * (size_t)(p->n + 1));
+    p->v[p->n++] = path;
+}
+
+void paths_free(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Adds every file below root/rel (recursively) to p. */
+static int walk(const char *root, const char *rel, struct paths *p)
+{
+    char *dir = xasprintf("%s/%s", root, rel);
+    DIR *d = opendir(dir);
+    if (!d) {
+        int missing = errno == ENOENT;
+        int rc = missing ? 0 : error("cannot read '%s': %s", dir, strerror(errno));
+        free(dir);
+        return rc;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *sub = xasprintf("%s/%s", rel, e->d_name);
+        char *full = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc = walk(root, sub, p);
+            free(sub);
+        } else if (!strcmp(sub, CHECKSUMS_LIST)) {
+            free(sub); /* the list cannot hold its own digest */
+        } else {
+            paths_add(p, sub);
+        }
+        free(full);
+    }
+    closedir(d);
+    free(dir);
+    return rc;
+}
+
+/* Adds katas/<n>/<file>.h and katas/<n>/kata.json: the contract and the metadata, not the work. */
+static int walk_katas(const char *root, struct paths *p)
+{
+    char *dir = xasprintf("%s/katas", root);
+    DIR *d = opendir(dir);
+    free(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *kdir = xasprintf("%s/katas/%s", root, e->d_name);
+        DIR *k = opendir(kdir);
+        free(kdir);
+        if (!k)
+            continue;
+        struct dirent *f;
+        while ((f = readdir(k)))
+            if (ends_with(f->d_name, ".h") || !strcmp(f->d_name, "kata.json"))
+                paths_add(p, xasprintf("katas/%s/%s", e->d_name, f->d_name));
+        closedir(k);
+    }
+    closedir(d);
+    return 0;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int protected_files(const char *root, char ***out)
+{
+    struct paths p = {NULL, 0};
+    *out = NULL;
+    for (int i = 0; protected_trees[i]; i++)
+        if (walk(root, protected_trees[i], &p)) {
+            paths_free(p.v, p.n);
+            return -1;
+        }
+    walk_katas(root, &p);
+    for (int i = 0; protected_single[i]; i++) {
+        char *full = xasprintf("%s/%s", root, protected_single[i]);
+        if (file_exists(full))
+            paths_add(&p, xstrdup(protected_single[i]));
+        free(full);
+    }
+    if (p.n)
+        qsort(p.v, (size_t)p.n, sizeof *p.v, by_string);
+    *out = p.v;
+    return p.n;
+}
+
+/* ---- writing ---- */
+
+/* sha256sum writes a name with a newline or backslash escaped; we never need such names. */
+static int plain_name(const char *path)
+{
+    return !strpbrk(path, "\n\r\\");
+}
+
+/* Warns when the starter has changes not yet staged in git: the list records it as it is. */
+static void warn_if_unstaged(const char *root, const char *path)
+{
+    const char *argv[] = {"git", "-C", root, "diff", "--quiet", "--", path, NULL};
+    struct child c = {.argv = argv, .timeout = 20};
+    if (child_run(&c) == 0 && c.exited && c.exit_code == 1)
+        warning("%s has changes not staged in git; %s records it as it is now (a starter "
+                "should be the file learners get)",
+                path, STARTERS_LIST);
+}
+
+static int add_line(struct strbuf *sb, const char *root, const char *path)
+{
+    char hex[65];
+    char *full = xasprintf("%s/%s", root, path);
+    int rc = sha256_file(full, hex);
+    free(full);
+    if (rc)
+        return error("cannot read '%s' to record its checksum", path);
+    if (!plain_name(path))
+        return error("'%s': a protected file name may not hold a newline or a backslash", path);
+    sb_addf(sb, "%s  %s\n", hex, path);
+    return 0;
+}
+
+/* Writes text to path, creating its folder. */
+static int write_list(const char *path, const struct strbuf *sb)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        rc = mkdir_p(dir);
+    }
+    free(dir);
+    return rc ? rc : write_file(path, sb->buf, sb->len);
+}
+
+/* Writes the starters' list: each kata's katas/<n>/<n>.c as it is now. */
+static int write_starters(const char *root, const char *starters)
+{
+    struct kata **katas;
+    int nk = kata_load_all(root, &katas);
+    if (nk < 0)
+        return -1;
+    char **names = xcalloc((size_t)nk + 1, sizeof *names);
+    for (int i = 0; i < nk; i++)
+        names[i] = xstrdup(katas[i]->starter);
+    kata_free_all(katas, nk);
+    if (nk)
+        qsort(names, (size_t)nk, sizeof *names, by_string);
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    int rc = 0;
+    for (int i = 0; i < nk && rc == 0; i++) {
+        warn_if_unstaged(root, names[i]);
+        rc = add_line(&sb, root, names[i]);
+    }
+    paths_free(names, nk);
+    if (rc == 0)
+        rc = write_list(starters, &sb);
+    sb_release(&sb);
+    return rc ? -1 : 0;
+}
+
+int checksums_write(const char *root, const char *list, const char *starters)
+{
+    /* the starters' list first: it is a protected file itself */
+    if (write_starters(root, starters))
+        return -1;
+    char **files;
+    int n = protected_files(root, &files);
+    if (n < 0)
+        return -1;
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = add_line(&sb, root, files[i]);
+    paths_free(files, n);
+    if (rc == 0)
+        rc = write_list(list, &sb);
+    sb_release(&sb);
+    return rc ? -1 : 0;
+}
+
+/* ---- reading and checking ---- */
+
+struct entry {
+    char *path;
+    char hex[65];
+};
+
+static int by_entry_path(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+static int is_hex64(const char *s)
+{
+    for (int i = 0; i < 64; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* A relative path that stays below the root. */
+static int safe_path(const char *p)
+{
+    if (!*p || p[0] == '/' || !plain_name(p))
+        return 0;
+    return strcmp(p, "..") && !starts_with(p, "../") && !strstr(p, "/../") && !ends_with(p, "/..");
+}
+
+/* Parses a sha256sum-format list, sorted by path. Returns the count, or -1 (error printed). */
+static int read_list(const char *list, struct entry **out, char list_hex[65])
+{
+    *out = NULL;
+    int truncated = 0;
+    char *text = read_file(list, 16 << 20, &truncated);
+    if (!text)
+        return error("cannot read the checksum list '%s': %s", list, strerror(errno));
+    if (truncated) {
+        free(text);
+        return error("the checksum list '%s' is too long", list);
+    }
+    if (list_hex)
+        sha256_hex(text, strlen(text), list_hex);
+    struct entry *v = NULL;
+    int n = 0, lineno = 0, bad = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l && !bad; l = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        rtrim(l);
+        if (!*l || l[0] == '#')
+            continue;
+        /* "<hex>  <path>" (text mode) or "<hex> *<path>" (binary mode) */
+        if (strlen(l) < 67 || !is_hex64(l) || l[64] != ' ' || (l[65] != ' ' && l[65] != '*') ||
+            !safe_path(l + 66)) {
+            bad = error("%s:%d: not a \"<sha256>  <relative path>\" line", list, lineno);
+            break;
+        }
+        v = xrealloc(v, sizeof *v * (size_t)(n + 1));
+        memcpy(v[n].hex, l, 64);
+        v[n].hex[64] = '\0';
+        v[n].path = xstrdup(l + 66);
+        n++;
+    }
+    free(text);
+    if (bad) {
+        for (int i = 0; i < n; i++)
+            free(v[i].path);
+        free(v);
+        return -1;
+    }
+    if (n)
+        qsort(v, (size_t)n, sizeof *v, by_entry_path);
+    *out = v;
+    return n;
+}
+
+static void entries_free(struct entry *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i].path);
+    free(v);
+}
+
+static void add_tampered(struct integrity *in, const char *path, const char *what)
+{
+    in->v = xrealloc(in->v, sizeof *in->v * (size_t)(in->n + 1));
+    in->v[in->n].path = xstrdup(path);
+    in->v[in->n].what = what;
+    in->n++;
+}
+
+int checksums_verify(const char *root, const char *list, struct integrity *out)
+{
+    memset(out, 0, sizeof *out);
+    struct entry *v;
+    int n = read_list(list, &v, out->list_sha256);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        char hex[65];
+        char *full = xasprintf("%s/%s", root, v[i].path);
+        if (sha256_file(full, hex))
+            add_tampered(out, v[i].path, "missing");
+        else if (strcmp(hex, v[i].hex))
+            add_tampered(out, v[i].path, "changed");
+        free(full);
+    }
+    char **files;
+    int nf = protected_files(root, &files);
+    if (nf < 0) {
+        entries_free(v, n);
+        integrity_release(out);
+        return -1;
+    }
+    for (int i = 0; i < nf; i++) {
+        struct entry key = {.path = files[i]};
+        if (!n || !bsearch(&key, v, (size_t)n, sizeof *v, by_entry_path))
+            add_tampered(out, files[i], "added");
+    }
+    paths_free(files, nf);
+    entries_free(v, n);
+    return out->n;
+}
+
+void integrity_release(struct integrity *in)
+{
+    for (int i = 0; i < in->n; i++)
+        free(in->v[i].path);
+    free(in->v);
+    in->v = NULL;
+    in->n = 0;
+}
+
+int starter_untouched(const char *root, const char *starters, const char *path)
+{
+    if (!file_exists(starters))
+        return -1;
+    struct entry *v;
+    int n = read_list(starters, &v, NULL);
+    if (n < 0)
+        return -1;
+    struct entry key = {.path = (char *)path};
+    const struct entry *e = n ? bsearch(&key, v, (size_t)n, sizeof *v, by_entry_path) : NULL;
+    int rc = -1;
+    if (e) {
+        char hex[65];
+        char *full = xasprintf("%s/%s", root, path);
+        rc = sha256_file(full, hex) == 0 && !strcmp(hex, e->hex);
+        free(full);
+    }
+    entries_free(v, n);
+    return rc;
+}

@@ -1,0 +1,519 @@
+/* grade_all.c: `kata grade` (a learner's katas, for a class) and `kata scoreboard`. */
+#include "grade_all.h"
+
+#include "anticheat.h"
+#include "checksums.h"
+#include "report.h"
+#include "report_github.h"
+#include "report_junit.h"
+#include "scores.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One kata's part of a grading. */
+struct graded {
+    struct kata *kata;
+    int weights[MAX_STAGES];
+    struct run run;
+    int ran; /* run holds a grading (or a refusal) */
+};
+
+/* ---- choosing the katas ---- */
+
+static int by_order(const void *a, const void *b)
+{
+    const struct graded *x = a, *y = b;
+    return x->kata->order != y->kata->order ? x->kata->order - y->kata->order
+                                            : strcmp(x->kata->name, y->kata->name);
+}
+
+/* Loads the named katas (or all). Returns the count, -2 for an unknown name, -1 on error. */
+static int choose(const char *root, const char *names, struct graded **out)
+{
+    *out = NULL;
+    struct graded *v = NULL;
+    int n = 0;
+    if (!names || !names[strspn(names, " ,\t\n")]) {
+        struct kata **all;
+        int m = kata_load_all(root, &all);
+        if (m < 0)
+            return -1;
+        v = xcalloc((size_t)m + 1, sizeof *v);
+        for (int i = 0; i < m; i++)
+            v[n++].kata = all[i];
+        free(all);
+    } else {
+        char *copy = xstrdup(names);
+        char *save = NULL;
+        for (char *w = strtok_r(copy, " ,\t\n", &save); w; w = strtok_r(NULL, " ,\t\n", &save)) {
+            int dup = 0;
+            for (int i = 0; i < n && !dup; i++)
+                dup = !strcmp(v[i].kata->name, w);
+            if (dup)
+                continue;
+            struct kata *k = kata_load(root, w);
+            if (!k) {
+                for (int i = 0; i < n; i++)
+                    kata_free(v[i].kata);
+                free(v);
+                free(copy);
+                return -2;
+            }
+            v = xrealloc(v, sizeof *v * (size_t)(n + 1));
+            memset(&v[n], 0, sizeof v[n]);
+            v[n++].kata = k;
+        }
+        free(copy);
+    }
+    if (n)
+        qsort(v, (size_t)n, sizeof *v, by_order);
+    *out = v;
+    return n;
+}
+
+/* ---- the two verdicts that are not a grading run ---- */
+
+/* A refused file: the build stage fails with the reasons, every later stage is skipped. */
+static void refuse(struct graded *g, const char *root, unsigned long seed, struct findings *why)
+{
+    struct run *r = &g->run;
+    const struct kata *k = g->kata;
+    memset(r, 0, sizeof *r);
+    r->root = root;
+    r->kata = k;
+    r->src = k->starter;
+    r->seed = seed;
+    r->src_real = real_path(k->starter);
+    r->status = ST_FAIL;
+    int at = 0; /* the build stage, or the first when a kata has none */
+    for (int i = 0; i < k->nstages; i++)
+        if (!strcmp(k->stages[i], "build"))
+            at = i;
+    for (int i = 0; i < k->nstages; i++) {
+        struct stage_result *s = &r->stages[r->nstages++];
+        s->name = k->stages[i];
+        if (i != at) {
+            stage_say(s, ST_SKIP, "the %s stage did not pass", k->stages[at]);
+            continue;
+        }
+        struct strbuf details = STRBUF_INIT;
+        sb_init(&details);
+        for (size_t j = 0; j < why->n; j++) {
+            const struct access *a = &why->v[j].access[0];
+            if (a->line > 0)
+                sb_addf(&details, "%s:%d: %s\n", a->file, a->line, why->v[j].headline);
+            else
+                sb_addf(&details, "%s: %s\n", a->file, why->v[j].headline);
+        }
+        sb_puts(&details, "Only the kata's own functions belong in your file; the tests bring "
+                          "the rest.\n");
+        s->details = sb_detach(&details);
+        if (why->n == 1)
+            stage_say(s, ST_FAIL, "refused: your file %s", why->v[0].headline);
+        else
+            stage_say(s, ST_FAIL, "refused: your file %s (and %zu more, below)", why->v[0].headline,
+                      why->n - 1);
+        s->findings = *why;
+        *why = (struct findings){0};
+    }
+    g->ran = 1;
+}
+
+/* ---- the per-kata JSON ---- */
+
+static char *print_json(cJSON *o)
+{
+    char *text = cJSON_Print(o);
+    if (!text)
+        die("out of memory writing JSON");
+    char *copy = xstrdup(text);
+    cJSON_free(text);
+    return copy;
+}
+
+/* The run's JSON with the scores added, or a result of skipped stages when there is no run. */
+static char *kata_json(const struct graded *g, const struct kata_score *s)
+{
+    cJSON *o = NULL;
+    if (g->ran) {
+        char *text = report_json(&g->run);
+        o = cJSON_Parse(text);
+        free(text);
+    }
+    if (!o) {
+        o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "version", 3);
+        cJSON_AddStringToObject(o, "status", s->state == GRADE_ERROR ? "error" : "fail");
+        cJSON_AddNullToObject(o, "message");
+        cJSON_AddStringToObject(o, "kata", g->kata->name);
+        cJSON_AddStringToObject(o, "source", g->kata->starter);
+        cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+        cJSON_AddNumberToObject(o, "duration", 0);
+        cJSON *tests = cJSON_AddArrayToObject(o, "tests");
+        for (int i = 0; i < s->nstages; i++) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddStringToObject(t, "name", s->stages[i].name);
+            cJSON_AddStringToObject(t, "status", "skip");
+            if (s->stages[i].summary)
+                cJSON_AddStringToObject(t, "message", s->stages[i].summary);
+            else
+                cJSON_AddNullToObject(t, "message");
+            cJSON_AddItemToArray(tests, t);
+        }
+    }
+    if (s->message && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "message")))
+        cJSON_ReplaceItemInObjectCaseSensitive(o, "message", cJSON_CreateString(s->message));
+    cJSON_AddBoolToObject(o, "attempted", s->state != GRADE_NOT_ATTEMPTED);
+    cJSON_AddNumberToObject(o, "points", s->points);
+    cJSON_AddNumberToObject(o, "possible", s->possible);
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "tests"))
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
+        const struct stage_score *st =
+            cJSON_IsString(name) ? score_stage(s, name->valuestring) : NULL;
+        cJSON_AddNumberToObject((cJSON *)t, "points", st ? st->points : 0);
+        cJSON_AddNumberToObject((cJSON *)t, "possible", st ? st->possible : 0);
+    }
+    char *text = print_json(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+/* ---- writing the reports ---- */
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    int rc = write_file(path, text, strlen(text));
+    free(path);
+    return rc;
+}
+
+/* Removes what an earlier grading left in out, so no stale kata report survives. */
+static void clear_reports(const char *root, const char *out)
+{
+    static const char *const fixed[] = {"summary.json", "junit.xml", NULL};
+    for (int i = 0; fixed[i]; i++) {
+        char *p = xasprintf("%s/%s", out, fixed[i]);
+        unlink(p);
+        free(p);
+    }
+    char *dir = xasprintf("%s/katas", root);
+    DIR *d = opendir(dir);
+    free(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = xasprintf("%s/%s.json", out, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+}
+
+static int write_summary(const char *out, const struct grade_summary *sum)
+{
+    char *json = summary_to_json(sum);
+    char *xml = report_junit(sum);
+    int rc = write_text(out, "summary.json", json) | write_text(out, "junit.xml", xml);
+    free(json);
+    free(xml);
+    return rc ? -1 : 0;
+}
+
+/* ---- grading ---- */
+
+static void closing_line(const struct grade_summary *sum, const char *out)
+{
+    struct grade_totals t = summary_totals(sum);
+    switch (summary_state(sum)) {
+    case GRADE_PASS:
+        printf("\nPASSED: all %d attempted kata%s passed (%d / %d points). Reports in %s/.\n",
+               t.attempted, t.attempted == 1 ? "" : "s", t.points, t.possible, out);
+        break;
+    case GRADE_NOT_ATTEMPTED:
+        printf("\nNothing to grade yet: no kata was attempted (each katas/<name>/<name>.c is "
+               "still the starter as shipped).\nEdit one, then run `make grade` again. Reports "
+               "in %s/.\n",
+               out);
+        break;
+    case GRADE_FAIL:
+        printf("\nFAILED: %d of %d attempted kata%s failed (%d / %d points). Reports in %s/.\n",
+               t.failed, t.attempted, t.attempted == 1 ? "" : "s", t.points, t.possible, out);
+        break;
+    default:
+        if (sum->ntampered)
+            printf("\nERROR: nothing was graded, because protected files differ from the "
+                   "upstream's (listed above).\nRestore them (`git checkout <upstream commit> -- "
+                   "<file>`); only katas/<name>/<name>.c is yours to change.\n");
+        else
+            printf("\nERROR: the harness could not grade %d kata%s (see the ERROR lines above); "
+                   "`make deps` installs what is missing.\n",
+                   t.errors, t.errors == 1 ? "" : "s");
+    }
+}
+
+/* Step 1: the integrity check. Fills sum's integrity fields; returns the tampered count. */
+static int check_integrity(const struct grade_options *o, struct grade_summary *sum)
+{
+    char *dflt = xasprintf("%s/%s", o->root, CHECKSUMS_LIST);
+    const char *list = o->checksums && *o->checksums ? o->checksums : dflt;
+    sum->list = xstrdup(o->checksums && *o->checksums ? o->checksums : CHECKSUMS_LIST);
+    if (o->no_verify) {
+        free(dflt);
+        printf("integrity: not checked (--no-verify)\n");
+        return 0;
+    }
+    sum->integrity_checked = 1;
+    struct integrity in;
+    int n = checksums_verify(o->root, list, &in);
+    if (n < 0) {
+        /* no list, or a broken one: nothing can be trusted, so it counts as tampering */
+        sum->tampered = xcalloc(1, sizeof *sum->tampered);
+        sum->tampered[0].path = xstrdup(sum->list);
+        sum->tampered[0].what = file_exists(list) ? "changed" : "missing";
+        sum->ntampered = 1;
+    } else {
+        memcpy(sum->list_sha256, in.list_sha256, sizeof sum->list_sha256);
+        sum->tampered = in.v;
+        sum->ntampered = in.n;
+    }
+    free(dflt);
+    for (int i = 0; i < sum->ntampered; i++)
+        printf("integrity: %s was %s (it is not as the upstream recorded it in %s)\n",
+               sum->tampered[i].path, sum->tampered[i].what, sum->list);
+    return sum->ntampered;
+}
+
+static char *tamper_message(const struct grade_summary *sum)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    sb_addf(&sb, "not graded: %d protected file%s differ%s from the upstream's:", sum->ntampered,
+            sum->ntampered == 1 ? "" : "s", sum->ntampered == 1 ? "s" : "");
+    for (int i = 0; i < sum->ntampered && i < 5; i++)
+        sb_addf(&sb, "%s %s (%s)", i ? "," : "", sum->tampered[i].path, sum->tampered[i].what);
+    if (sum->ntampered > 5)
+        sb_addf(&sb, " and %d more", sum->ntampered - 5);
+    return sb_detach(&sb);
+}
+
+/* Step 2 for one kata. Returns 0, or -1 when the harness failed (the score says so). */
+static int grade_one(const struct grade_options *o, struct graded *g, struct kata_score *s)
+{
+    const struct kata *k = g->kata;
+    char *starters = xasprintf("%s/%s", o->root, STARTERS_LIST);
+    int untouched = starter_untouched(o->root, starters, k->starter);
+    free(starters);
+    if (untouched == 1) {
+        printf("%s: not attempted (%s is the starter as shipped)\n\n", k->name, k->starter);
+        char *msg = xasprintf("not attempted: %s is the starter as shipped", k->starter);
+        score_not_graded(s, k, g->weights, GRADE_NOT_ATTEMPTED, msg, "not attempted", o->seed);
+        free(msg);
+        return 0;
+    }
+    if (untouched < 0)
+        warning("%s has no recorded starter in %s: graded as attempted", k->starter, STARTERS_LIST);
+    if (!file_exists(k->starter)) {
+        char *msg = xasprintf("%s is missing: there is nothing to grade", k->starter);
+        printf("%s: %s\n\n", k->name, msg);
+        score_not_graded(s, k, g->weights, GRADE_ERROR, msg, "not graded", o->seed);
+        free(msg);
+        return 0;
+    }
+    struct findings why = {0};
+    int refused = anticheat_check(o->root, k, k->starter, &why);
+    if (refused > 0) {
+        refuse(g, o->root, o->seed, &why);
+    } else {
+        findings_release(&why);
+        memset(&g->run, 0, sizeof g->run);
+        g->run.root = o->root;
+        g->run.kata = k;
+        g->run.src = k->starter;
+        g->run.seed = o->seed;
+        g->run.verbose = o->verbose;
+        if (refused < 0 || grade_run(&g->run))
+            g->run.status = ST_ERROR;
+        g->ran = 1;
+    }
+    report_text(stdout, &g->run, report_use_colour(stdout), o->verbose);
+    fputc('\n', stdout);
+    fflush(stdout);
+    if (o->graded && g->run.src_real)
+        o->graded(&g->run);
+    score_run(s, &g->run, g->weights);
+    return g->run.status == ST_ERROR ? -1 : 0;
+}
+
+int grade_all(const struct grade_options *o)
+{
+    struct graded *v;
+    int n = choose(o->root, o->katas, &v);
+    if (n == -2)
+        return 2;
+    if (n < 0)
+        return 3;
+    char *dflt_out =
+        strcmp(o->root, ".") ? xasprintf("%s/build/reports", o->root) : xstrdup("build/reports");
+    const char *out = o->out && *o->out ? o->out : dflt_out;
+    printf("kata grade: %d kata%s, seed %lu (replay with SEED=%lu make grade)\n", n,
+           n == 1 ? "" : "s", o->seed, o->seed);
+    fflush(stdout);
+
+    struct grade_summary sum = {.seed = o->seed, .has_seed = 1};
+    sum.katas = xcalloc((size_t)n + 1, sizeof *sum.katas);
+    int harness_failed = 0;
+    for (int i = 0; i < n; i++)
+        if (stage_weights(o->root, v[i].kata, v[i].weights))
+            harness_failed = 1;
+    int tampered = check_integrity(o, &sum);
+    printf("\n");
+    char *why = tampered ? tamper_message(&sum) : NULL;
+    for (int i = 0; i < n && !harness_failed; i++) {
+        struct kata_score *s = &sum.katas[sum.nkatas++];
+        if (tampered)
+            score_not_graded(s, v[i].kata, v[i].weights, GRADE_ERROR, why, "not graded", o->seed);
+        else
+            grade_one(o, &v[i], s);
+    }
+    free(why);
+
+    int rc = harness_failed ? 3 : summary_exit_code(&sum);
+    if (!harness_failed) {
+        if (mkdir_p(out) == 0) {
+            clear_reports(o->root, out);
+            for (int i = 0; i < sum.nkatas; i++) {
+                char *json = kata_json(&v[i], &sum.katas[i]);
+                char *name = xasprintf("%s.json", v[i].kata->name);
+                if (write_text(out, name, json))
+                    rc = 3;
+                free(name);
+                free(json);
+            }
+            if (write_summary(out, &sum))
+                rc = 3;
+        } else {
+            rc = 3;
+        }
+        scoreboard_text(stdout, &sum);
+        fflush(stdout);
+        if (github_report(stdout, &sum, 1))
+            rc = 3;
+        closing_line(&sum, out);
+    }
+    summary_release(&sum);
+    for (int i = 0; i < n; i++) {
+        if (v[i].ran)
+            run_release(&v[i].run);
+        kata_free(v[i].kata);
+    }
+    free(v);
+    free(dflt_out);
+    return rc;
+}
+
+/* ---- merging the jobs' summaries ---- */
+
+static int merge_file(struct grade_summary *all, const char *path)
+{
+    char *text = read_file(path, 64 << 20, NULL);
+    if (!text)
+        return error("cannot read '%s'", path);
+    struct grade_summary one;
+    int rc = summary_from_json(text, path, &one);
+    free(text);
+    if (rc == 0)
+        summary_merge(all, &one);
+    summary_release(&one);
+    return rc;
+}
+
+/* Merges path (a summary, or a folder with one directly or one level down). Returns the
+ * number of summaries merged, or -1. */
+static int merge_path(struct grade_summary *all, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return error("no file or folder '%s'", path);
+    if (!S_ISDIR(st.st_mode))
+        return merge_file(all, path) ? -1 : 1;
+    int found = 0;
+    char *direct = xasprintf("%s/summary.json", path);
+    if (file_exists(direct)) {
+        if (merge_file(all, direct)) {
+            free(direct);
+            return -1;
+        }
+        found++;
+    }
+    free(direct);
+    DIR *d = opendir(path);
+    if (!d)
+        return error("cannot read the folder '%s'", path);
+    char **subs = NULL;
+    int nsubs = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = xasprintf("%s/%s/summary.json", path, e->d_name);
+        if (file_exists(p)) {
+            subs = xrealloc(subs, sizeof *subs * (size_t)(nsubs + 1));
+            subs[nsubs++] = p;
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+    int rc = 0;
+    for (int i = 0; i < nsubs; i++) {
+        if (rc == 0 && merge_file(all, subs[i]))
+            rc = -1;
+        free(subs[i]);
+        found++;
+    }
+    free(subs);
+    return rc ? -1 : found;
+}
+
+int scoreboard_merge(const char *const *paths, int n, const char *out)
+{
+    struct grade_summary all = {0};
+    int found = 0, rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        int m = merge_path(&all, paths[i]);
+        if (m < 0)
+            rc = 3;
+        else
+            found += m;
+    }
+    if (rc == 0 && !found) {
+        error("no summary.json under %s%s: did the grading jobs upload their reports?", paths[0],
+              n > 1 ? " and the others" : "");
+        rc = 3;
+    }
+    if (rc == 0) {
+        if (mkdir_p(out) || write_summary(out, &all))
+            rc = 3;
+        scoreboard_text(stdout, &all);
+        if (github_report(stdout, &all, 0))
+            rc = 3;
+        if (rc == 0)
+            rc = summary_exit_code(&all);
+        printf("\n%d summar%s merged into %s/summary.json: %s\n", found, found == 1 ? "y" : "ies",
+               out, grade_state_word(summary_state(&all)));
+    }
+    summary_release(&all);
+    return rc;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# upstream-checksums.sh: print the path of the checksum list to grade against.
+#
+# Usage: scripts/upstream-checksums.sh   (from the grading workflow, before `make grade`)
+#
+# The list in the learner's own tree proves little: whoever changes a test can run
+# `make checksums` too. So the list is taken, in this order of preference, from
+#   1. the teacher's template repository, when KATA_UPSTREAM names it (a git URL, with an
+#      optional ref after a space: "https://github.com/teacher/katas main");
+#   2. the first commit of this repository's history, when it has a list (a repository made
+#      from a template starts with the template's content; needs the full history, as
+#      actions/checkout's fetch-depth: 0 gives);
+#   3. the working tree's scripts/checksums.txt.
+# The list is copied to build/upstream-checksums.txt, whose path is printed. Says on stderr
+# which one it chose.
+set -u
+cd "$(dirname "$0")/.."
+list=scripts/checksums.txt
+out=build/upstream-checksums.txt
+mkdir -p build
+
+if [[ -n ${KATA_UPSTREAM:-} ]]; then
+    read -r url ref <<<"$KATA_UPSTREAM"
+    if git fetch --quiet --depth=1 "$url" "${ref:-HEAD}" 2>/dev/null &&
+        git show "FETCH_HEAD:$list" >"$out" 2>/dev/null; then
+        echo "upstream-checksums: $list of $url ${ref:-HEAD}" >&2
+        echo "$out"
+        exit 0
+    fi
+    echo "upstream-checksums: cannot read $list from $url ${ref:-HEAD}" >&2
+    exit 1
+fi
+
+first=$(git rev-list --max-parents=0 HEAD 2>/dev/null | tail -n 1)
+if [[ -n $first ]] && git show "$first:$list" >"$out" 2>/dev/null; then
+    echo "upstream-checksums: $list of the first commit, $(git rev-parse --short "$first")" >&2
+    echo "$out"
+    exit 0
+fi
+
+cp "$list" "$out" 2>/dev/null || { echo "upstream-checksums: no $list" >&2; exit 1; }
+echo "upstream-checksums: $list of the working tree (no upstream to compare with)" >&2
+echo "$out"

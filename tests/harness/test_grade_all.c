@@ -1,0 +1,231 @@
+/* test_grade_all.c: tests of harness/grade_all.c on a scratch class repository: nothing
+ * attempted, a tampered test, a refused file, a missing checksum list, and the merge of the
+ * jobs' summaries. (Grading an attempted kata stage by stage is the self-test's business.) */
+#include "checksums.h"
+#include "grade_all.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmp[64];
+
+static void setup(void)
+{
+    cr_redirect_stdout();
+    cr_redirect_stderr();
+}
+
+static void cleanup(void)
+{
+    if (tmp[0])
+        remove_tree(tmp);
+}
+
+TestSuite(grade_all, .init = setup, .fini = cleanup);
+
+static void put(const char *path, const char *text)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        cr_assert_eq(mkdir_p(dir), 0);
+    }
+    cr_assert_eq(write_file(path, text, strlen(text)), 0);
+    free(dir);
+}
+
+/* A class repository with katas one and two, as shipped, its lists recorded; the test runs
+ * inside it (each Criterion test is a process of its own). */
+static void class_repo(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/kata-test-grade-all-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+    cr_assert_eq(chdir(tmp), 0);
+    put("katas/one/kata.json", "{\"order\": 1, \"title\": \"one\", \"stages\": [\"build\", "
+                               "\"test\"], \"points\": {\"test\": 3}}");
+    put("katas/one/one.h", "int one(void);\n");
+    put("katas/one/one.c", "#include \"one.h\"\n/* TODO */\nint one(void) { return 0; }\n");
+    put("katas/two/kata.json", "{\"order\": 2, \"title\": \"two\", \"stages\": [\"build\", "
+                               "\"test\", \"tsan\"]}");
+    put("katas/two/two.h", "int two(void);\n");
+    put("katas/two/two.c", "#include \"two.h\"\n/* TODO */\nint two(void) { return 0; }\n");
+    put("tests/katas/one/test_one.c", "/* tests */\n");
+    put("harness/grade.c", "/* grader */\n");
+    cr_assert_eq(checksums_write(".", CHECKSUMS_LIST, STARTERS_LIST), 0);
+}
+
+static int grade(const char *katas)
+{
+    struct grade_options o = {.root = ".", .katas = katas, .seed = 31337};
+    return grade_all(&o);
+}
+
+static cJSON *json_file(const char *path)
+{
+    char *text = read_file(path, 1 << 20, NULL);
+    cr_assert_not_null(text, "no %s", path);
+    cJSON *j = cJSON_Parse(text);
+    cr_assert_not_null(j, "%s is not JSON: %s", path, text);
+    free(text);
+    return j;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "(none)";
+}
+
+static int num(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItem(o, key)->valueint;
+}
+
+Test(grade_all, nothing_attempted_exits_0_and_still_writes_every_report)
+{
+    class_repo();
+    cr_assert_eq(grade(NULL), 0);
+    cJSON *s = json_file("build/reports/summary.json");
+    cr_assert_str_eq(str(s, "status"), "not attempted");
+    cr_assert_eq(num(s, "points"), 0);
+    cr_assert_eq(num(s, "possible"), 1 + 3 + 1 + 4 + 2);
+    cr_assert_eq(num(s, "seed"), 31337);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "integrity"), "ok")));
+    cJSON_Delete(s);
+    cJSON *one = json_file("build/reports/one.json");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(one, "attempted")));
+    cr_assert_str_eq(str(one, "status"), "fail");
+    cr_assert(strstr(str(one, "message"), "not attempted"), "%s", str(one, "message"));
+    cJSON_Delete(one);
+    cr_assert(file_exists("build/reports/two.json"));
+    cr_assert(file_exists("build/reports/junit.xml"));
+}
+
+Test(grade_all, a_tampered_test_makes_every_verdict_an_error_that_names_it)
+{
+    class_repo();
+    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    put("tests/katas/one/test_one.c", "/* tests that always pass */\n");
+    cr_assert_eq(grade(NULL), 3);
+    cJSON *s = json_file("build/reports/summary.json");
+    cr_assert_str_eq(str(s, "status"), "error");
+    cJSON *t =
+        cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "integrity"), "tampered"), 0);
+    cr_assert_str_eq(str(t, "path"), "tests/katas/one/test_one.c");
+    cr_assert_str_eq(str(t, "what"), "changed");
+    cJSON *one = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "katas"), 0);
+    cr_assert_str_eq(str(one, "status"), "error");
+    cr_assert(strstr(str(one, "message"), "tests/katas/one/test_one.c (changed)"), "%s",
+              str(one, "message"));
+    cr_assert_eq(num(one, "points"), 0);
+    cJSON_Delete(s);
+    cJSON *k = json_file("build/reports/one.json");
+    cr_assert_str_eq(str(k, "status"), "error");
+    cJSON_Delete(k);
+    char *xml = read_file("build/reports/junit.xml", 1 << 20, NULL);
+    cr_assert(strstr(xml, "type=\"integrity\""), "%s", xml);
+    free(xml);
+}
+
+Test(grade_all, a_missing_checksum_list_is_an_error_too)
+{
+    class_repo();
+    cr_assert_eq(unlink(CHECKSUMS_LIST), 0);
+    cr_assert_eq(grade("one"), 3);
+    cJSON *s = json_file("build/reports/summary.json");
+    cJSON *t =
+        cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "integrity"), "tampered"), 0);
+    cr_assert_str_eq(str(t, "path"), CHECKSUMS_LIST);
+    cr_assert_str_eq(str(t, "what"), "missing");
+    cJSON_Delete(s);
+}
+
+Test(grade_all, no_verify_skips_the_check_and_says_so)
+{
+    class_repo();
+    put("harness/grade.c", "/* changed */\n");
+    struct grade_options o = {.root = ".", .seed = 1, .no_verify = 1};
+    cr_assert_eq(grade_all(&o), 0);
+    cJSON *s = json_file("build/reports/summary.json");
+    cJSON *in = cJSON_GetObjectItem(s, "integrity");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(in, "checked")));
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(in, "ok")));
+    cJSON_Delete(s);
+}
+
+Test(grade_all, a_file_that_brings_its_own_main_is_refused_at_the_build_stage)
+{
+    class_repo();
+    put("katas/two/two.c", "#include \"two.h\"\nint two(void) { return 2; }\n"
+                           "int main(void) { return 0; }\n");
+    cr_assert_eq(grade(NULL), 1, "a refusal is a failed kata");
+    cJSON *k = json_file("build/reports/two.json");
+    cr_assert_str_eq(str(k, "status"), "fail");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(k, "attempted")));
+    cJSON *build = cJSON_GetArrayItem(cJSON_GetObjectItem(k, "tests"), 0);
+    cr_assert_str_eq(str(build, "name"), "build");
+    cr_assert_str_eq(str(build, "status"), "fail");
+    cr_assert(starts_with(str(build, "message"), "refused: your file defines `main`"), "%s",
+              str(build, "message"));
+    cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(build, "findings"), 0);
+    cr_assert_eq(num(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "accesses"), 0), "line"), 3);
+    cJSON *tsan = cJSON_GetArrayItem(cJSON_GetObjectItem(k, "tests"), 2);
+    cr_assert_str_eq(str(tsan, "status"), "skip");
+    cr_assert_eq(num(k, "points"), 0);
+    cr_assert_eq(num(k, "possible"), 7);
+    cJSON_Delete(k);
+    cJSON *s = json_file("build/reports/summary.json");
+    cr_assert_str_eq(str(s, "status"), "fail");
+    cJSON_Delete(s);
+}
+
+Test(grade_all, an_unknown_kata_is_a_usage_error)
+{
+    class_repo();
+    cr_assert_eq(grade("one nosuchkata"), 2);
+}
+
+Test(grade_all, stale_reports_of_an_earlier_grading_are_removed)
+{
+    class_repo();
+    cr_assert_eq(grade(NULL), 0);
+    cr_assert(file_exists("build/reports/two.json"));
+    cr_assert_eq(grade("one"), 0);
+    cr_assert(file_exists("build/reports/one.json"));
+    cr_assert(!file_exists("build/reports/two.json"), "two.json was not graded this time");
+}
+
+Test(grade_all, the_scoreboard_merges_one_summary_per_job)
+{
+    class_repo();
+    put("katas/two/two.c", "#include \"two.h\"\nint main(void) { return 0; }\n");
+    struct grade_options o = {.root = ".", .katas = "one", .seed = 5, .out = "jobs/reports-one"};
+    cr_assert_eq(grade_all(&o), 0);
+    o.katas = "two";
+    o.out = "jobs/reports-two";
+    cr_assert_eq(grade_all(&o), 1);
+    const char *paths[] = {"jobs"};
+    cr_assert_eq(scoreboard_merge(paths, 1, "merged"), 1);
+    cJSON *s = json_file("merged/summary.json");
+    cJSON *katas = cJSON_GetObjectItem(s, "katas");
+    cr_assert_eq(cJSON_GetArraySize(katas), 2);
+    cr_assert_str_eq(str(cJSON_GetArrayItem(katas, 0), "name"), "one");
+    cr_assert_str_eq(str(cJSON_GetArrayItem(katas, 0), "status"), "not attempted");
+    cr_assert_str_eq(str(cJSON_GetArrayItem(katas, 1), "status"), "fail");
+    cr_assert_eq(num(s, "seed"), 5);
+    cJSON_Delete(s);
+    cr_assert(file_exists("merged/junit.xml"));
+
+    const char *none[] = {"no-such-folder"};
+    cr_assert_eq(scoreboard_merge(none, 1, "merged"), 3);
+    cr_assert_eq(mkdir_p("empty"), 0);
+    const char *empty[] = {"empty"};
+    cr_assert_eq(scoreboard_merge(empty, 1, "merged"), 3);
+}
