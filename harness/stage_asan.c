@@ -18,10 +18,13 @@ int stage_asan(struct run *r, struct stage_result *out)
     }
     free(diag);
     /* ASan, LeakSanitizer and UBSan all write to <work>/asan.<pid>; memory is bounded by
-     * hard_rss_limit_mb, since RLIMIT_AS would break ASan's shadow memory. */
+     * hard_rss_limit_mb, since RLIMIT_AS would break ASan's shadow memory. Libraries built
+     * without frame pointers (libcurl) make the fast unwinder skip the learner's frames in
+     * an allocation stack: fast_unwind_on_malloc=0 keeps them. */
     char *prefix = work_path(r, "asan");
     char *asan = xasprintf("ASAN_OPTIONS=log_path=%s detect_leaks=1 hard_rss_limit_mb=4096 "
-                           "allocator_may_return_null=1 detect_stack_use_after_return=1 %s",
+                           "allocator_may_return_null=1 detect_stack_use_after_return=1 "
+                           "fast_unwind_on_malloc=0 %s",
                            prefix, symbolizer_option());
     char *ubsan = xasprintf("UBSAN_OPTIONS=log_path=%s print_stacktrace=1 halt_on_error=0 %s",
                             prefix, symbolizer_option());
@@ -37,9 +40,11 @@ int stage_asan(struct run *r, struct stage_result *out)
     char *logs = detect_collect_logs(r, "asan");
     asan_parse(logs, r->src_real, &out->findings);
     detect_judge(r, "asan", &c, out);
-    if (out->status == ST_PASS && !strcmp(out->summary, "no data race found")) {
+    if (out->status == ST_PASS && starts_with(out->summary, "no data race found")) {
+        char *s = xasprintf("no memory error, leak or undefined behaviour found%s",
+                            out->summary + strlen("no data race found"));
         free(out->summary);
-        out->summary = xstrdup("no memory error, leak or undefined behaviour found");
+        out->summary = s;
     }
     out->raw = logs;
     free(asan);

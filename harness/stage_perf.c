@@ -89,8 +89,8 @@ static void draw(struct stage_result *out)
             p->io ? "ceil(requests / concurrency) latencies"
                   : "one thread's time over the cores it may use");
     if (p->peak_in_flight)
-        sb_addf(&sb, "your code had at most %ld requests in flight at once\n",
-                p->peak_in_flight);
+        sb_addf(&sb, "your code had at most %ld request%s in flight at once\n",
+                p->peak_in_flight, p->peak_in_flight == 1 ? "" : "s");
     sb_addf(&sb, "median of %d pairs, run in turn (yours, reference, ...) after a warm-up\n",
             p->pairs);
     free(out->details);

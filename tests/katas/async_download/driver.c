@@ -1,0 +1,78 @@
+/* driver.c: async_download under the sanitizers and the timer: `driver 1 N DELAY_MS [MAX]`. */
+#include "async_download.h"
+
+#include "latency_body.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* URL i asks for a body of this many bytes: from MAX / 8 to MAX (default 40000), spread by i.
+ * Bodies over 16 KB arrive in several pieces. */
+static size_t max_bytes = 40000;
+
+static size_t body_size(long i)
+{
+    return max_bytes / 8 + (size_t)(i * 7919) % (max_bytes - max_bytes / 8 + 1);
+}
+
+int main(int argc, char **argv)
+{
+    int nthreads = argc > 1 ? atoi(argv[1]) : 1;
+    long n = argc > 2 ? atol(argv[2]) : 16;
+    long delay = argc > 3 ? atol(argv[3]) : 0;
+    long max = argc > 4 ? atol(argv[4]) : 40000;
+    const char *server = getenv("KATA_SERVER_URL");
+    if (n < 1 || delay < 0 || max < 8) {
+        fprintf(stderr, "usage: driver 1 N DELAY_MS [MAX] (N >= 1, MAX >= 8; the 1 is "
+                        "the thread count)\n");
+        return 2;
+    }
+    if (!server) {
+        fprintf(stderr, "driver: KATA_SERVER_URL is not set (the harness starts the server)\n");
+        return 2;
+    }
+    max_bytes = (size_t)max;
+    char **urls = calloc((size_t)n, sizeof *urls);
+    char **paths = calloc((size_t)n, sizeof *paths);
+    struct download *out = calloc((size_t)n, sizeof *out);
+    if (!urls || !paths || !out) {
+        fprintf(stderr, "driver: out of memory\n");
+        return 2;
+    }
+    for (long i = 0; i < n; i++) {
+        char path[64], url[512];
+        snprintf(path, sizeof path, "/body/%zu/driver-%ld", body_size(i), i);
+        snprintf(url, sizeof url, "%s%s?delay=%ld", server, path, delay);
+        paths[i] = malloc(sizeof path);
+        urls[i] = malloc(sizeof url);
+        if (!paths[i] || !urls[i]) {
+            fprintf(stderr, "driver: out of memory\n");
+            return 2;
+        }
+        snprintf(paths[i], sizeof path, "%s", path);
+        snprintf(urls[i], sizeof url, "%s", url);
+    }
+    int rc = io_download_all((const char *const *)urls, (size_t)n, nthreads, out);
+    /* Check every download: its status, its length and every byte. */
+    long wrong = 0;
+    for (long i = 0; i < n; i++) {
+        size_t want = body_size(i);
+        int ok = out[i].error == 0 && out[i].status == 200 && out[i].bytes == want && out[i].body &&
+                 latency_checksum_update(LATENCY_CHECKSUM_INIT, out[i].body, out[i].bytes) ==
+                     latency_body_checksum(paths[i], want);
+        if (!ok && wrong++ < 3)
+            fprintf(stderr, "driver: %s: error %d, status %ld, %zu bytes (want %zu)%s\n", urls[i],
+                    out[i].error, out[i].status, out[i].bytes, want,
+                    out[i].bytes == want ? ", wrong bytes" : "");
+        free(out[i].body);
+        free(urls[i]);
+        free(paths[i]);
+    }
+    printf("io_download_all(%ld URLs, %d thread, %ld ms delay) = %d, %ld of %ld wrong\n", n,
+           nthreads, delay, rc, wrong, n);
+    free(urls);
+    free(paths);
+    free(out);
+    return rc == 0 && wrong == 0 ? 0 : 1;
+}
