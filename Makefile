@@ -107,9 +107,20 @@ test-harness: $(HARNESS_TEST_BINS)
 	@failed=0; for t in $(HARNESS_TEST_BINS); do echo "== $$t"; \
 		$$t --jobs=1 --ascii || failed=1; done; exit $$failed
 
-test: $(KATA_BIN) test-harness
-	@echo "== kata selftest"
-	@$(KATA_BIN) selftest --runs $(or $(RUNS),1)
+# What CI runs: the harness's unit tests, the self-test of every kata, the READMEs'
+# verdict excerpts, the workflows and the checksum list. Each part runs even when an
+# earlier one failed, so one run shows every problem; the target then fails.
+test: $(KATA_BIN) $(HARNESS_TEST_BINS)
+	@failed=""; \
+	$(MAKE) --no-print-directory test-harness || failed="$$failed test-harness"; \
+	echo "== kata selftest"; \
+	$(KATA_BIN) selftest --runs $(or $(RUNS),1) || failed="$$failed selftest"; \
+	echo "== README excerpts"; \
+	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
+	echo "== workflows"; \
+	$(MAKE) --no-print-directory lint-workflows || failed="$$failed lint-workflows"; \
+	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
+	echo "make test: every part passed"
 
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

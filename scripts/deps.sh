@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
 # deps.sh: make sure everything the harness needs is installed, installing what is missing.
 #
-# Usage: scripts/deps.sh [--check]
+# Usage: scripts/deps.sh [--check] [--dev]
 #   without options: installs what is missing with apt-get (as root, or through `sudo -n`);
 #                    where neither works, prints the exact command and exits 1.
 #   --check:         only says what is missing; exits 1 if anything is.
+#   --dev:           also what the project's own tests need (npm, for the workflow linter).
 set -u
+
+check_only=0
+dev=0
+for arg in "$@"; do
+    case "$arg" in
+        --check) check_only=1 ;;
+        --dev) dev=1 ;;
+        *) echo "usage: scripts/deps.sh [--check] [--dev]"; exit 2 ;;
+    esac
+done
 
 # Debian/Ubuntu packages, each with a probe that says whether it is already there.
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
           libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev make)
+if [[ $dev -eq 1 ]]; then
+    packages+=(npm)
+fi
 
 have() {
     case "$1" in
-        gcc|clang|valgrind|gdb|make|pkg-config) command -v "$1" >/dev/null 2>&1 ;;
+        gcc|clang|valgrind|gdb|make|pkg-config|npm) command -v "$1" >/dev/null 2>&1 ;;
         elfutils) command -v eu-stack >/dev/null 2>&1 ;;
         libclang-rt-dev) tsan_works ;;
         libcriterion-dev) pc_or_header criterion criterion/criterion.h ;;
@@ -50,7 +64,7 @@ if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi
 echo "deps: missing: ${missing[*]}"
-if [[ ${1:-} == --check ]]; then
+if [[ $check_only -eq 1 ]]; then
     exit 1
 fi
 
