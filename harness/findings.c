@@ -86,3 +86,23 @@ int same_source(const char *dir, const char *file, const char *learner_real)
     free(path);
     return same;
 }
+
+int access_offer_frame(struct finding *f, struct access *a, char *fn, char *file, int line,
+                       const char *learner_real)
+{
+    int mine = same_source(NULL, file, learner_real);
+    if (!mine && a->function) {
+        free(fn);
+        free(file);
+        return 0;
+    }
+    free(a->function);
+    free(a->file);
+    a->function = fn;
+    a->file = file;
+    a->line = line;
+    a->in_learner = mine;
+    if (mine)
+        f->in_learner = 1;
+    return mine;
+}

@@ -38,6 +38,13 @@ size_t findings_keep_learner(struct findings *f);
 /* Copies one finding into list f (deep copy). */
 void findings_copy_one(struct findings *f, const struct finding *src);
 
+/* Offers a stack frame (fn and file: new strings the call takes over) to access `a` of
+ * finding `f`, innermost frame first: the first frame is kept until one in the learner's
+ * file (resolved path `learner_real`) replaces it. Returns 1 once the learner's frame is
+ * found: later frames need not be offered. */
+int access_offer_frame(struct finding *f, struct access *a, char *fn, char *file, int line,
+                       const char *learner_real);
+
 /* Does `file` (as a tool wrote it, absolute or relative to `dir`) name the learner's source,
  * whose resolved path is `learner_real`? */
 int same_source(const char *dir, const char *file, const char *learner_real);

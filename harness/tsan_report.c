@@ -151,22 +151,8 @@ int tsan_parse(const char *text, const char *learner_real, struct findings *out)
         char *fn, *file;
         int line;
         if (acc && want_frame && parse_frame(l, &fn, &file, &line)) {
-            int mine = same_source(NULL, file, learner_real);
-            if (mine || !acc->function) {
-                free(acc->function);
-                free(acc->file);
-                acc->function = fn;
-                acc->file = file;
-                acc->line = line;
-                acc->in_learner = mine;
-                if (mine) {
-                    cur->in_learner = 1;
-                    want_frame = 0;
-                }
-            } else {
-                free(fn);
-                free(file);
-            }
+            if (access_offer_frame(cur, acc, fn, file, line, learner_real))
+                want_frame = 0;
             continue;
         }
         if (l[0] == '\0' || !strchr(" \t", l[0]))
