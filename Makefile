@@ -55,6 +55,9 @@ help:
 	@echo "  make test                      the harness's tests and the kata self-test (CI)"
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
 	@echo "  make check-readmes [NAME=x]    each kata README's verdict excerpts are still true"
+	@echo "  make grade [KATAS=\"a b\"]      grade a class: scoreboard, build/reports/ (For teachers)"
+	@echo "  make checksums                 record the protected files (run before committing them)"
+	@echo "  make lint-workflows            validate .github/workflows with action-validator"
 	@echo "  make deps                      install what is missing (apt-get)"
 	@echo "  make serve                     run the latency server alone"
 	@echo "  make bench-server              benchmark the latency server"
@@ -119,6 +122,8 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS)
 	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
 	echo "== workflows"; \
 	$(MAKE) --no-print-directory lint-workflows || failed="$$failed lint-workflows"; \
+	echo "== checksums of the protected files (make checksums records them)"; \
+	$(KATA_BIN) checksums || failed="$$failed checksums"; \
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
 	echo "make test: every part passed"
 
