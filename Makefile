@@ -52,8 +52,10 @@ help:
 	@echo "  make solution NAME=x           the reference and a diff to yours, once yours passed"
 	@echo "  make compile_commands.json     for clangd and other editors (uses bear)"
 	@echo "Maintainers:"
-	@echo "  make test                      the harness's tests and the kata self-test (CI)"
+	@echo "  make test                      unit tests, self-test, hostile suite, READMEs, checksums (CI)"
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
+	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
+	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
 	@echo "  make check-readmes [NAME=x]    each kata README's verdict excerpts are still true"
 	@echo "  make grade [KATAS=\"a b\"]      grade a class: scoreboard, build/reports/ (For teachers)"
 	@echo "  make checksums                 record the protected files (run before committing them)"
@@ -110,14 +112,17 @@ test-harness: $(HARNESS_TEST_BINS)
 	@failed=0; for t in $(HARNESS_TEST_BINS); do echo "== $$t"; \
 		$$t --jobs=1 --ascii || failed=1; done; exit $$failed
 
-# What CI runs: the harness's unit tests, the self-test of every kata, the READMEs'
-# verdict excerpts, the workflows and the checksum list. Each part runs even when an
-# earlier one failed, so one run shows every problem; the target then fails.
+# What CI runs: the harness's unit tests, the self-test of every kata, the hostile
+# programs (tests/hostile), the READMEs' verdict excerpts, the workflows and the
+# checksum list. Each part runs even when an earlier one failed, so one run shows every
+# problem; the target then fails.
 test: $(KATA_BIN) $(HARNESS_TEST_BINS)
 	@failed=""; \
 	$(MAKE) --no-print-directory test-harness || failed="$$failed test-harness"; \
 	echo "== kata selftest"; \
 	$(KATA_BIN) selftest --runs $(or $(RUNS),1) || failed="$$failed selftest"; \
+	echo "== hostile learner code (tests/hostile)"; \
+	$(MAKE) --no-print-directory hostile || failed="$$failed hostile"; \
 	echo "== README excerpts"; \
 	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
 	echo "== workflows"; \

@@ -6,8 +6,12 @@
 #include "spawn.h"
 #include "util.h"
 
+#include <elf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A reserved name (or prefix), and why a learner's file may not touch it. */
 struct rule {
@@ -128,6 +132,52 @@ static int line_of(const char *text, const char *name)
     return 0;
 }
 
+/* The first section of an ELF object that holds code run before main or after it returns
+ * (what __attribute__((constructor)) and ((destructor)) make), or NULL. Such code runs in the
+ * test runner itself, after it wrote its report, so it could rewrite the verdict. */
+const char *anticheat_init_section(const char *obj)
+{
+    static char name[64];
+    struct stat st;
+    char *elf = stat(obj, &st) == 0 && st.st_size < (64 << 20) ? read_file(obj, 64 << 20, NULL)
+                                                                : NULL;
+    size_t size = elf ? (size_t)st.st_size : 0;
+    const char *found = NULL;
+    if (!elf || size < sizeof(Elf64_Ehdr) || memcmp(elf, ELFMAG, SELFMAG) ||
+        elf[EI_CLASS] != ELFCLASS64) {
+        free(elf);
+        return NULL;
+    }
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)elf;
+    if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shstrndx >= eh->e_shnum ||
+        eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > size) {
+        free(elf);
+        return NULL;
+    }
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(elf + eh->e_shoff);
+    const Elf64_Shdr *names = &sh[eh->e_shstrndx];
+    static const char *const refused[] = {".init_array", ".fini_array", ".preinit_array",
+                                          ".ctors", ".dtors", ".init", ".fini", NULL};
+    for (int i = 0; i < eh->e_shnum && !found; i++) {
+        if (names->sh_offset + sh[i].sh_name >= size)
+            continue;
+        const char *n = elf + names->sh_offset + sh[i].sh_name;
+        size_t max = size - (names->sh_offset + sh[i].sh_name);
+        for (int j = 0; refused[j] && !found; j++) {
+            size_t len = strlen(refused[j]);
+            /* ".init_array" and ".init_array.00100", not ".init_arrayx" or ".initx" */
+            if (strnlen(n, max) < max && !strncmp(n, refused[j], len) &&
+                (n[len] == '\0' || (n[len] == '.' && strcmp(refused[j], ".init") &&
+                                     strcmp(refused[j], ".fini")))) {
+                snprintf(name, sizeof name, "%s", n);
+                found = name;
+            }
+        }
+    }
+    free(elf);
+    return found;
+}
+
 int anticheat_check(const char *root, const struct kata *k, const char *src, struct findings *out)
 {
     /* the same job as the build stage's, so either finds the object in the cache */
@@ -159,7 +209,8 @@ int anticheat_check(const char *root, const struct kata *k, const char *src, str
         return 0;
 
     char *dir = xasprintf("%s/build/run/%s", root, k->name);
-    char *listing = xasprintf("%s/anticheat-nm.txt", dir);
+    /* one listing per harness: gradings of the same kata run side by side */
+    char *listing = xasprintf("%s/anticheat-nm.%d.txt", dir, (int)getpid());
     const char *argv[] = {"nm", "-P", "-g", "-l", obj, NULL};
     static const char *const env[] = {"LC_ALL=C", NULL};
     struct child c = {.argv = argv, .env = env, .stdout_path = listing, .timeout = 30};
@@ -181,6 +232,24 @@ int anticheat_check(const char *root, const struct kata *k, const char *src, str
     }
     if (rc < 0)
         error("could not list the symbols of %s with nm (binutils)", obj);
+    unlink(listing);
+    const char *init = rc >= 0 ? anticheat_init_section(obj) : NULL;
+    if (init) {
+        char *source = read_file(src, 4 << 20, NULL);
+        struct finding *f = findings_add(out);
+        f->kind = xstrdup("refused");
+        f->variable = xstrdup(init);
+        f->headline = xasprintf("has code that runs before or after the tests (a constructor or "
+                                "destructor: section %s): it would run inside the test runner, "
+                                "which must only call your functions", init);
+        f->naccess = 1;
+        f->in_learner = f->access[0].in_learner = 1;
+        f->access[0].file = xstrdup(src);
+        int line = source ? line_of(source, "constructor") : 0;
+        f->access[0].line = line ? line : source ? line_of(source, "destructor") : 0;
+        free(source);
+        rc++;
+    }
     free(listing);
     free(dir);
     free(obj);

@@ -29,6 +29,7 @@ struct limits learner_limits(double timeout, int sanitizer)
         .open_files = 1024,
         .processes = 512,
         .unprivileged = 1,
+        .private_tmp = 1,
     };
     return l;
 }
@@ -209,6 +210,11 @@ int grade_run(struct run *r)
         if (def->detector && test && test->hung) {
             stage_say(s, ST_SKIP, "the tests hung, and a detector cannot judge a "
                       "program that does not finish");
+            continue;
+        }
+        if (def->detector && test && test->exhausted) {
+            stage_say(s, ST_SKIP, "the tests ran out of memory, and under a detector the "
+                      "program would only do so more slowly");
             continue;
         }
         double t0 = now_seconds();

@@ -19,6 +19,8 @@ struct stage_result {
     struct findings findings;
     int hidden;        /* findings outside the learner's file, not counted */
     int hung;          /* the stage ended at a deadline */
+    int exhausted;     /* the stage ended when the program ran out of memory */
+    int spinning;      /* at the deadline a thread in the learner's file was running */
     struct perf_numbers {
         int measured;       /* the numbers below are set */
         double learner, reference, floor; /* median wall seconds; floor 0 when unknown */

@@ -12,15 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 extern char **environ;
+
+#define MAX_ENV 64 /* extra environment entries a child may be given */
 
 /* How many child_run calls are under way: the stack dumper runs children of its own
  * while the timed-out child is still alive, and orphans are only hunted at depth 1. */
@@ -105,7 +110,8 @@ static int open_or_null(const char *path, int flags)
 }
 
 /* Between fork and exec only async-signal-safe calls: no malloc, no stdio. */
-static _Noreturn void exec_child(const struct child *c, char *const *envp, int report_fd)
+static _Noreturn void exec_child(const struct child *c, char *const *envp, int private_tmp,
+                                 int report_fd)
 {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -131,6 +137,13 @@ static _Noreturn void exec_child(const struct child *c, char *const *envp, int r
     set_limit(RLIMIT_NPROC, c->limits.processes);
     if (c->no_aslr)
         personality(ADDR_NO_RANDOMIZE);
+    /* Needs CAP_SYS_ADMIN: root, or the user namespace sandbox_network() made; where neither
+     * is there the child shares /tmp, as before. */
+    if (private_tmp && unshare(CLONE_NEWNS) == 0 &&
+        mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
+        mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777");
+        mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
+    }
     /* Root ignores RLIMIT_NPROC, so a fork storm would only stop at the machine's end:
      * learner code runs as nobody instead. The output files are already open. */
     if (c->limits.unprivileged && geteuid() == 0 &&
@@ -169,9 +182,11 @@ static char **build_env(const char *const *extra)
     return envp;
 }
 
-/* The pid, parent pid and process group of every process, read from /proc. */
+/* The pid, parent pid, process group, user and resident pages of every process, from /proc. */
 struct proc_entry {
     pid_t pid, ppid, pgid;
+    uid_t uid;
+    long rss_pages;
 };
 
 static size_t read_procs(struct proc_entry *out, size_t max)
@@ -188,17 +203,23 @@ static size_t read_procs(struct proc_entry *out, size_t max)
             continue;
         char path[64];
         snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        char *stat = read_file(path, 4096, NULL);
-        if (!stat)
+        char *text = read_file(path, 4096, NULL);
+        if (!text)
             continue;
-        /* the fields after the ")" that closes the name: state, ppid, pgid */
-        char *close_paren = strrchr(stat, ')');
+        /* the fields after the ")" that closes the name: state, ppid, pgid, ..., rss */
+        char *close_paren = strrchr(text, ')');
         char state = 0;
-        long ppid = 0, pgid = 0;
-        if (close_paren && sscanf(close_paren + 1, " %c %ld %ld", &state, &ppid, &pgid) == 3 &&
-            state != 'Z')
-            out[n++] = (struct proc_entry){(pid_t)pid, (pid_t)ppid, (pid_t)pgid};
-        free(stat);
+        long ppid = 0, pgid = 0, rss = 0;
+        struct stat st;
+        snprintf(path, sizeof path, "/proc/%ld", pid);
+        if (close_paren &&
+            sscanf(close_paren + 1,
+                   " %c %ld %ld" /* then 18 fields to skip, session to vsize */
+                   " %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld",
+                   &state, &ppid, &pgid, &rss) >= 3 &&
+            state != 'Z' && stat(path, &st) == 0)
+            out[n++] = (struct proc_entry){(pid_t)pid, (pid_t)ppid, (pid_t)pgid, st.st_uid, rss};
+        free(text);
     }
     closedir(d);
     return n;
@@ -228,9 +249,41 @@ static size_t tree_members(pid_t root, pid_t *out, size_t max)
     return n;
 }
 
-/* Writes each thread's stack of every process in the group to c->stacks_path with
- * eu-stack (fast, about 70 ms a process; falls back to gdb). */
-static void dump_stacks(const struct child *c)
+/* "STATE <tid> <state>" for each thread of the first processes of the child's tree (those
+ * dump_stacks reads), taken before they are stopped: R is a thread that was running
+ * (spinning), S or D one that was blocked. stacks.c reads the lines back. */
+static char *thread_states(pid_t root)
+{
+    pid_t pids[8];
+    size_t n = tree_members(root, pids, 8);
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    for (size_t i = 0; i < n; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/task", (int)pids[i]);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9')
+                continue;
+            char stat_path[320];
+            snprintf(stat_path, sizeof stat_path, "/proc/%d/task/%s/stat", (int)pids[i],
+                     e->d_name);
+            char *text = read_file(stat_path, 4096, NULL);
+            char *close_paren = text ? strrchr(text, ')') : NULL;
+            if (close_paren && close_paren[1] == ' ' && close_paren[2])
+                sb_addf(&sb, "STATE %s %c\n", e->d_name, close_paren[2]);
+            free(text);
+        }
+        if (d)
+            closedir(d);
+    }
+    return sb_detach(&sb);
+}
+
+/* Writes the thread states, then each thread's stack of every process in the group to
+ * c->stacks_path with eu-stack (fast, about 70 ms a process; falls back to gdb). */
+static void dump_stacks(const struct child *c, const char *states)
 {
     /* a handful of processes say where the program hung; a fork storm's thousand would
      * only slow the verdict */
@@ -239,6 +292,7 @@ static void dump_stacks(const struct child *c)
     FILE *f = fopen(c->stacks_path, "w");
     if (!f)
         return;
+    fputs(states ? states : "", f);
     for (size_t i = 0; i < n; i++) {
         char pidbuf[24];
         snprintf(pidbuf, sizeof pidbuf, "%d", (int)pids[i]);
@@ -302,10 +356,11 @@ static int wait_until(pid_t pid, double deadline)
     }
 }
 
-/* Kills every process of the sandbox user: a process that signals -1 reaches every process
- * of its own user, so a killer forked as that user ends a fork storm that outruns any
- * walk of /proc. Only for children that ran unprivileged under a root harness. */
-static void kill_sandbox_user(const struct child *c)
+/* Sends sig to every process of the sandbox user: a process that signals -1 reaches every
+ * process of its own user, so a killer forked as that user ends (or, with SIGSTOP, freezes) a
+ * fork storm that outruns any walk of /proc. Only for children that ran unprivileged under a
+ * root harness. */
+static void signal_sandbox_user(const struct child *c, int sig)
 {
     if (!c->limits.unprivileged || geteuid() != 0)
         return;
@@ -313,13 +368,63 @@ static void kill_sandbox_user(const struct child *c)
     if (k == 0) {
         if (setgid(sandbox_uid) || setuid(sandbox_uid))
             _exit(1);
-        for (int i = 0; i < 1000 && kill(-1, SIGKILL) == 0; i++)
+        /* kill(-1) skips the caller itself; repeat while processes are still being forked */
+        for (int i = 0; i < (sig == SIGKILL ? 1000 : 3) && kill(-1, sig) == 0; i++)
             ;
         _exit(0);
     }
     if (k > 0)
         while (waitpid(k, NULL, 0) < 0 && errno == EINTR)
             ;
+}
+
+static void kill_sandbox_user(const struct child *c)
+{
+    signal_sandbox_user(c, SIGKILL);
+}
+
+/* Is this process one the child left: in its group, of its sandbox user, or an orphan that
+ * came to us (a subreaper) while only this child ran? */
+static int left_by(const struct child *c, const struct proc_entry *p)
+{
+    if (p->pid == getpid())
+        return 0;
+    if (p->pgid == c->pid)
+        return 1;
+    if (c->limits.unprivileged && geteuid() == 0 && p->uid == sandbox_uid)
+        return 1;
+    return run_depth == 1 && p->ppid == getpid();
+}
+
+/* The processes the child left (see left_by), and their descendants; with rss_kb, the
+ * resident memory of the largest. */
+static int count_left(const struct child *c, long *rss_kb)
+{
+    static struct proc_entry procs[8192];
+    static char mark[8192];
+    size_t np = read_procs(procs, sizeof procs / sizeof procs[0]);
+    int n = 0;
+    long pages = 0;
+    if (np > sizeof mark)
+        np = sizeof mark;
+    for (size_t i = 0; i < np; i++)
+        mark[i] = (char)left_by(c, &procs[i]);
+    for (int grew = 1; grew;) {
+        grew = 0;
+        for (size_t i = 0; i < np; i++)
+            for (size_t j = 0; j < np && !mark[i]; j++)
+                if (mark[j] && procs[i].ppid == procs[j].pid)
+                    mark[i] = grew = 1;
+    }
+    for (size_t i = 0; i < np; i++)
+        if (mark[i]) {
+            n++;
+            if (procs[i].rss_pages > pages)
+                pages = procs[i].rss_pages;
+        }
+    if (rss_kb)
+        *rss_kb = pages * (sysconf(_SC_PAGESIZE) / 1024);
+    return n;
 }
 
 /* SIGTERM to the whole tree, then SIGKILL half a second later to whatever is left. */
@@ -330,6 +435,10 @@ static void kill_tree(pid_t root)
     kill(-root, SIGTERM);
     for (size_t i = 0; i < n; i++)
         kill(pids[i], SIGTERM);
+    /* a stopped process acts on SIGTERM only once continued */
+    kill(-root, SIGCONT);
+    for (size_t i = 0; i < n; i++)
+        kill(pids[i], SIGCONT);
     double until = now_seconds() + 0.5;
     while (now_seconds() < until && tree_members(root, pids, 2) > 0) {
         struct timespec ts = {0, 20 * 1000000L};
@@ -357,12 +466,26 @@ static int child_run_once(struct child *c)
 {
     c->exited = c->signaled = c->timed_out = c->exec_failed = 0;
     c->exit_code = c->signo = c->exec_errno = 0;
+    c->left_running = c->deadline_procs = 0;
+    c->deadline_rss_kb = 0;
     if (c->timeout <= 0)
         c->timeout = 60;
     int report[2];
     if (pipe2(report, O_CLOEXEC))
         return error("cannot create a pipe: %s", strerror(errno));
-    char **envp = build_env(c->env);
+    /* A private /tmp would hide the repository when it lives under /tmp itself. */
+    char cwd[4096];
+    const char *dir = c->dir ? c->dir : getcwd(cwd, sizeof cwd);
+    int private_tmp = c->limits.private_tmp && dir && dir[0] == '/' && !starts_with(dir, "/tmp/") &&
+                      strcmp(dir, "/tmp") && !starts_with(dir, "/dev/shm");
+    const char *extra[MAX_ENV + 2];
+    size_t ne = 0;
+    for (; c->env && c->env[ne] && ne < MAX_ENV; ne++)
+        extra[ne] = c->env[ne];
+    if (private_tmp)
+        extra[ne++] = "TMPDIR=/tmp"; /* the one outside is out of sight */
+    extra[ne] = NULL;
+    char **envp = build_env(extra);
     fflush(NULL);
     double start = now_seconds();
     pid_t pid = fork();
@@ -374,7 +497,7 @@ static int child_run_once(struct child *c)
         return error("cannot fork: %s", strerror(e));
     }
     if (pid == 0)
-        exec_child(c, envp, report[1]);
+        exec_child(c, envp, private_tmp, report[1]);
     free(envp);
     /* Set the group from this side too, so a kill cannot race the child's setpgid. */
     setpgid(pid, pid);
@@ -394,8 +517,19 @@ static int child_run_once(struct child *c)
 
     if (!wait_until(pid, start + c->timeout)) {
         c->timed_out = 1;
+        /* Which threads were running, then freeze everything: a fork storm stops growing
+         * and spinning, so the stacks are read fast and show the moment of the deadline. */
+        char *states = c->stacks_path ? thread_states(pid) : NULL;
+        signal_sandbox_user(c, SIGSTOP);
+        pid_t members[1024];
+        size_t nm = tree_members(pid, members, 1024);
+        kill(-pid, SIGSTOP);
+        for (size_t i = 0; i < nm; i++)
+            kill(members[i], SIGSTOP);
+        c->deadline_procs = count_left(c, &c->deadline_rss_kb);
         if (c->stacks_path)
-            dump_stacks(c);
+            dump_stacks(c, states);
+        free(states);
         kill_sandbox_user(c);
         kill_tree(pid);
     }
@@ -404,6 +538,14 @@ static int child_run_once(struct child *c)
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
     c->wall_seconds = now_seconds() - start;
+    /* What it left running: a process that is on its way out gets a moment to go. */
+    if (!c->timed_out) {
+        double until = now_seconds() + 0.2;
+        while ((c->left_running = count_left(c, NULL)) > 0 && now_seconds() < until) {
+            struct timespec ts = {0, 20 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
     /* Whatever the child left running in its group goes with it. */
     kill(-pid, SIGKILL);
     kill_sandbox_user(c);

@@ -15,6 +15,9 @@ struct limits {
                          so that RLIMIT_NPROC holds, the child can write none of root's
                          files (the tests, the references, the harness), and every
                          process it leaves can be found by its user and killed */
+    int private_tmp;  /* a /tmp and /dev/shm of its own (empty tmpfs, gone with the child):
+                         Criterion's /tmp/criterion_<pid>.sock left by a killed runner cannot
+                         collide with a later runner, and learner files in /tmp go away */
 };
 
 /* The user (and group) an unprivileged child runs as when the harness is root: an id no
@@ -28,7 +31,8 @@ unsigned spawn_sandbox_uid(void);
  *
  *   1. fill in argv (and whichever options you need) in a zeroed struct child;
  *   2. call child_run(), which starts the child in its own process group, waits for
- *      it until `timeout` seconds have passed on CLOCK_MONOTONIC, and then (if
+ *      it until `timeout` seconds have passed on CLOCK_MONOTONIC, and then stops
+ *      (SIGSTOP) every process it started, so that a fork storm stops growing, (if
  *      stacks_path is set) writes every thread's stack of every process in the
  *      group to stacks_path, sends SIGTERM to the group, and SIGKILL half a second
  *      later;
@@ -61,6 +65,10 @@ struct child {
     double wall_seconds;
     double cpu_seconds; /* user + system of the child and its waited-for descendants */
     long max_rss_kb;
+    int left_running;   /* processes it left behind, still alive after it exited (its group,
+                           its user's, orphans that came to us); child_run killed them */
+    int deadline_procs;   /* at a deadline: how many processes it had running */
+    long deadline_rss_kb; /* at a deadline: the resident memory of the largest of them */
 };
 
 /* Runs the child as described above. Returns 0 when the child ran (whatever its exit),

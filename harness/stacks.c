@@ -46,7 +46,9 @@ struct frame {
 
 struct thread {
     char *tid;
-    int main; /* its tid is the process id */
+    int main;    /* its tid is the process id */
+    int running; /* it was on the CPU, not blocked, at the deadline (a STATE line says R) */
+    int stopped; /* it was stopped by a signal (SIGSTOP, SIGTSTP: a STATE line says T) */
     struct frame f[64];
     int n;
 };
@@ -64,7 +66,9 @@ static void thread_finish(struct thread *t, const char *learner_real, struct fin
     }
     int at = mine >= 0 ? mine : sourced >= 0 ? sourced : (t->n ? 0 : -1);
     struct finding *x = findings_add(out);
-    x->kind = xstrdup("blocked thread");
+    x->kind = xstrdup(t->running   ? "running thread"
+                      : t->stopped ? "stopped thread"
+                                   : "blocked thread");
     x->naccess = 1;
     struct access *a = &x->access[0];
     a->thread = t->main ? xstrdup("main thread") : xasprintf("thread %s", t->tid);
@@ -79,7 +83,11 @@ static void thread_finish(struct thread *t, const char *learner_real, struct fin
         else if (at == 0 && t->f[0].fn)
             a->op = public_name(t->f[0].fn);
     }
-    x->headline = xasprintf("%s blocked in %s", a->thread, a->op ? a->op : "?");
+    x->headline = xasprintf("%s %s in %s", a->thread,
+                            t->running   ? "running (not blocked)"
+                            : t->stopped ? "stopped by a signal (SIGSTOP?)"
+                                         : "blocked",
+                            a->op ? a->op : "?");
     for (int i = 0; i < t->n; i++) {
         free(t->f[i].fn);
         free(t->f[i].file);
@@ -99,6 +107,16 @@ static void set_location(struct frame *f, const char *loc)
     f->line = atoi(colon + 1);
 }
 
+/* Is there a "STATE <tid> <state>" line (spawn.c) for this thread with this state? */
+static int was(const char *text, const char *tid, char state)
+{
+    char *want = xasprintf("STATE %s %c\n", tid, state);
+    const char *hit = strstr(text, want);
+    int running = hit && (hit == text || hit[-1] == '\n');
+    free(want);
+    return running;
+}
+
 int stacks_parse(const char *text, const char *learner_real, struct findings *out)
 {
     int threads = 0;
@@ -108,18 +126,24 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
     char *save = NULL;
     for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         rtrim(l);
-        if (starts_with(l, "PID ")) { /* eu-stack: "PID 2838 - process" */
+        if (starts_with(l, "STATE ")) { /* spawn.c's thread states, before the stacks */
+            continue;
+        } else if (starts_with(l, "PID ")) { /* eu-stack: "PID 2838 - process" */
             snprintf(pid, sizeof pid, "%.*s", (int)strcspn(l + 4, " "), l + 4);
         } else if (starts_with(l, "TID ")) { /* eu-stack */
             thread_finish(&t, learner_real, out);
             t.tid = xstrndup(l + 4, strcspn(l + 4, ":"));
             t.main = !strcmp(t.tid, pid);
+            t.running = was(text, t.tid, 'R');
+            t.stopped = was(text, t.tid, 'T');
             threads++;
         } else if (starts_with(l, "Thread ") && strstr(l, "(LWP ")) { /* gdb */
             thread_finish(&t, learner_real, out);
             const char *lwp = strstr(l, "(LWP ") + 5;
             t.tid = xstrndup(lwp, strcspn(lwp, ")"));
             t.main = starts_with(l, "Thread 1 "); /* gdb numbers the main thread 1 */
+            t.running = was(text, t.tid, 'R');
+            t.stopped = was(text, t.tid, 'T');
             threads++;
         } else if (l[0] == '#' && t.tid && t.n < 64) {
             struct frame *f = &t.f[t.n++];
@@ -154,11 +178,12 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
     return threads;
 }
 
-void stacks_describe(const char *path, const char *learner_real, int verbose,
-                     struct strbuf *details, struct findings *out)
+int stacks_describe(const char *path, const char *learner_real, int verbose,
+                    struct strbuf *details, struct findings *out)
 {
     char *text = read_file(path, 1 << 20, NULL);
     struct findings threads = {0};
+    int running = 0;
     if (text)
         stacks_parse(text, learner_real, &threads);
     free(text);
@@ -166,21 +191,28 @@ void stacks_describe(const char *path, const char *learner_real, int verbose,
         const struct access *a = &threads.v[i].access[0];
         if (!threads.v[i].in_learner && !verbose)
             continue; /* the test runner's own threads */
+        int spins = !strcmp(threads.v[i].kind, "running thread");
+        int stopped = !strcmp(threads.v[i].kind, "stopped thread");
         int same = 0, seen = 0;
         for (size_t j = 0; j < threads.n; j++) {
             const struct access *b = &threads.v[j].access[0];
             int alike = b->line == a->line && !strcmp(b->op ? b->op : "", a->op ? a->op : "") &&
-                        !strcmp(b->file ? b->file : "", a->file ? a->file : "");
+                        !strcmp(b->file ? b->file : "", a->file ? a->file : "") &&
+                        !strcmp(threads.v[j].kind, threads.v[i].kind);
             if (alike && j < i)
                 seen = 1;
             same += alike;
         }
         if (seen)
             continue;
+        running += spins && threads.v[i].in_learner;
         char *who = same > 1 ? xasprintf("%d threads", same) : xstrdup(a->thread);
-        sb_addf(details, "  %s blocked in %s, called from %s at %s:%d\n", who,
-                a->op ? a->op : "?", a->function ? a->function : "?", a->file ? a->file : "?",
-                a->line);
+        sb_addf(details, "  %s %s in %s, called from %s at %s:%d\n", who,
+                spins     ? "running (not blocked)"
+                : stopped ? "stopped by a signal (SIGSTOP?)"
+                          : "blocked",
+                a->op ? a->op : "?",
+                a->function ? a->function : "?", a->file ? a->file : "?", a->line);
         free(who);
         findings_copy_one(out, &threads.v[i]);
         struct finding *f = &out->v[out->n - 1];
@@ -188,4 +220,5 @@ void stacks_describe(const char *path, const char *learner_real, int verbose,
         f->kind = xstrdup("hang");
     }
     findings_release(&threads);
+    return running;
 }

@@ -6,9 +6,11 @@
 #include "util.h"
 #include "xml.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_TESTS 128
@@ -102,8 +104,8 @@ static void add_failure(struct stage_result *out, const char *test, const char *
 }
 
 /* Reads the one testcase of a filtered run's XML. Returns 1 passed, 0 failed, -1 unreadable. */
-static int judge_xml(const char *xml_path, const char *test, struct stage_result *out,
-                     struct strbuf *details)
+static int judge_xml(const char *xml_path, const char *test, const char *crash,
+                     struct stage_result *out, struct strbuf *details)
 {
     char *text = read_file(xml_path, 4 << 20, NULL);
     if (!text)
@@ -154,11 +156,14 @@ static int judge_xml(const char *xml_path, const char *test, struct stage_result
             free(copy);
         } else if (err) {
             const char *type = xml_attr(err, "type");
-            if (type && !strcmp(type, "crash"))
+            if (type && !strcmp(type, "crash")) {
                 add_failure(out, test, "crash",
                             "crashed: a signal (a bad pointer, abort(), or a failed assert) "
                             "stopped the test",
                             details);
+                if (crash)
+                    add_failure(out, test, "crash", crash, details);
+            }
             else
                 add_failure(out, test, "error", xml_attr(err, "message"), details);
         } else {
@@ -169,12 +174,80 @@ static int judge_xml(const char *xml_path, const char *test, struct stage_result
     return verdict;
 }
 
+/* Criterion's runner listens on /tmp/criterion_<its pid>.sock and removes it only when it
+ * exits normally: a runner killed at a deadline (or by the learner's code) leaves it behind.
+ * Under a root harness every grading runs as a user of its own, so a later runner that draws
+ * the same pid cannot replace that user's socket (/tmp is sticky) and aborts ("Could not
+ * initialize the message server: Address already in use"), failing a correct solution by
+ * luck. Learner children get a /tmp of their own (spawn.h, private_tmp); where they cannot
+ * (the repository is under /tmp), each runner's socket goes when the runner does. */
+static void forget_runner_socket(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/criterion_%d.sock", (int)pid);
+    unlink(path);
+}
+
+/* The last bytes of a file (a flood of output puts what matters at its end). */
+static char *read_tail(const char *path, size_t max)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    off_t from = fstat(fd, &st) == 0 && st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
+    char *buf = xcalloc(max + 1, 1);
+    ssize_t n = pread(fd, buf, max, from);
+    close(fd);
+    if (n < 0)
+        n = 0;
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Criterion reports a crashed test as "CRASH!" only; the tests' support code
+ * (tests/support/kata_test.c) writes "kata-test: killed by signal N" to the log first.
+ * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL. */
+static char *crash_from_log(const char *log)
+{
+    char *tail = read_tail(log, 4096);
+    const char *mark = "kata-test: killed by signal ", *at = NULL;
+    for (const char *p = tail; p && (p = strstr(p, mark)); p++)
+        at = p;
+    char *how = NULL;
+    if (at) {
+        struct child dead = {.signaled = 1, .signo = atoi(at + strlen(mark))};
+        char *d = child_describe(&dead);
+        how = xasprintf("the signal was %s", d + strlen("killed by "));
+        free(d);
+    }
+    free(tail);
+    return how;
+}
+
+/* Did the test program run out of memory? Its peak resident memory (the worker's too: the
+ * runner waited for it) came near the limit. */
+static int out_of_memory(const struct child *c)
+{
+    return c->limits.memory_mb > 0 && c->max_rss_kb >= c->limits.memory_mb * 1024 / 10 * 8;
+}
+
 static void describe_hang(struct run *r, const char *test, const char *stacks,
-                          struct stage_result *out, struct strbuf *details)
+                          const struct child *c, struct stage_result *out,
+                          struct strbuf *details)
 {
     sb_addf(details, "%s: did not finish within %.0f s; where each thread was:\n", test,
             r->kata->test_timeout);
-    stacks_describe(stacks, r->src_real, r->verbose, details, &out->findings);
+    out->spinning += stacks_describe(stacks, r->src_real, r->verbose, details, &out->findings);
+    /* what else it was doing when it was stopped: a fork storm, a memory hog */
+    if (c->deadline_procs > 16)
+        sb_addf(details, "  %d processes of it were running when it was stopped (the limit is "
+                "%ld): does something fork in a loop?\n", c->deadline_procs,
+                c->limits.processes);
+    if (c->deadline_rss_kb >= 256 * 1024)
+        sb_addf(details, "  one of its processes held %ld MB of memory when it was stopped "
+                "(the limit is %ld MB): does something allocate in a loop?\n",
+                c->deadline_rss_kb / 1024, c->limits.memory_mb);
 }
 
 int stage_test(struct run *r, struct stage_result *out)
@@ -214,16 +287,30 @@ int stage_test(struct run *r, struct stage_result *out)
                           .limits = learner_limits(r->kata->test_timeout, 0)};
         unlink(xml);
         int ok;
-        if (child_run(&c)) {
+        int rc = child_run(&c);
+        if (c.pid > 0)
+            forget_runner_socket(c.pid);
+        if (rc) {
             ok = 0;
             add_failure(out, names[i], "error", "the test program could not be started",
                         &details);
         } else if (c.timed_out) {
             ok = 0;
             out->hung = 1;
-            describe_hang(r, names[i], stacks, out, &details);
+            describe_hang(r, names[i], stacks, &c, out, &details);
+        } else if (c.signaled) {
+            /* The runner itself was killed: its report, if there is one, cannot be trusted
+             * (code of the learner's could have written it). */
+            ok = 0;
+            char *how = child_describe(&c);
+            char *msg = xasprintf("the test program %s before it reported", how);
+            add_failure(out, names[i], "crash", msg, &details);
+            free(msg);
+            free(how);
         } else {
-            ok = judge_xml(xml, names[i], out, &details);
+            char *crash = crash_from_log(log);
+            ok = judge_xml(xml, names[i], crash, out, &details);
+            free(crash);
             if (ok < 0) {
                 char *how = child_describe(&c);
                 char *msg = xasprintf("the test program %s before it reported", how);
@@ -231,7 +318,32 @@ int stage_test(struct run *r, struct stage_result *out)
                 free(msg);
                 free(how);
                 ok = 0;
+            } else if (ok > 0 && c.exit_code != 0) {
+                /* Criterion exits 0 only when the test passed: a report that says otherwise
+                 * was not written by it */
+                char *msg = xasprintf("the test program exited with %d, yet its report says the "
+                                      "test passed", c.exit_code);
+                add_failure(out, names[i], "error", msg, &details);
+                free(msg);
+                ok = 0;
             }
+        }
+        if (!c.timed_out && !ok && out_of_memory(&c)) {
+            char *msg = xasprintf("it ran out of memory: %ld MB at its peak, the limit is %ld MB",
+                                  c.max_rss_kb / 1024, c.limits.memory_mb);
+            add_failure(out, names[i], "crash", msg, &details);
+            free(msg);
+            out->exhausted = 1;
+        }
+        if (c.left_running) {
+            char *msg = xasprintf("left %d process%s still running after the test ended (the "
+                                  "harness killed %s): wait for every child you start, and "
+                                  "do not let one escape with setsid()",
+                                  c.left_running, c.left_running == 1 ? "" : "es",
+                                  c.left_running == 1 ? "it" : "them");
+            add_failure(out, names[i], "error", msg, &details);
+            free(msg);
+            ok = 0;
         }
         if (!ok) {
             failed++;
@@ -245,16 +357,23 @@ int stage_test(struct run *r, struct stage_result *out)
         free(xml_flag);
         free(log);
         free(stacks);
-        if (out->hung && i + 1 < n) {
-            /* one hang says enough; waiting out every deadline would only slow the verdict */
-            sb_addf(&details, "(%d more test%s not run after the hang)\n", n - i - 1,
-                    n - i - 1 == 1 ? "" : "s");
+        if ((out->hung || out->exhausted) && i + 1 < n) {
+            /* one hang (or one memory hog) says enough; waiting out every deadline would
+             * only slow the verdict */
+            sb_addf(&details, "(%d more test%s not run after the %s)\n", n - i - 1,
+                    n - i - 1 == 1 ? "" : "s", out->hung ? "hang" : "memory ran out");
             break;
         }
     }
-    if (out->hung)
+    if (out->hung && out->spinning)
+        stage_say(out, ST_FAIL, "a test did not finish within %.0f s: a thread of yours was "
+                  "still running, not blocked: a loop that never ends, or a livelock (where "
+                  "each thread was is below)", r->kata->test_timeout);
+    else if (out->hung)
         stage_say(out, ST_FAIL, "a test did not finish within %.0f s: a deadlock or a lost "
                   "wakeup (where each thread waited is below)", r->kata->test_timeout);
+    else if (out->exhausted)
+        stage_say(out, ST_FAIL, "a test ran out of memory (below)");
     else if (failed)
         stage_say(out, ST_FAIL, "%d of %d tests failed", failed, n);
     else

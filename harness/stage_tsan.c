@@ -51,6 +51,16 @@ int stage_tsan(struct run *r, struct stage_result *out)
         return 0;
     }
     detect_judge(r, "tsan", &c, out);
+    /* A deadly signal (SEGV, a stack overflow) makes TSan print an ERROR report and exit with
+     * its exitcode, not die of the signal: that is a crash, not a clean run. */
+    const char *err = strstr(logs, "ERROR: ThreadSanitizer: ");
+    if (out->status == ST_PASS && err) {
+        const char *summary = strstr(err, "SUMMARY: ThreadSanitizer: ");
+        const char *what = summary ? summary + strlen("SUMMARY: ThreadSanitizer: ")
+                                   : err + strlen("ERROR: ThreadSanitizer: ");
+        stage_say(out, ST_FAIL, "the program crashed under tsan: %.*s", (int)strcspn(what, "\n"),
+                  what);
+    }
     out->raw = logs;
     free(options);
     free(log_prefix);

@@ -224,3 +224,27 @@ Test(anticheat, leaves_a_file_that_does_not_compile_to_the_build_stage)
     cr_assert_eq(check_source("int main(void) { return }\n", &f), 0);
     cr_assert_eq(f.n, 0);
 }
+
+Test(anticheat, refuses_a_constructor_or_a_destructor)
+{
+    /* either would run inside the test runner, the destructor after it wrote its report */
+    static const char *const kinds[] = {"constructor", "destructor", "constructor(101)"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        struct findings f = {0};
+        char *src = xasprintf("%s__attribute__((%s)) static void sneak(void) { total = 2; }\n",
+                              HONEST, kinds[i]);
+        cr_assert_eq(check_source(src, &f), 1, "__attribute__((%s))", kinds[i]);
+        cr_assert_str_eq(f.v[0].kind, "refused");
+        cr_assert(starts_with(f.v[0].variable, i == 1 ? ".fini_array" : ".init_array"), "%s",
+                  f.v[0].variable);
+        cr_assert_eq(f.v[0].access[0].line, 19, "the line of the attribute");
+        free(src);
+        findings_release(&f);
+    }
+}
+
+Test(anticheat, init_section_reads_only_elf_objects)
+{
+    cr_assert_null(anticheat_init_section("/nonexistent/k.o"));
+    cr_assert_null(anticheat_init_section("tests/harness/data/stacks_gdb.txt"));
+}

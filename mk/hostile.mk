@@ -1,0 +1,21 @@
+# mk/hostile.mk - learner code that fights back, and the flakiness check. Included by the main
+# Makefile; uses its KATA_BIN. See tests/hostile/README.md.
+#
+#   make hostile [HOSTILE="deadlock fork_storm"]  grade each hostile program (tests/hostile/*.c)
+#                [HOSTILE_JOBS=2] [HOSTILE_REF=each|end|none] [HOSTILE_KEEP=1] [V=1]
+#                and check the verdict its header promises, the time, that no process is
+#                left and that the reference still passes; exit 1 if an expectation fails
+#   make flaky-check [FLAKY_RUNS=20]               the whole `kata selftest` that many times in
+#                a row; prints how many runs had identical verdicts (not part of `make test`)
+
+HOSTILE ?=
+FLAKY_RUNS ?= 20
+export HOSTILE_JOBS HOSTILE_REF HOSTILE_KEEP
+
+.PHONY: hostile flaky-check
+
+hostile: $(KATA_BIN)
+	@bash tests/hostile/run.sh $(HOSTILE)
+
+flaky-check: $(KATA_BIN)
+	@bash tests/hostile/flaky_check.sh $(FLAKY_RUNS)

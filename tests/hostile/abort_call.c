@@ -1,0 +1,15 @@
+/* hostile: calls abort() in the function under test; SIGABRT kills the test process, so the
+ * test stage fails with a crash and names abort().
+ * expect: stage=test text="the signal was SIGABRT"
+ * limit: 12
+ */
+#include "race_counter.h"
+
+#include <stdlib.h>
+
+long race_counter_run(int nthreads, long iters)
+{
+    (void)nthreads;
+    (void)iters;
+    abort();
+}

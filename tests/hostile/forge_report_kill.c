@@ -1,0 +1,57 @@
+/* hostile: a cheat that never counts: it overwrites the runner's XML report (the --xml= path
+ * in the runner's command line) with a pass for the running test, then SIGKILLs the runner so
+ * that the real report is never written; a runner killed by a signal must fail the test,
+ * whatever its report file says.
+ * expect: stage=test text="SIGKILL"
+ * limit: 12
+ */
+#define _GNU_SOURCE
+#include "race_counter.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The value of the runner's argument that starts with `key`, or NULL. */
+static const char *runner_arg(const char *key, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)getppid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    for (char *p = buf; p < buf + n; p += strlen(p) + 1)
+        if (!strncmp(p, key, strlen(key)))
+            return p + strlen(key);
+    return NULL;
+}
+
+long race_counter_run(int nthreads, long iters)
+{
+    (void)nthreads;
+    (void)iters;
+    char a[4096], b[4096];
+    const char *xml = runner_arg("--xml=", a, sizeof a);
+    const char *filter = runner_arg("--filter=", b, sizeof b);
+    if (!xml || !filter || !strchr(filter, '/'))
+        return 0; /* not under the test runner: no report to forge */
+    FILE *f = fopen(xml, "w");
+    if (f) {
+        fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                   "<testsuites name=\"Criterion Tests\" tests=\"1\" failures=\"0\">\n"
+                   "  <testsuite name=\"%.*s\" tests=\"1\" failures=\"0\">\n"
+                   "    <testcase name=\"%s\" assertions=\"1\" status=\"PASSED\" time=\"0.001\">"
+                   "</testcase>\n  </testsuite>\n</testsuites>\n",
+                (int)(strchr(filter, '/') - filter), filter, strchr(filter, '/') + 1);
+        fclose(f);
+    }
+    kill(getppid(), SIGKILL);
+    _exit(0);
+}

@@ -1,0 +1,19 @@
+/* hostile: every process forks forever (a fork bomb); the process limit stops the growth, the
+ * storm never returns, so the test must hit its deadline and every copy must be killed.
+ * expect: stage=test text="did not finish"
+ * expect: stage=test match="[0-9]+ processes of it were running when it was stopped"
+ * limit: 12
+ * solo: 512 spinning processes starve anything beside them
+ */
+#define _GNU_SOURCE
+#include "race_counter.h"
+
+#include <unistd.h>
+
+long race_counter_run(int nthreads, long iters)
+{
+    (void)nthreads;
+    (void)iters;
+    for (;;)
+        fork();
+}

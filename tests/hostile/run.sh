@@ -1,0 +1,393 @@
+#!/usr/bin/env bash
+# tests/hostile/run.sh: grade each hostile program (tests/hostile/*.c) as a learner's file and
+# check the verdict its header promises, that the run ended in time, that it left no process
+# behind, that the protected files are untouched, and that the reference still passes.
+#
+#   tests/hostile/run.sh [PROGRAM...]     names (deadlock) or paths; default: all of them
+#
+# Environment:
+#   KATA_BIN      the harness (default build/bin/kata)
+#   HOSTILE_JOBS  programs graded side by side (default 2); programs marked `solo:` run alone
+#   HOSTILE_REF   each (default): the reference's test stage after every program, and every
+#                 stage of it after the suite; end: only after the suite; none: never
+#   V=1           also print the verdict of a failed expectation in full
+#   HOSTILE_KEEP=1  keep the folder of verdicts and logs (kept anyway when a check failed)
+#
+# A program's header (see README.md):
+#   expect: stage=test text="did not finish"     that stage fails, its message or details hold
+#   expect: stage=test match="thread [0-9]+"     the text, or this extended regular expression;
+#                                                @name@ is the line marked /* @name@ */
+#   expect: status=pass                          the whole verdict
+#   limit: 9                                     seconds the whole run may take
+#   kata: spawn_join                             the kata it is graded against (race_counter)
+#   solo: why                                    run it with no other program beside it
+#   needs: root why                              skipped unless the harness runs as root
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 3
+kata_bin=${KATA_BIN:-build/bin/kata}
+jobs=${HOSTILE_JOBS:-2}
+ref_mode=${HOSTILE_REF:-each}
+verbose=${V:-0}
+case $ref_mode in each | end | none) ;; *)
+    echo "HOSTILE_REF is each, end or none" >&2
+    exit 2
+    ;;
+esac
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || {
+    echo "HOSTILE_JOBS must be a positive number" >&2
+    exit 2
+}
+[ -x "$kata_bin" ] || {
+    echo "no harness at $kata_bin: run make first" >&2
+    exit 3
+}
+command -v jq > /dev/null || {
+    echo "run.sh needs jq (apt-get install jq)" >&2
+    exit 3
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/hostile.XXXXXX")
+# On the way out (Ctrl-C included) end the gradings still running: the harness runs in a
+# session of its own, out of reach of the terminal's signals. Only pids the suite started.
+cleanup() {
+    local f pid
+    for f in "$work"/*.pid; do
+        [ -f "$f" ] || continue
+        pid=$(cat "$f")
+        kill -TERM "$pid" 2> /dev/null
+    done
+    mapfile -t pids < <(jobs -p)
+    [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2> /dev/null
+    sleep 0.2
+    if [ "${HOSTILE_KEEP:-0}" = 1 ] || [ -e "$work/.keep" ]; then
+        echo "hostile: verdicts and logs kept in $work"
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+# `over A B`: is A greater than B (decimals)?
+over() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+# Every live process that belongs to one grading: any uid the harness gave its learner code
+# (100000 + its pid), its session (it runs under setsid), or the tag in its environment.
+# Zombies are not counted: the kernel reaps them with their parent.
+members() { # harness-pid tag
+    local hpid=$1 tag=$2 sandbox_uid=$((100000 + $1))
+    {
+        ps -e -o pid=,uid=,sid=,stat= 2> /dev/null |
+            awk -v u="$sandbox_uid" -v s="$hpid" '$4 !~ /^Z/ && ($2 == u || $3 == s) { print $1 }'
+        grep -lsz -x "HOSTILE_TAG=$tag" /proc/[0-9]*/environ 2> /dev/null |
+            sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p'
+    } | sort -un | while read -r pid; do
+        # a process that is gone by now, or a zombie, is not left behind
+        state=$(awk '{ sub(/^.*\) /, ""); print substr($0, 1, 1) }' "/proc/$pid/stat" 2> /dev/null)
+        [ -n "$state" ] && [ "$state" != Z ] && echo "$pid"
+    done
+}
+
+# Processes of a sandbox user (uid 100000 + a harness's pid) whose harness is gone: leaked by
+# some grading, whichever (other gradings may run beside the suite; theirs are alive).
+orphaned_sandbox() {
+    ps -e -o pid=,uid=,stat= 2> /dev/null | awk '$2 >= 100000 && $3 !~ /^Z/ { print $1, $2 - 100000 }' |
+        while read -r pid harness; do
+            [ -d "/proc/$harness" ] || echo "$pid"
+        done
+}
+
+# Ends what a grading left: stops each process first (a stopped process forks no more, so a
+# fork storm cannot outrun the list), again until none runs, then kills them one by one.
+end_all() { # harness-pid tag
+    local pids round
+    for round in 1 2 3 4 5 6 7 8 9 10; do
+        pids=$(members "$1" "$2")
+        [ -n "$pids" ] || return 0
+        # shellcheck disable=SC2086 # one pid a word
+        kill -STOP $pids 2> /dev/null
+        [ "$round" -lt 3 ] && continue
+        # shellcheck disable=SC2086
+        kill -KILL $pids 2> /dev/null
+        sleep 0.1
+    done
+}
+
+# The files a hostile program must not change: the kata's side, its tests, its reference
+# (and this suite): their SHA-256, and what git says of them (a new file shows there).
+protected_sums() { # kata
+    find "katas/$1" "tests/katas/$1" "solutions/$1" tests/hostile -type f -print0 2> /dev/null |
+        sort -z | xargs -0 sha256sum 2> /dev/null
+    git status --porcelain --untracked-files=all -- "katas/$1" "tests/katas/$1" "solutions/$1" \
+        tests/hostile 2> /dev/null
+}
+
+# `grade OUT KATA SRC LIMIT [ARGS...]`: runs the harness on SRC under a watchdog (LIMIT plus
+# 15 s, so that a hung harness cannot hang the suite) and writes OUT.json, OUT.err, OUT.rc,
+# OUT.secs and OUT.left (the processes of that grading still alive when it ended).
+grade() {
+    local out=$1 kata=$2 src=$3 limit=$4
+    shift 4
+    local tag="hostile-$$-$RANDOM$RANDOM" start end hpid rc left dog finished
+    start=$(now)
+    HOSTILE_TAG=$tag setsid "$kata_bin" run "$kata" --src "$src" --format json "$@" \
+        > "$out.json" 2> "$out.err" &
+    hpid=$!
+    echo "$hpid" > "$out.pid"
+    sleep "$((${limit%.*} + 15))" &
+    dog=$!
+    wait -n -p finished "$hpid" "$dog"
+    rc=$?
+    if [ "${finished:-}" = "$dog" ]; then
+        echo "the suite's watchdog killed the harness after $((${limit%.*} + 15)) s" >> "$out.err"
+        kill -KILL "$hpid" 2> /dev/null
+        wait "$hpid"
+        rc=watchdog
+    else
+        kill "$dog" 2> /dev/null
+        wait "$dog" 2> /dev/null
+    fi
+    end=$(now)
+    rm -f "$out.pid"
+    left=$(members "$hpid" "$tag")
+    echo "$rc" > "$out.rc"
+    elapsed "$start" "$end" > "$out.secs"
+    if [ -n "$left" ]; then
+        # say what was left, then end it: these are the suite's own descendants
+        for pid in $left; do
+            echo "left behind: $(ps -o pid=,uid=,pgid=,sid=,stat=,args= -p "$pid" 2> /dev/null)"
+        done | head -20 >> "$out.err"
+        echo "$left" | wc -l > "$out.left"
+        end_all "$hpid" "$tag"
+    else
+        echo 0 > "$out.left"
+    fi
+}
+
+# The value of a key="quoted value" or key=word field in an expect line.
+field() { # line key
+    local line=$1 key=$2
+    if [[ $line =~ (^|[[:space:]])$key=\"(([^\"\\]|\\.)*)\" ]]; then
+        printf '%s' "${BASH_REMATCH[2]//\\\"/\"}"
+    elif [[ $line =~ (^|[[:space:]])$key=([^[:space:]\"]+) ]]; then
+        printf '%s' "${BASH_REMATCH[2]}"
+    fi
+}
+
+# Replaces each @name@ with the number of the line of $file that holds /* @name@ */.
+markers() { # file text
+    local file=$1 text=$2 name line
+    while [[ $text =~ @([A-Za-z0-9_]+)@ ]]; do
+        name=${BASH_REMATCH[1]}
+        line=$(grep -n -F "/* @$name@ */" "$file" | head -1 | cut -d: -f1)
+        text=${text//@$name@/${line:-no-marker-$name}}
+    done
+    printf '%s' "$text"
+}
+
+header() { # file key: the values of ` * key: value` lines of the leading comment
+    awk -v k="$2" '
+        NR == 1 && !/^\/\*/ { exit }
+        { line = $0; sub(/^[ \t]*(\/\*|\*)?[ \t]*/, "", line) }
+        index(line, k ": ") == 1 { print substr(line, length(k) + 3) }
+        /\*\// { exit }' "$1"
+}
+
+# Checks one program. Prints its line; writes $work/NAME.verdict (ok, FAIL or skip) and
+# $work/NAME.why (the reasons, one a line).
+check_program() { # file
+    local file=$1 name kata limit out why status seconds left rc verdict first shown
+    name=$(basename "$file" .c)
+    out="$work/$name"
+    why="$out.why"
+    : > "$why"
+    kata=$(header "$file" kata | head -1)
+    kata=${kata:-race_counter}
+    limit=$(header "$file" limit | head -1)
+    limit=${limit:-10}
+    local needs
+    needs=$(header "$file" needs | head -1)
+    if [[ $needs == root* ]] && [ "$(id -u)" != 0 ]; then
+        echo skip > "$out.verdict"
+        echo "needs the harness to run as root:${needs#root}" > "$why"
+        printf '  %-5s %-24s %-44s %6s  %s\n' skip "$name" "(needs root)" - -
+        return
+    fi
+    local before after orphans_before orphans
+    before=$(protected_sums "$kata")
+    orphans_before=$(orphaned_sandbox)
+    grade "$out" "$kata" "$file" "$limit"
+    rc=$(cat "$out.rc")
+    seconds=$(cat "$out.secs")
+    left=$(cat "$out.left")
+    after=$(protected_sums "$kata")
+    # new orphans of any sandbox user count as left behind too
+    orphans=$(comm -13 <(sort <<< "$orphans_before") <(orphaned_sandbox | sort) | grep -c .)
+    if [ "$orphans" -gt 0 ]; then
+        echo "orphaned sandbox processes appeared: $orphans" >> "$out.err"
+        left=$((left + orphans))
+    fi
+
+    if ! jq -e . "$out.json" > /dev/null 2>&1; then
+        echo "no JSON verdict (exit $rc): $(head -c 300 "$out.err" | tr '\n' ' ')" >> "$why"
+        status=none
+    else
+        status=$(jq -r .status "$out.json")
+    fi
+    # the first stage that did not pass or skip, and its status
+    first=$(jq -r '[.tests[] | select(.status != "pass" and .status != "skip")][0] |
+        if . then "\(.name) \(.status)" else "" end' "$out.json" 2> /dev/null)
+    shown=$(jq -r '[.tests[] | select(.status != "pass" and .status != "skip")][0] |
+        if . then "\(.name): \(.message)" else "all stages passed" end' "$out.json" 2> /dev/null)
+
+    local want_status=fail primary="" line stage st text match got
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        stage=$(field "$line" stage)
+        st=$(field "$line" status)
+        text=$(markers "$file" "$(field "$line" text)")
+        match=$(markers "$file" "$(field "$line" match)")
+        if [ -z "$stage" ]; then
+            want_status=${st:-fail}
+            continue
+        fi
+        st=${st:-fail}
+        got=$(jq -r --arg s "$stage" '.tests[] | select(.name == $s) | .status' "$out.json" 2> /dev/null)
+        [ "$got" = "$st" ] || echo "stage $stage: ${got:-not run}, expected $st" >> "$why"
+        # the first stage named must be the first to fail: the verdict's headline
+        if [ -z "$primary" ] && [ "$st" = fail ] && [ "${first%% *}" != "$stage" ]; then
+            echo "the first stage to fail is ${first:-none}, expected $stage" >> "$why"
+        fi
+        primary=${primary:-$stage}
+        local said
+        said=$(jq -r --arg s "$stage" '.tests[] | select(.name == $s) |
+            "\(.message // "")\n\(.output // "")"' "$out.json" 2> /dev/null)
+        if [ -n "$text" ] && ! grep -qF -- "$text" <<< "$said"; then
+            echo "stage $stage does not say \"$text\"" >> "$why"
+        fi
+        if [ -n "$match" ] && ! grep -qE -- "$match" <<< "$said"; then
+            echo "stage $stage does not match /$match/" >> "$why"
+        fi
+    done < <(header "$file" expect)
+    [ -n "$primary" ] || [ "$want_status" != fail ] ||
+        echo "the header has no expect: line with a stage" >> "$why"
+    [ "$status" = "$want_status" ] || echo "verdict $status, expected $want_status" >> "$why"
+    local want_rc=1
+    [ "$want_status" = pass ] && want_rc=0
+    [ "$rc" = "$want_rc" ] || echo "the harness exited with $rc, expected $want_rc" >> "$why"
+    over "$seconds" "$limit" && echo "took $seconds s, the limit is $limit s" >> "$why"
+    [ "$left" = 0 ] || echo "$left process(es) left behind ($(grep -c '^left behind' "$out.err") shown in the log)" >> "$why"
+    [ "$before" = "$after" ] || echo "the protected files of $kata changed: $(diff \
+        <(echo "$before") <(echo "$after") | grep '^[<>]' | head -3 | tr '\n' ' ')" >> "$why"
+
+    if [ "$ref_mode" = each ]; then
+        local ref="$work/$name.ref" refsrc="solutions/$kata/$kata.c"
+        grade "$ref" "$kata" "$refsrc" 30 --stage test
+        if [ "$(jq -r .status "$ref.json" 2> /dev/null)" != pass ] || [ "$(cat "$ref.left")" != 0 ]; then
+            echo "afterwards the reference's test stage did not pass cleanly: $(jq -r \
+                '[.tests[] | select(.status != "pass")][0] | "\(.message) \(.output // "")"' \
+                "$ref.json" 2> /dev/null | tr '\n' ' ') ($(cat "$ref.left") left)" >> "$why"
+        fi
+    fi
+
+    if [ -s "$why" ]; then verdict=FAIL; else verdict=ok; fi
+    echo "$verdict" > "$out.verdict"
+    printf '  %-5s %-24s %-44.44s %5s s  %s left\n' "$verdict" "$name" "$shown" "$seconds" "$left"
+}
+
+# the programs: the arguments (names or paths), or every one
+programs=()
+if [ $# -gt 0 ]; then
+    for a in "$@"; do
+        a=${a%.c}
+        a=${a##*/}
+        [ -f "$here/$a.c" ] || {
+            echo "no hostile program $a (tests/hostile/$a.c)" >&2
+            exit 2
+        }
+        programs+=("tests/hostile/$a.c")
+    done
+else
+    for f in tests/hostile/*.c; do programs+=("$f"); done
+fi
+
+echo "hostile: ${#programs[@]} programs, $jobs side by side, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+    "$(if [ "$(id -u)" = 0 ]; then echo "as root"; else echo "as uid $(id -u)"; fi)"
+printf '  %-5s %-24s %-44s %7s  %s\n' "" program "verdict (first stage not passed)" time left
+suite_start=$(now)
+running=0
+for f in "${programs[@]}"; do
+    if [ -n "$(header "$f" solo)" ]; then
+        wait
+        running=0
+        check_program "$f"
+        continue
+    fi
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+    check_program "$f" &
+    running=$((running + 1))
+done
+wait
+
+passed=0 failed=0 skipped=0
+for f in "${programs[@]}"; do
+    name=$(basename "$f" .c)
+    case $(cat "$work/$name.verdict" 2> /dev/null) in
+    ok) passed=$((passed + 1)) ;;
+    skip)
+        skipped=$((skipped + 1))
+        echo "  skipped $name: $(cat "$work/$name.why")"
+        ;;
+    *)
+        failed=$((failed + 1))
+        echo "  FAIL $name:"
+        sed 's/^/      /' "$work/$name.why"
+        if [ "$verbose" = 1 ] && [ -f "$work/$name.json" ]; then
+            jq -r '.tests[] | "      \(.name) \(.status): \(.message)\n\(.output // "" |
+                split("\n") | map("        " + .) | join("\n"))"' "$work/$name.json" 2> /dev/null
+            sed 's/^/      stderr: /' "$work/$name.err"
+        fi
+        ;;
+    esac
+done
+
+# the reference, every stage, once more at the end: the next kata's verdict is unchanged
+if [ "$ref_mode" != none ]; then
+    refs=()
+    for f in "${programs[@]}"; do
+        k=$(header "$f" kata | head -1)
+        k=${k:-race_counter}
+        [[ " ${refs[*]} " == *" $k "* ]] || refs+=("$k")
+    done
+    for k in "${refs[@]}"; do
+        grade "$work/final-$k" "$k" "solutions/$k/$k.c" 60
+        rstatus=$(jq -r .status "$work/final-$k.json" 2> /dev/null)
+        rleft=$(cat "$work/final-$k.left")
+        if [ "$rstatus" = pass ] && [ "$rleft" = 0 ]; then
+            passed=$((passed + 1))
+            printf '  %-5s %-24s %-44s %5s s  %s left\n' ok "reference $k" "every stage passed" \
+                "$(cat "$work/final-$k.secs")" 0
+        else
+            failed=$((failed + 1))
+            printf '  %-5s %-24s %-44.44s %5s s  %s left\n' FAIL "reference $k" \
+                "$(jq -r '[.tests[] | select(.status != "pass")][0] | "\(.name): \(.message)"' \
+                    "$work/final-$k.json" 2> /dev/null)" "$(cat "$work/final-$k.secs")" "$rleft"
+            jq -r '.tests[] | select(.status != "pass") | "      \(.name) \(.status): \(.message)",
+                (.output // "" | split("\n")[] | "        " + .)' "$work/final-$k.json" 2> /dev/null
+        fi
+    done
+fi
+
+echo "hostile: took $(elapsed "$suite_start" "$(now)") s; load now $(cut -d' ' -f1-3 /proc/loadavg)" \
+    "$([ "$skipped" -gt 0 ] && echo "; $skipped skipped")"
+[ "$failed" = 0 ] || touch "$work/.keep"
+echo "hostile: $passed passed, $failed failed"
+[ "$failed" = 0 ]
