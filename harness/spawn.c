@@ -1,6 +1,7 @@
 /* spawn.c: run one untrusted child: own process group, limits, deadline, group kill. */
 #include "spawn.h"
 
+#include "pipes.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -251,7 +252,8 @@ static size_t tree_members(pid_t root, pid_t *out, size_t max)
 
 /* "STATE <tid> <state>" for each thread of the first processes of the child's tree (those
  * dump_stacks reads), taken before they are stopped: R is a thread that was running
- * (spinning), S or D one that was blocked. stacks.c reads the lines back. */
+ * (spinning), S or D one that was blocked. stacks.c reads the lines back. A thread blocked
+ * in read() on a pipe gets a READ line too (pipes.h). */
 static char *thread_states(pid_t root)
 {
     pid_t pids[8];
@@ -274,6 +276,7 @@ static char *thread_states(pid_t root)
             if (close_paren && close_paren[1] == ' ' && close_paren[2])
                 sb_addf(&sb, "STATE %s %c\n", e->d_name, close_paren[2]);
             free(text);
+            pipes_note_reader(pids[i], e->d_name, &sb);
         }
         if (d)
             closedir(d);
@@ -527,8 +530,15 @@ static int child_run_once(struct child *c)
         for (size_t i = 0; i < nm; i++)
             kill(members[i], SIGSTOP);
         c->deadline_procs = count_left(c, &c->deadline_rss_kb);
-        if (c->stacks_path)
-            dump_stacks(c, states);
+        if (c->stacks_path) {
+            /* stopped, every descriptor stays where it is: who holds the pipes read from */
+            struct strbuf facts = STRBUF_INIT;
+            sb_init(&facts);
+            sb_puts(&facts, states);
+            pipes_note_writers(states, members, nm, pid, &facts);
+            dump_stacks(c, facts.buf);
+            sb_release(&facts);
+        }
         free(states);
         kill_sandbox_user(c);
         kill_tree(pid);

@@ -88,12 +88,6 @@ static void thread_finish(struct thread *t, const char *learner_real, struct fin
                             : t->stopped ? "stopped by a signal (SIGSTOP?)"
                                          : "blocked",
                             a->op ? a->op : "?");
-    for (int i = 0; i < t->n; i++) {
-        free(t->f[i].fn);
-        free(t->f[i].file);
-    }
-    free(t->tid);
-    memset(t, 0, sizeof *t);
 }
 
 static void set_location(struct frame *f, const char *loc)
@@ -117,7 +111,18 @@ static int was(const char *text, const char *tid, char state)
     return running;
 }
 
-int stacks_parse(const char *text, const char *learner_real, struct findings *out)
+static void thread_release(struct thread *t)
+{
+    for (int i = 0; i < t->n; i++) {
+        free(t->f[i].fn);
+        free(t->f[i].file);
+    }
+    free(t->tid);
+    memset(t, 0, sizeof *t);
+}
+
+/* Calls each(t, arg) for every thread of the dump, then releases it. Returns the count. */
+static int each_thread(const char *text, void (*each)(struct thread *, void *), void *arg)
 {
     int threads = 0;
     struct thread t = {0};
@@ -126,19 +131,24 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
     char *save = NULL;
     for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         rtrim(l);
-        if (starts_with(l, "STATE ")) { /* spawn.c's thread states, before the stacks */
-            continue;
+        if (starts_with(l, "STATE ") || starts_with(l, "READ ") || starts_with(l, "WRITE ") ||
+            starts_with(l, "PROC ") || starts_with(l, "ROOT ")) {
+            continue; /* spawn.c's facts, before the stacks (pipes.h) */
         } else if (starts_with(l, "PID ")) { /* eu-stack: "PID 2838 - process" */
             snprintf(pid, sizeof pid, "%.*s", (int)strcspn(l + 4, " "), l + 4);
         } else if (starts_with(l, "TID ")) { /* eu-stack */
-            thread_finish(&t, learner_real, out);
+            if (t.tid)
+                each(&t, arg);
+            thread_release(&t);
             t.tid = xstrndup(l + 4, strcspn(l + 4, ":"));
             t.main = !strcmp(t.tid, pid);
             t.running = was(text, t.tid, 'R');
             t.stopped = was(text, t.tid, 'T');
             threads++;
         } else if (starts_with(l, "Thread ") && strstr(l, "(LWP ")) { /* gdb */
-            thread_finish(&t, learner_real, out);
+            if (t.tid)
+                each(&t, arg);
+            thread_release(&t);
             const char *lwp = strstr(l, "(LWP ") + 5;
             t.tid = xstrndup(lwp, strcspn(lwp, ")"));
             t.main = starts_with(l, "Thread 1 "); /* gdb numbers the main thread 1 */
@@ -173,9 +183,57 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
                 set_location(&t.f[t.n - 1], p);
         }
     }
-    thread_finish(&t, learner_real, out);
+    if (t.tid)
+        each(&t, arg);
+    thread_release(&t);
     free(copy);
     return threads;
+}
+
+struct parse_job {
+    const char *learner_real;
+    struct findings *out;
+};
+
+static void parse_one(struct thread *t, void *arg)
+{
+    struct parse_job *job = arg;
+    thread_finish(t, job->learner_real, job->out);
+}
+
+int stacks_parse(const char *text, const char *learner_real, struct findings *out)
+{
+    struct parse_job job = {learner_real, out};
+    return each_thread(text, parse_one, &job);
+}
+
+struct chain_job {
+    const char *tid, *learner_real;
+    char *chain;
+};
+
+static void chain_one(struct thread *t, void *arg)
+{
+    struct chain_job *job = arg;
+    if (job->chain || strcmp(t->tid, job->tid))
+        return;
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    for (int i = t->n - 1; i >= 0; i--) /* outermost first */
+        if (t->f[i].fn && same_source(NULL, t->f[i].file, job->learner_real))
+            sb_addf(&sb, "%s%s", sb.len ? " > " : "", t->f[i].fn);
+    job->chain = sb_detach(&sb);
+    if (!job->chain[0]) {
+        free(job->chain);
+        job->chain = NULL;
+    }
+}
+
+char *stacks_chain(const char *text, const char *tid, const char *learner_real)
+{
+    struct chain_job job = {tid, learner_real, NULL};
+    each_thread(text, chain_one, &job);
+    return job.chain;
 }
 
 int stacks_describe(const char *path, const char *learner_real, int verbose,

@@ -23,6 +23,10 @@ struct strbuf;
 int stacks_describe(const char *path, const char *learner_real, int verbose,
                     struct strbuf *details, struct findings *out);
 
+/* The functions of the learner's file on thread tid's stack in a dump, outermost first:
+ * "pipe_messages_run > relay > read_full", or NULL when there are none. A new string. */
+char *stacks_chain(const char *text, const char *tid, const char *learner_real);
+
 /* The public name of a C library function from its internal one:
  * "__pthread_mutex_lock@GLIBC_2.2.5" -> "pthread_mutex_lock". Returns a new string. */
 char *public_name(const char *fn);
