@@ -258,6 +258,12 @@ int kata_mutants(const char *root, const struct kata *k, struct mutant **out)
         v[n].what = header_value(text, "mutant:");
         if (!v[n].what)
             v[n].what = xstrdup(e->d_name);
+        char *repeat = header_value(text, "repeat:");
+        v[n].repeat = repeat ? atoi(repeat) : 1;
+        if (v[n].repeat < 1 || v[n].repeat > 100)
+            bad = error("mutant %s/%s: \"repeat:\" must be a number from 1 to 100", k->mutants,
+                        e->d_name);
+        free(repeat);
         n++;
         free(text);
     }

@@ -76,6 +76,8 @@ struct mutant {
     char *path;     /* tests/katas/<name>/mutants/<file>.c */
     char *stage;    /* from its "rejected-by: <stage>" line */
     char *what;     /* from its "mutant: <description>" line */
+    int repeat;     /* from its "repeat: N" line (default 1): the self-test grades it N times,
+                       and every one must reject it (for bugs that only show by chance) */
 };
 
 /* Lists the kata's mutants, sorted by file name. Returns the count (0 when none) or -1 when
