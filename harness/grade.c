@@ -66,9 +66,11 @@ const char *server_env(const struct run *r)
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
 {
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
-    const char *inputs[] = {header, NULL};
+    /* the Valgrind build: C11 atomics made visible to Helgrind and DRD (the header says how) */
+    const char *inputs[] = {header, kind == DRIVER_PLAIN ? "harness/valgrind_atomics.h" : NULL,
+                            NULL};
     const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag,
-                           "-Iharness", NULL};
+                           "-Iharness", "-include", "valgrind_atomics.h", NULL};
     const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
                           "-Iharness", NULL};
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness", NULL};

@@ -92,6 +92,9 @@ static int stage_valgrind(struct run *r, const char *tool, struct stage_result *
     argv[n++] = "--fair-sched=yes";
     argv[n++] = supp;
     argv[n++] = "--error-limit=no";
+    /* DRD leaves stack variables unchecked by default; a learner's counter often is one */
+    if (!strcmp(tool, "drd"))
+        argv[n++] = "--check-stack-var=yes";
     argv[n++] = bin;
     for (int i = 0; i < r->kata->ndetect_args; i++)
         argv[n++] = r->kata->detect_args[i];
