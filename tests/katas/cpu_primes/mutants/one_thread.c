@@ -1,0 +1,50 @@
+/* mutant: nthreads threads are started, but the first one gets every number
+ * (the count and the thread count are right; the other cores idle)
+ * rejected-by: perf */
+#include "cpu_primes.h"
+
+#include <pthread.h>
+
+struct slice {
+    long from, to, count;
+};
+
+static int is_prime(long n)
+{
+    if (n < 2)
+        return 0;
+    if (n % 2 == 0)
+        return n == 2;
+    for (long d = 3; d * d <= n; d += 2)
+        if (n % d == 0)
+            return 0;
+    return 1;
+}
+
+static void *count_slice(void *arg)
+{
+    struct slice *s = arg;
+    long count = 0;
+    for (long n = s->from; n < s->to; n++)
+        count += is_prime(n);
+    s->count = count;
+    return NULL;
+}
+
+long cpu_primes_count(int nthreads, long limit)
+{
+    if (nthreads < 1 || nthreads > CPU_PRIMES_MAX_THREADS)
+        return -1;
+    pthread_t threads[CPU_PRIMES_MAX_THREADS];
+    struct slice slices[CPU_PRIMES_MAX_THREADS];
+    for (int t = 0; t < nthreads; t++) {
+        slices[t] = (struct slice){0, t == 0 ? limit : 0, 0};
+        pthread_create(&threads[t], NULL, count_slice, &slices[t]);
+    }
+    long total = 0;
+    for (int t = 0; t < nthreads; t++) {
+        pthread_join(threads[t], NULL);
+        total += slices[t].count;
+    }
+    return total;
+}

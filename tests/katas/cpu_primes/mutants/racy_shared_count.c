@@ -1,0 +1,55 @@
+/* mutant: every thread adds its primes to one shared count with a plain ++
+ * (dynamic chunks, no lock: a data race, and primes go missing when two threads add at once)
+ * rejected-by: tsan */
+#include "cpu_primes.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define CHUNK 10000
+
+struct shared {
+    long limit;
+    atomic_long next;
+    long count; /* written by every thread, unguarded */
+};
+
+static int is_prime(long n)
+{
+    if (n < 2)
+        return 0;
+    if (n % 2 == 0)
+        return n == 2;
+    for (long d = 3; d * d <= n; d += 2)
+        if (n % d == 0)
+            return 0;
+    return 1;
+}
+
+static void *count_chunks(void *arg)
+{
+    struct shared *work = arg;
+    for (;;) {
+        long from = atomic_fetch_add(&work->next, CHUNK);
+        if (from >= work->limit)
+            break;
+        long to = from + CHUNK < work->limit ? from + CHUNK : work->limit;
+        for (long n = from; n < to; n++)
+            if (is_prime(n))
+                work->count++;
+    }
+    return NULL;
+}
+
+long cpu_primes_count(int nthreads, long limit)
+{
+    if (nthreads < 1 || nthreads > CPU_PRIMES_MAX_THREADS)
+        return -1;
+    struct shared work = {limit, 0, 0};
+    pthread_t threads[CPU_PRIMES_MAX_THREADS];
+    for (int t = 0; t < nthreads; t++)
+        pthread_create(&threads[t], NULL, count_chunks, &work);
+    for (int t = 0; t < nthreads; t++)
+        pthread_join(threads[t], NULL);
+    return work.count;
+}
