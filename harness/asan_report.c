@@ -49,6 +49,7 @@ int asan_parse(const char *text, const char *learner_real, struct findings *out)
     struct finding *cur = NULL;
     struct access *acc = NULL;
     int want_frame = 0;
+    int from_error = 0; /* cur came from an ERROR line, whose SUMMARY names its kind */
     char *copy = xstrdup(text);
     char *save = NULL;
     for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -61,6 +62,7 @@ int asan_parse(const char *text, const char *learner_real, struct findings *out)
             e += strlen("ERROR: AddressSanitizer: ");
             cur->kind = xstrndup(e, strcspn(e, " "));
             cur->headline = xstrdup(e);
+            from_error = 1;
             acc = NULL;
             want_frame = 0;
             continue;
@@ -88,6 +90,15 @@ int asan_parse(const char *text, const char *learner_real, struct findings *out)
         if (!cur)
             continue;
         if (starts_with(l, "SUMMARY: ")) {
+            /* "SUMMARY: AddressSanitizer: double-free (...)": the bug's own name, where the
+             * ERROR line may start with a verb ("attempting double-free on 0x...") */
+            const char *k = strstr(l, "SUMMARY: AddressSanitizer: ");
+            if (k && from_error) {
+                k += strlen("SUMMARY: AddressSanitizer: ");
+                free(cur->kind);
+                cur->kind = xstrndup(k, strcspn(k, " "));
+            }
+            from_error = 0;
             acc = NULL;
             want_frame = 0;
             continue;

@@ -83,3 +83,17 @@ for t in passes fails crashes; do
         --ascii >/dev/null 2>&1 || true
     say "$data/criterion_$t.xml"
 done
+
+# AddressSanitizer, LeakSanitizer and UBSan, with the harness's options (harness/stage_asan.c).
+clang -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g "$map" "$src/asan_bugs.c" \
+    -o "$bin/asan_bugs"
+for b in use_after_free double_free leak overflow; do
+    rm -f "$bin"/asan.*
+    ASAN_OPTIONS="log_path=$bin/asan detect_leaks=1 fast_unwind_on_malloc=0 \
+external_symbolizer_path=/usr/bin/llvm-symbolizer-14" \
+        UBSAN_OPTIONS="log_path=$bin/asan print_stacktrace=1 halt_on_error=0 \
+external_symbolizer_path=/usr/bin/llvm-symbolizer-14" "$bin/asan_bugs" "$b" >/dev/null 2>&1 ||
+        true
+    cat "$bin"/asan.* >"$data/asan_$b.txt"
+    say "$data/asan_$b.txt"
+done
