@@ -68,7 +68,17 @@ void detect_judge(struct run *r, const char *tool, const struct child *c,
             }
 
     struct strbuf details = STRBUF_INIT;
-    if (c->timed_out) {
+    if (c->timed_out && mine) {
+        /* what the tool saw before the deadline is still a verdict on the code */
+        const struct finding *f = &out->findings.v[0];
+        stage_say(out, ST_FAIL, "did not finish within %.0f s under %s (a deadlock or a lost "
+                  "wakeup?), and before that it reported %zu %s%s%s%s%s", c->timeout, tool,
+                  mine, mine == 1 ? "finding: " : "findings, the first: ", f->kind,
+                  f->variable ? " on `" : "", f->variable ? f->variable : "",
+                  f->variable ? "`" : "");
+        if (strcmp(tool, "tsan") == 0)
+            describe_hang(r, "tsan", out, &details);
+    } else if (c->timed_out) {
         stage_say(out, ST_FAIL, "did not finish within %.0f s under %s: a deadlock or a lost "
                   "wakeup?", c->timeout, tool);
         if (strcmp(tool, "tsan") == 0)
