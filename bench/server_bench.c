@@ -1,6 +1,7 @@
 /* server_bench.c - server-bench: many concurrent delayed downloads, timed in latencies. */
 #include "latency_body.h"
 #include "latency_server.h"
+#include "raw_client.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,15 +29,19 @@ struct options {
     unsigned long delay_ms;
     double bound;
     const char *url;
+    int curl; /* --client curl: libcurl's multi interface instead of raw_client.c */
 };
 
 static void usage(FILE *to)
 {
     fputs("usage: server-bench [--requests N] [--delay MS] [--bound LATENCIES] [--url URL]\n"
+          "                    [--client raw|curl]\n"
           "  runs N concurrent GETs of URL/body/1024/<i>?delay=MS (default 1000 at 150 ms),\n"
           "  checks every body's checksum and reports the time in latencies, from the first\n"
           "  request started to the last body checked; without --url it starts a latency\n"
-          "  server in this process. Exit 1 if a request failed or a body was wrong.\n",
+          "  server in this process. The client is a lean one of plain sockets (raw, the\n"
+          "  default; URL must then be http://127.0.0.1:PORT) or libcurl's multi interface\n"
+          "  (curl). Exit 1 if a request failed or a body was wrong.\n",
           to);
 }
 
@@ -85,6 +90,9 @@ static int parse_args(int argc, char **argv, struct options *opt)
             opt->bound = strtod(value, &end);
         else if (strcmp(name, "--url") == 0)
             opt->url = value;
+        else if (strcmp(name, "--client") == 0 &&
+                 (strcmp(value, "raw") == 0 || strcmp(value, "curl") == 0))
+            opt->curl = strcmp(value, "curl") == 0;
         else {
             usage(stderr);
             return -1;
@@ -370,17 +378,40 @@ int main(int argc, char **argv)
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, &lp);
 
-    /* Setting up the handles is the client's business, so it happens before the clock starts. */
-    if (prepare(&opt, base, xfers, easies) != 0)
-        return 3;
-    t0 = now_s();
-    failed = run(multi, &lp, easies, opt.requests);
-    elapsed = now_s() - t0;
+    if (opt.curl) {
+        /* Setting up the handles is the client's business, so it happens before the clock
+         * starts. */
+        if (prepare(&opt, base, xfers, easies) != 0)
+            return 3;
+        t0 = now_s();
+        failed = run(multi, &lp, easies, opt.requests);
+        elapsed = now_s() - t0;
+    } else {
+        int port = 0;
+        struct raw_get *gets = calloc(opt.requests, sizeof *gets);
+        if (sscanf(base, "http://127.0.0.1:%d", &port) != 1 || gets == NULL) {
+            fprintf(stderr, "server-bench: the raw client needs http://127.0.0.1:PORT, not %s "
+                            "(--client curl takes any URL)\n", base);
+            return 2;
+        }
+        for (unsigned long i = 0; i < opt.requests; i++) {
+            char path[48];
+            snprintf(path, sizeof path, "/body/%u/%lu", BODY_SIZE, i);
+            snprintf(gets[i].path, sizeof gets[i].path, "%s?delay=%lu", path, opt.delay_ms);
+            gets[i].want_bytes = BODY_SIZE;
+            gets[i].want_sum = latency_body_checksum(path, BODY_SIZE);
+        }
+        t0 = now_s();
+        failed = raw_client_run(port, gets, opt.requests, (long)opt.delay_ms + 30000);
+        elapsed = now_s() - t0;
+        free(gets);
+    }
 
     if (read_stats(srv, base, &st) == 0)
         snprintf(server, sizeof server, ", peak in flight %" PRIu64 ", server at most %.1f ms late",
                  st.peak_in_flight, (double)st.max_late_us / 1000.0);
-    printf("%lu requests, %lu ms delay: %.3f s", opt.requests, opt.delay_ms, elapsed);
+    printf("%lu requests, %lu ms delay, %s client: %.3f s", opt.requests, opt.delay_ms,
+           opt.curl ? "curl" : "raw", elapsed);
     if (opt.delay_ms > 0)
         printf(" = %.2f latencies (bound %.2f)", elapsed * 1000.0 / (double)opt.delay_ms,
                opt.bound);

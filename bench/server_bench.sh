@@ -3,6 +3,7 @@
 #
 # usage: sh bench/server_bench.sh [SERVER_BENCH [KATA_SERVE]]
 #
+# CLIENT=raw (default) or curl picks the benchmark's client (bench/raw_client.h says why).
 # Each scenario runs RUNS times (default 5) with the server in the benchmark's
 # own process and, when KATA_SERVE is given, again against a kata-serve in a
 # process of its own, which is how the harness runs it (the learner's client is
@@ -13,6 +14,8 @@ set -u
 bench=${1:-build/bin/server-bench}
 serve=${2:-}
 runs=${RUNS:-5}
+# CLIENT=curl times libcurl's multi interface instead of the lean raw client (raw_client.h)
+client=${CLIENT:-raw}
 status=0
 tmp=$(mktemp -d) || exit 3
 serve_pid=
@@ -36,9 +39,10 @@ scenario() {
     while [ "$i" -lt "$runs" ]; do
         i=$((i + 1))
         if [ -n "$url" ]; then
-            out=$("$bench" --requests "$n" --delay "$delay" --bound "$bound" --url "$url")
+            out=$("$bench" --requests "$n" --delay "$delay" --bound "$bound" --url "$url" \
+                --client "$client")
         else
-            out=$("$bench" --requests "$n" --delay "$delay" --bound "$bound")
+            out=$("$bench" --requests "$n" --delay "$delay" --bound "$bound" --client "$client")
         fi
         rc=$?
         echo "    $out"
@@ -46,7 +50,7 @@ scenario() {
             echo "    run $i failed (exit $rc)"
             status=1
         fi
-        printf '%s\n' "$out" | sed -n 's/.*delay: \([0-9.]*\) s.*/\1/p' >>"$tmp/times"
+        printf '%s\n' "$out" | sed -n 's/.* client: \([0-9.]*\) s.*/\1/p' >>"$tmp/times"
         # Let the last run's thousand connections finish closing before the next one starts.
         sleep 0.3
     done
@@ -85,7 +89,7 @@ start_serve() {
     fi
 }
 
-echo "latency server benchmark, $runs runs per scenario ($(nproc) cores)"
+echo "latency server benchmark, $runs runs per scenario, $client client ($(nproc) cores)"
 echo "  server in the benchmark's process:"
 scenario in-process 1000 150 0.26
 scenario in-process 100 50 0.07

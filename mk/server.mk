@@ -18,14 +18,15 @@ $(BUILD)/bin/kata-serve: harness/serve_main.c $(SERVER_SRCS) $(SERVER_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(SERVER_CFLAGS) -o $@ $(filter %.c,$^) $(SERVER_LIBS)
 
-$(BUILD)/bin/server-bench: bench/server_bench.c $(SERVER_SRCS) $(SERVER_HDRS)
+$(BUILD)/bin/server-bench: bench/server_bench.c bench/raw_client.c bench/raw_client.h \
+		$(SERVER_SRCS) $(SERVER_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SERVER_CFLAGS) -o $@ $(filter %.c,$^) $(SERVER_LIBS)
+	$(CC) $(SERVER_CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(SERVER_LIBS)
 
-$(BUILD)/tests/test_latency_server: tests/harness/test_latency_server.c $(SERVER_SRCS) \
-		$(SERVER_HDRS)
+$(BUILD)/tests/test_latency_server: tests/harness/test_latency_server.c bench/raw_client.c \
+		bench/raw_client.h $(SERVER_SRCS) $(SERVER_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SERVER_CFLAGS) $(shell pkg-config --cflags criterion) -o $@ $(filter %.c,$^) \
+	$(CC) $(SERVER_CFLAGS) -Ibench $(shell pkg-config --cflags criterion) -o $@ $(filter %.c,$^) \
 		$(SERVER_LIBS) $(shell pkg-config --libs criterion)
 
 .PHONY: serve bench-server

@@ -1,6 +1,7 @@
 /* test_latency_server.c - tests of latency_body.c, and of latency_server.c over real HTTP. */
 #include "latency_body.h"
 #include "latency_server.h"
+#include "raw_client.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <curl/curl.h>
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -622,4 +624,38 @@ Test(latency_server, a_port_in_use_is_refused)
 Test(latency_server, a_host_that_is_not_an_address_is_refused)
 {
     cr_expect_null(latency_server_start("localhost", 0));
+}
+
+/* ---- the benchmark's raw client (bench/raw_client.c) ------------------------------------ */
+
+static int server_port(void)
+{
+    int port = 0;
+    cr_assert_eq(sscanf(latency_server_url(srv), "http://127.0.0.1:%d", &port), 1);
+    return port;
+}
+
+static struct raw_get raw(const char *path, const char *query, size_t bytes, const char *sum_of)
+{
+    struct raw_get g = {.want_bytes = bytes};
+    snprintf(g.path, sizeof g.path, "%s%s", path, query);
+    g.want_sum = latency_body_checksum(sum_of, bytes);
+    return g;
+}
+
+Test(latency_server, the_raw_client_accepts_genuine_bodies)
+{
+    struct raw_get g[] = {raw("/body/1024/a", "", 1024, "/body/1024/a"),
+                          raw("/body/1024/b", "?delay=20", 1024, "/body/1024/b"),
+                          raw("/body/100000/c", "", 100000, "/body/100000/c")};
+    cr_assert_eq(raw_client_run(server_port(), g, 3, 10000), 0);
+}
+
+Test(latency_server, the_raw_client_rejects_an_error_a_wrong_body_and_a_short_one)
+{
+    struct raw_get g[] = {raw("/body/1024/a", "?status=500", 1024, "/body/1024/a"),
+                          raw("/body/1024/b", "", 1024, "/body/1024/other"),
+                          raw("/body/1000/c", "", 1024, "/body/1024/c")};
+    cr_redirect_stderr();
+    cr_assert_eq(raw_client_run(server_port(), g, 3, 10000), 3);
 }
