@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define QUICK_PAIRS 3 /* enough when every one of them is far from the bound */
 #define FIRST_PAIRS 5
 #define MAX_PAIRS 15
 #define BAR_WIDTH 40
@@ -178,7 +179,7 @@ int stage_perf(struct run *r, struct stage_result *out)
         p->learner_rss_kb = ls.rss_kb, p->reference_rss_kb = rs.rss_kb;
         n = 1;
     }
-    int target = clear ? 1 : FIRST_PAIRS;
+    int target = clear ? 1 : QUICK_PAIRS;
 measure:
     while (n < target) {
         if (perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why) ||
@@ -197,10 +198,22 @@ measure:
         if (rs.rss_kb > p->reference_rss_kb)
             p->reference_rss_kb = rs.rss_kb;
         n++;
+        if (n == QUICK_PAIRS && target == QUICK_PAIRS) {
+            /* Three pairs that all sit a quarter or more inside the bound (or beyond it)
+             * agree on the verdict; anything closer gets the full five. */
+            int sure = 1;
+            for (int i = 0; i < n; i++)
+                sure &= ratios[i] <= k->perf_bound / 1.25 || ratios[i] >= k->perf_bound * 1.25;
+            double m = median(ratios, n);
+            for (int i = 0; i < n; i++)
+                sure &= (ratios[i] <= k->perf_bound) == (m <= k->perf_bound);
+            if (!sure)
+                target = FIRST_PAIRS;
+        }
         /* A noisy set may not fail anyone: while some pair says the code is within the
          * bound, the verdict is in doubt, so measure more. When every pair is over it, more
          * pairs would only confirm the fail, slowly. */
-        if (n == target && target < MAX_PAIRS) {
+        if (n == target && target >= FIRST_PAIRS && target < MAX_PAIRS) {
             double m = median(ratios, n), lo = ratios[0];
             for (int i = 1; i < n; i++)
                 lo = fmin(lo, ratios[i]);
