@@ -94,6 +94,7 @@ struct kata *kata_load(const char *root, const char *name)
                                k->perf_single_args, MAX_ARGS, "perf.single_args", name)) >= 0;
         k->perf_bound = number_or(perf, "bound", 0);
         k->perf_min_cores = number_or(perf, "min_reference_cores", 0);
+        k->perf_max_over_floor = number_or(perf, "max_reference_over_floor", 0);
         k->perf_threads = (int)number_or(perf, "threads",
                                          k->nperf_args ? atoi(k->perf_args[0]) : 1);
         const cJSON *io = cJSON_GetObjectItemCaseSensitive(perf, "io_floor");

@@ -44,6 +44,8 @@ struct kata {
     double perf_bound; /* the learner's time over the reference's; 0 when there is no perf */
     int perf_threads;  /* threads the timed workload asks for (default: perf.args[0]) */
     double perf_min_cores; /* "min_reference_cores": below it the machine is too busy */
+    double perf_max_over_floor; /* "max_reference_over_floor": the reference's time over
+                                   the floor above which the machine is too busy */
     /* "perf": {"io_floor": {"requests": N, "concurrency": K, "latency_ms": D}}: an
      * I/O-bound workload, whose floor is ceil(N / K) latencies */
     int io_requests, io_concurrency, io_latency_ms;

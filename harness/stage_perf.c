@@ -179,6 +179,19 @@ int stage_perf(struct run *r, struct stage_result *out)
         p->learner_rss_kb = ls.rss_kb, p->reference_rss_kb = rs.rss_kb;
         n = 1;
     }
+    /* the floor, before the pairs: a reference far above it was slowed by something else */
+    if (k->io_requests > 0 && k->io_latency_ms > 0) {
+        int waves = (k->io_requests + k->io_concurrency - 1) / k->io_concurrency;
+        p->floor = waves * k->io_latency_ms / 1000.0;
+        p->io = 1;
+    } else if (k->nperf_single_args) {
+        struct perf_sample one;
+        if (perf_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &one, NULL) == 0) {
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+            int use = k->perf_threads < cores ? k->perf_threads : (int)cores;
+            p->floor = one.wall / (use > 0 ? use : 1);
+        }
+    }
     int target = clear ? 1 : QUICK_PAIRS;
 measure:
     while (n < target) {
@@ -236,14 +249,26 @@ measure:
     /* A CPU-bound reference that could not get the cores it needs means another program
      * took them: the ratio then says more about the machine than about the code. Measure
      * longer, and if the machine stays busy, give no verdict rather than a wrong one. */
-    if (!clear && k->perf_min_cores > 0 && median(rc_, n) < k->perf_min_cores) {
+    /* The same when the reference had its cores but got less done on them than alone (a
+     * busy hyperthread sibling, a program in its cache): its time is then far over the
+     * floor, and the one-thread design beside it looks almost as fast. */
+    int short_of_cores = k->perf_min_cores > 0 && median(rc_, n) < k->perf_min_cores;
+    int over_floor = k->perf_max_over_floor > 0 && p->floor > 0 && !p->io &&
+                     median(rw, n) > p->floor * k->perf_max_over_floor;
+    if (!clear && (short_of_cores || over_floor)) {
         if (target < MAX_PAIRS) {
             target = MAX_PAIRS;
             goto measure;
         }
-        stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: the reference "
-                  "got %.1f cores where it needs %.1f; run it again when the machine is idle",
-                  median(rc_, n), k->perf_min_cores);
+        if (short_of_cores)
+            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: the "
+                      "reference got %.1f cores where it needs %.1f; run it again when the "
+                      "machine is idle", median(rc_, n), k->perf_min_cores);
+        else
+            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: the "
+                      "reference took %.2fx its floor where it needs at most %.2fx; run it "
+                      "again when the machine is idle", median(rw, n) / p->floor,
+                      k->perf_max_over_floor);
         free(mine);
         free(ref);
         return 0;
@@ -262,18 +287,6 @@ measure:
         if (perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, NULL) == 0) {
             latency_server_stats(r->server, &st);
             p->peak_in_flight = (long)st.peak_in_flight;
-        }
-    }
-    if (k->io_requests > 0 && k->io_latency_ms > 0) {
-        int waves = (k->io_requests + k->io_concurrency - 1) / k->io_concurrency;
-        p->floor = waves * k->io_latency_ms / 1000.0;
-        p->io = 1;
-    } else if (k->nperf_single_args) {
-        struct perf_sample one;
-        if (perf_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &one, NULL) == 0) {
-            long cores = sysconf(_SC_NPROCESSORS_ONLN);
-            int use = k->perf_threads < cores ? k->perf_threads : (int)cores;
-            p->floor = one.wall / (use > 0 ? use : 1);
         }
     }
     draw(out);
