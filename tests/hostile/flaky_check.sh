@@ -35,7 +35,8 @@ verdicts() { # output-file
             v = substr($0, 3, 4); sub(/ +$/, "", v)
             what = substr($0, 8)
             sub(/ \([0-9.]+ s\)$/, "", what)
-            if (match(what, /^mutant .* rejected by [a-z]+/)) what = substr(what, 1, RLENGTH)
+            if (match(what, /^mutant .* rejected by [a-z]+( \(run [0-9]+ of [0-9]+\))?/))
+                what = substr(what, 1, RLENGTH)
             else if ((i = index(what, ": ")) > 0) what = substr(what, 1, i - 1)
             gsub(/,? ?seed [0-9]+/, "", what)
             print kata " | " what " | " v
