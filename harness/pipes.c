@@ -60,20 +60,15 @@ static int open_for_writing(pid_t pid, const char *fd)
 /* Does a READ line of notes name this inode? */
 static int read_on(const char *notes, unsigned long ino)
 {
-    char *want = xasprintf(" %lu\n", ino);
-    int found = 0;
-    for (const char *l = notes; l && *l && !found; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-        if (starts_with(l, "READ ")) {
-            const char *end = strchr(l, '\n');
-            size_t len = strlen(want);
-            found = end && (size_t)(end + 1 - l) >= len && !strncmp(end + 1 - len, want, len);
-        }
-    free(want);
-    return found;
+    for (const char *l = notes; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+        unsigned long read_ino;
+        if (sscanf(l, "READ %*d %*s %*d %lu", &read_ino) == 1 && read_ino == ino)
+            return 1;
+    }
+    return 0;
 }
 
-void pipes_note_writers(const char *notes, const pid_t *pids, size_t n, pid_t root,
-                        struct strbuf *out)
+void pipes_note_writers(const char *notes, const pid_t *pids, size_t n, struct strbuf *out)
 {
     if (!notes || !strstr(notes, "READ "))
         return;
@@ -91,16 +86,7 @@ void pipes_note_writers(const char *notes, const pid_t *pids, size_t n, pid_t ro
         }
         if (d)
             closedir(d);
-        char stat_path[64];
-        snprintf(stat_path, sizeof stat_path, "/proc/%d/stat", (int)pids[i]);
-        char *stat = read_file(stat_path, 4096, NULL);
-        const char *close_paren = stat ? strrchr(stat, ')') : NULL;
-        int ppid = 0;
-        if (close_paren && sscanf(close_paren + 1, " %*c %d", &ppid) == 1)
-            sb_addf(out, "PROC %d %d\n", (int)pids[i], ppid);
-        free(stat);
     }
-    sb_addf(out, "ROOT %d\n", (int)root);
 }
 
 /* The parent of pid from the PROC lines, or 0. */

@@ -22,10 +22,9 @@
 void pipes_note_reader(pid_t pid, const char *tid, struct strbuf *out);
 
 /* For every pipe a READ line in `notes` names, appends a WRITE line for each of the n
- * processes in pids that holds its write end, then a PROC line for each process and the ROOT
- * line. */
-void pipes_note_writers(const char *notes, const pid_t *pids, size_t n, pid_t root,
-                        struct strbuf *out);
+ * processes in pids that holds its write end. (The PROC and ROOT lines are spawn.c's: it
+ * reads every process's parent anyway.) */
+void pipes_note_writers(const char *notes, const pid_t *pids, size_t n, struct strbuf *out);
 
 /* One line of `details` per blocked reader in a dump holding the lines above:
  * "  process 12 (a child of the test process 11) waits in read() on fd 3, a pipe whose write

@@ -250,6 +250,19 @@ static size_t tree_members(pid_t root, pid_t *out, size_t max)
     return n;
 }
 
+/* "PROC <pid> <ppid>" for each of the n members, and "ROOT <root>" (pipes.h), so that a
+ * hang can say which process is whose child. */
+static void note_parents(pid_t root, const pid_t *members, size_t n, struct strbuf *out)
+{
+    static struct proc_entry procs[8192];
+    size_t np = read_procs(procs, sizeof procs / sizeof procs[0]);
+    for (size_t i = 0; i < np; i++)
+        for (size_t j = 0; j < n; j++)
+            if (procs[i].pid == members[j])
+                sb_addf(out, "PROC %d %d\n", (int)procs[i].pid, (int)procs[i].ppid);
+    sb_addf(out, "ROOT %d\n", (int)root);
+}
+
 /* "STATE <tid> <state>" for each thread of the first processes of the child's tree (those
  * dump_stacks reads), taken before they are stopped: R is a thread that was running
  * (spinning), S or D one that was blocked. stacks.c reads the lines back. A thread blocked
@@ -535,7 +548,8 @@ static int child_run_once(struct child *c)
             struct strbuf facts = STRBUF_INIT;
             sb_init(&facts);
             sb_puts(&facts, states);
-            pipes_note_writers(states, members, nm, pid, &facts);
+            pipes_note_writers(states, members, nm, &facts);
+            note_parents(pid, members, nm, &facts);
             dump_stacks(c, facts.buf);
             sb_release(&facts);
         }

@@ -1,6 +1,7 @@
 /* stacks.c: stack dumps of a hung program to "thread N blocked in X at file:line". */
 #include "stacks.h"
 
+#include "pipes.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -55,8 +56,6 @@ struct thread {
 
 static void thread_finish(struct thread *t, const char *learner_real, struct findings *out)
 {
-    if (!t->tid)
-        return;
     int mine = -1, sourced = -1;
     for (int i = 0; i < t->n; i++) {
         if (mine < 0 && same_source(NULL, t->f[i].file, learner_real))
@@ -244,7 +243,6 @@ int stacks_describe(const char *path, const char *learner_real, int verbose,
     int running = 0;
     if (text)
         stacks_parse(text, learner_real, &threads);
-    free(text);
     for (size_t i = 0; i < threads.n; i++) {
         const struct access *a = &threads.v[i].access[0];
         if (!threads.v[i].in_learner && !verbose)
@@ -278,5 +276,8 @@ int stacks_describe(const char *path, const char *learner_real, int verbose,
         f->kind = xstrdup("hang");
     }
     findings_release(&threads);
+    /* a read that waits for an end-of-file: who still holds the pipe's write end */
+    pipes_describe(text, learner_real, details);
+    free(text);
     return running;
 }

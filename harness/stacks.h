@@ -17,8 +17,10 @@ int stacks_parse(const char *text, const char *learner_real, struct findings *ou
  * at file.c:18"), identical lines folded into one with a count; each becomes a finding of
  * kind "hang" in `out`. verbose also lists threads outside the learner's file. A thread the
  * dump's "STATE <tid> R" lines (spawn.c) say was on the CPU is "running (not blocked)", and
- * parses as kind "running thread". Returns how many such lines describe running threads of
- * the learner's file: a loop that never ends, or a livelock, rather than a deadlock. */
+ * parses as kind "running thread". Then one line for each thread blocked in read() on a
+ * pipe, naming who still holds its write end (pipes_describe). Returns how many lines
+ * describe running threads of the learner's file: a loop that never ends, or a livelock,
+ * rather than a deadlock. */
 struct strbuf;
 int stacks_describe(const char *path, const char *learner_real, int verbose,
                     struct strbuf *details, struct findings *out);

@@ -212,15 +212,14 @@ measure:
             p->reference_rss_kb = rs.rss_kb;
         n++;
         if (n == QUICK_PAIRS && target == QUICK_PAIRS) {
-            /* Three pairs that all sit a quarter or more inside the bound (or beyond it)
-             * agree on the verdict; anything closer gets the full five. */
-            int sure = 1;
-            for (int i = 0; i < n; i++)
-                sure &= ratios[i] <= k->perf_bound / 1.25 || ratios[i] >= k->perf_bound * 1.25;
-            double m = median(ratios, n);
-            for (int i = 0; i < n; i++)
-                sure &= (ratios[i] <= k->perf_bound) == (m <= k->perf_bound);
-            if (!sure)
+            /* Three pairs that all sit a quarter or more inside the bound, or all a quarter
+             * or more beyond it, agree on the verdict; anything else gets the full five. */
+            int inside = 0, beyond = 0;
+            for (int i = 0; i < n; i++) {
+                inside += ratios[i] <= k->perf_bound / 1.25;
+                beyond += ratios[i] >= k->perf_bound * 1.25;
+            }
+            if (inside < n && beyond < n)
                 target = FIRST_PAIRS;
         }
         /* A noisy set may not fail anyone: while some pair says the code is within the

@@ -2,7 +2,6 @@
 #include "grade.h"
 
 #include "compile.h"
-#include "pipes.h"
 #include "stacks.h"
 #include "util.h"
 #include "xml.h"
@@ -240,10 +239,6 @@ static void describe_hang(struct run *r, const char *test, const char *stacks,
     sb_addf(details, "%s: did not finish within %.0f s; where each thread was:\n", test,
             r->kata->test_timeout);
     out->spinning += stacks_describe(stacks, r->src_real, r->verbose, details, &out->findings);
-    /* a read that waits for an end-of-file: who still holds the pipe's write end */
-    char *dump = read_file(stacks, 1 << 20, NULL);
-    pipes_describe(dump, r->src_real, details);
-    free(dump);
     /* what else it was doing when it was stopped: a fork storm, a memory hog */
     if (c->deadline_procs > 16)
         sb_addf(details, "  %d processes of it were running when it was stopped (the limit is "

@@ -49,10 +49,14 @@ static inline void kata_vg_drd_atomic(const volatile void *p, size_t size)
     ANNOTATE_BENIGN_RACE_SIZED(p, size, "a C11 atomic object");
 }
 
-static inline void kata_vg_before(const volatile void *p, size_t size, int order)
+static inline void kata_vg_unchecked(const volatile void *p, size_t size)
 {
     kata_vg_hg_atomic(p, size);
     kata_vg_drd_atomic(p, size);
+}
+
+static inline void kata_vg_before(const volatile void *p, int order)
+{
     if (order == memory_order_release || order == memory_order_acq_rel ||
         order == memory_order_seq_cst)
         ANNOTATE_HAPPENS_BEFORE(p);
@@ -71,7 +75,8 @@ static inline void kata_vg_after(const volatile void *p, int order)
     __extension__({                                                                                \
         __auto_type kata_p_ = (PTR);                                                               \
         __typeof__((void)0, *kata_p_) kata_v_ = (VAL);                                             \
-        kata_vg_before(kata_p_, sizeof *kata_p_, (MO));                                            \
+        kata_vg_unchecked(kata_p_, sizeof *kata_p_);                                               \
+        kata_vg_before(kata_p_, (MO));                                                             \
         __atomic_store(kata_p_, &kata_v_, (MO));                                                   \
     })
 
@@ -80,7 +85,7 @@ static inline void kata_vg_after(const volatile void *p, int order)
     __extension__({                                                                                \
         __auto_type kata_p_ = (PTR);                                                               \
         __typeof__((void)0, *kata_p_) kata_v_;                                                     \
-        kata_vg_before(kata_p_, sizeof *kata_p_, memory_order_relaxed);                            \
+        kata_vg_unchecked(kata_p_, sizeof *kata_p_);                                               \
         __atomic_load(kata_p_, &kata_v_, (MO));                                                    \
         kata_vg_after(kata_p_, (MO));                                                              \
         kata_v_;                                                                                   \
@@ -91,7 +96,8 @@ static inline void kata_vg_after(const volatile void *p, int order)
     __extension__({                                                                                \
         __auto_type kata_p_ = (PTR);                                                               \
         __typeof__((void)0, *kata_p_) kata_v_ = (VAL), kata_r_;                                    \
-        kata_vg_before(kata_p_, sizeof *kata_p_, (MO));                                            \
+        kata_vg_unchecked(kata_p_, sizeof *kata_p_);                                               \
+        kata_vg_before(kata_p_, (MO));                                                             \
         __atomic_exchange(kata_p_, &kata_v_, &kata_r_, (MO));                                      \
         kata_vg_after(kata_p_, (MO));                                                              \
         kata_r_;                                                                                   \
@@ -102,7 +108,8 @@ static inline void kata_vg_after(const volatile void *p, int order)
     __extension__({                                                                                \
         __auto_type kata_p_ = (PTR);                                                               \
         __typeof__((void)0, *kata_p_) kata_v_ = (VAL);                                             \
-        kata_vg_before(kata_p_, sizeof *kata_p_, (SUC));                                           \
+        kata_vg_unchecked(kata_p_, sizeof *kata_p_);                                               \
+        kata_vg_before(kata_p_, (SUC));                                                            \
         _Bool kata_ok_ = __atomic_compare_exchange(kata_p_, (EXP), &kata_v_, 0, (SUC), (FAIL));    \
         kata_vg_after(kata_p_, kata_ok_ ? (SUC) : (FAIL));                                         \
         kata_ok_;                                                                                  \
@@ -113,7 +120,8 @@ static inline void kata_vg_after(const volatile void *p, int order)
     __extension__({                                                                                \
         __auto_type kata_p_ = (PTR);                                                               \
         __typeof__((void)0, *kata_p_) kata_v_ = (VAL);                                             \
-        kata_vg_before(kata_p_, sizeof *kata_p_, (SUC));                                           \
+        kata_vg_unchecked(kata_p_, sizeof *kata_p_);                                               \
+        kata_vg_before(kata_p_, (SUC));                                                            \
         _Bool kata_ok_ = __atomic_compare_exchange(kata_p_, (EXP), &kata_v_, 1, (SUC), (FAIL));    \
         kata_vg_after(kata_p_, kata_ok_ ? (SUC) : (FAIL));                                         \
         kata_ok_;                                                                                  \
@@ -123,7 +131,8 @@ static inline void kata_vg_after(const volatile void *p, int order)
 #define KATA_VG_FETCH(OP, PTR, VAL, MO)                                                            \
     __extension__({                                                                                \
         __auto_type kata_p_ = (PTR);                                                               \
-        kata_vg_before(kata_p_, sizeof *kata_p_, (MO));                                            \
+        kata_vg_unchecked(kata_p_, sizeof *kata_p_);                                               \
+        kata_vg_before(kata_p_, (MO));                                                             \
         __auto_type kata_r_ = OP(kata_p_, (VAL), (MO));                                            \
         kata_vg_after(kata_p_, (MO));                                                              \
         kata_r_;                                                                                   \

@@ -86,7 +86,7 @@ Test(pipes, sees_a_live_reader_and_the_write_end_it_holds_itself)
     struct strbuf all = STRBUF_INIT;
     sb_init(&all);
     sb_puts(&all, notes.buf);
-    pipes_note_writers(notes.buf, both, 2, getpid(), &all);
+    pipes_note_writers(notes.buf, both, 2, &all);
     unsigned long ino = 0;
     sscanf(strstr(notes.buf, want) + strlen(want), "%lu", &ino);
     char *writer = xasprintf("WRITE %lu %d %d\n", ino, (int)kid, p[1]);

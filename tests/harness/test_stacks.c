@@ -224,7 +224,7 @@ Test(stacks, a_thread_with_no_frames_or_too_many_is_still_one_finding)
 Test(stacks, state_lines_tell_running_stopped_and_blocked_threads_apart)
 {
     /* spawn.c writes "STATE <tid> <state>" from /proc before it stops the threads */
-    const char *dump = "STATE 7 R\nSTATE 8 T\nSTATE 9 S\nSTATE 17 R\n"
+    const char *dump = "STATE 7 R\nSTATE 8 T\nSTATE 9 S\nSTATE 19 R\n"
                        "PID 7 - process\nTID 7:\n#0  0x0000000000001000 spin\n    /x.c:4:1\n"
                        "TID 8:\n#0  0x0000000000001000 halt\n    /x.c:5:1\n"
                        "TID 9:\n#0  0x0000000000001000 wait\n    /x.c:6:1\n";
@@ -233,7 +233,7 @@ Test(stacks, state_lines_tell_running_stopped_and_blocked_threads_apart)
     cr_assert_str_eq(f.v[0].kind, "running thread");
     cr_assert_str_eq(f.v[0].headline, "main thread running (not blocked) in spin");
     cr_assert_str_eq(f.v[1].kind, "stopped thread");
-    cr_assert_str_eq(f.v[2].kind, "blocked thread", "STATE 9 is S, and 17 R is not 7");
+    cr_assert_str_eq(f.v[2].kind, "blocked thread", "9 is S: thread 19's R line is not its");
     findings_release(&f);
 }
 
