@@ -24,7 +24,6 @@ struct stage_result {
     struct perf_numbers {
         int measured;       /* the numbers below are set */
         double learner, reference, floor; /* median wall seconds; floor 0 when unknown */
-        int dropped;        /* pairs left out: the reference was slowed by another program */
         int io;                           /* the floor is in latencies, not CPU time */
         double ratio, bound;              /* median of the per-pair ratios, and the limit */
         double learner_cores, reference_cores; /* CPU time over wall time */

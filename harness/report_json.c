@@ -73,7 +73,6 @@ char *report_json(const struct run *r)
             cJSON_AddNumberToObject(pj, "learner_peak_rss_kb", (double)p->learner_rss_kb);
             cJSON_AddNumberToObject(pj, "reference_peak_rss_kb", (double)p->reference_rss_kb);
             cJSON_AddNumberToObject(pj, "pairs", p->pairs);
-            cJSON_AddNumberToObject(pj, "pairs_left_out", p->dropped);
             cJSON_AddNumberToObject(pj, "peak_in_flight", (double)p->peak_in_flight);
         }
         cJSON *fs = cJSON_AddArrayToObject(t, "findings");

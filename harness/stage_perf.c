@@ -62,31 +62,6 @@ static double median(double *v, int n)
     return m;
 }
 
-/* Keeps the pairs whose reference time is within 1.25x of the fastest reference run,
- * compacted to the front, when at least three are; returns how many are kept. */
-static int drop_disturbed(double *ratios, double *lw, double *rw, double *lc, double *rc, int n,
-                          int *dropped)
-{
-    double best = rw[0];
-    for (int i = 1; i < n; i++)
-        best = fmin(best, rw[i]);
-    int kept = 0;
-    for (int i = 0; i < n; i++)
-        kept += rw[i] <= best * 1.25;
-    *dropped = 0;
-    if (kept < 3 || kept == n)
-        return n;
-    int j = 0;
-    for (int i = 0; i < n; i++) {
-        if (rw[i] > best * 1.25)
-            continue;
-        ratios[j] = ratios[i], lw[j] = lw[i], rw[j] = rw[i], lc[j] = lc[i], rc[j] = rc[i];
-        j++;
-    }
-    *dropped = n - j;
-    return j;
-}
-
 static void bar(struct strbuf *sb, const char *label, double seconds, double longest,
                 const char *note)
 {
@@ -117,11 +92,8 @@ static void draw(struct stage_result *out)
     if (p->peak_in_flight)
         sb_addf(&sb, "your code had at most %ld request%s in flight at once\n",
                 p->peak_in_flight, p->peak_in_flight == 1 ? "" : "s");
-    sb_addf(&sb, "median of %d pairs, run in turn (yours, reference, ...) after a warm-up", p->pairs);
-    if (p->dropped)
-        sb_addf(&sb, "; %d more left out, where the reference took over 1.25x its best time "
-                "(something else had the CPU)", p->dropped);
-    sb_puts(&sb, "\n");
+    sb_addf(&sb, "median of %d pairs, run in turn (yours, reference, ...) after a warm-up\n",
+            p->pairs);
     free(out->details);
     out->details = sb_detach(&sb);
 }
@@ -232,14 +204,6 @@ measure:
             if (m > k->perf_bound && lo <= k->perf_bound * 1.05)
                 target = n + 5 > MAX_PAIRS ? MAX_PAIRS : n + 5;
         }
-    }
-    /* A pair whose reference ran much slower than its best run was disturbed by another
-     * program (the learner's run beside it likely too): leave such pairs out of the medians,
-     * as long as three are left. */
-    if (!clear) {
-        int dropped = 0;
-        n = drop_disturbed(ratios, lw, rw, lc, rc_, n, &dropped);
-        p->dropped += dropped;
     }
     if (clear) {
         lc[0] = lc[0] / lw[0];
