@@ -110,6 +110,20 @@ static int open_or_null(const char *path, int flags)
     return open(path ? path : "/dev/null", flags | O_CLOEXEC, 0644);
 }
 
+/* The child starts with 0, 1 and 2 only: whatever the harness's own parent left open (make's
+ * jobserver, a CI runner's pipes) is neither the learner's to use nor allowed to shift the
+ * numbers the learner's own open() and pipe() get. report_fd is close-on-exec already. */
+static void close_inherited(int report_fd)
+{
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    struct rlimit rl;
+    int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+    for (int fd = 3; fd < top; fd++)
+        if (fd != report_fd)
+            close(fd);
+}
+
 /* Between fork and exec only async-signal-safe calls: no malloc, no stdio. */
 static _Noreturn void exec_child(const struct child *c, char *const *envp, int private_tmp,
                                  int report_fd)
@@ -124,6 +138,7 @@ static _Noreturn void exec_child(const struct child *c, char *const *envp, int p
                   : open_or_null(c->stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
     if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
         goto fail;
+    close_inherited(report_fd);
     if (c->dir && chdir(c->dir))
         goto fail;
     set_limit(RLIMIT_CORE, 0);

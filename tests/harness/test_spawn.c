@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,25 @@ Test(spawn, passes_extra_environment_and_the_working_directory)
     free(want);
     free(real);
     free(text);
+    free(out);
+}
+
+Test(spawn, the_child_gets_no_descriptor_but_0_1_and_2)
+{
+    scratch();
+    char *out = in_tmp("fds.txt");
+    /* what a parent of the harness may leave open: a descriptor without close-on-exec, one
+     * of them far up, as make's jobserver and CI runners do */
+    int low = open("/dev/null", O_RDONLY), high = fcntl(low, F_DUPFD, 200);
+    cr_assert(low >= 3 && high >= 200);
+    struct child c = {.stdout_path = out};
+    cr_assert_eq(shell(&c, "ls /proc/self/fd | sort -n | tr '\\n' ' '"), 0);
+    char *text = read_file(out, 1 << 16, NULL);
+    /* ls itself holds one more: the directory it reads */
+    cr_assert_str_eq(text, "0 1 2 3 ", "the child saw: %s", text);
+    free(text);
+    close(low);
+    close(high);
     free(out);
 }
 
