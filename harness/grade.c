@@ -115,17 +115,19 @@ struct stage_def {
     const char *name;
     int (*fn)(struct run *, struct stage_result *);
     const char *needs; /* a stage whose failure makes this one meaningless, or NULL */
-    int detector;      /* runs the driver to watch it; pointless when the tests hung */
+    const char *tool;  /* runs the driver to watch or time it ("a detector", "the timer"):
+                          pointless when the tests hung or ran out of memory, and run
+                          otherwise even after failed tests, since it checks its own answer */
 };
 
 static const struct stage_def stage_defs[] = {
-    {"build", stage_build, NULL, 0},
-    {"test", stage_test, "build", 0},
-    {"tsan", stage_tsan, "build", 1},
-    {"helgrind", stage_helgrind, "build", 1},
-    {"drd", stage_drd, "build", 1},
-    {"asan", stage_asan, "build", 1},
-    {"perf", stage_perf, "test", 0},
+    {"build", stage_build, NULL, NULL},
+    {"test", stage_test, "build", NULL},
+    {"tsan", stage_tsan, "build", "a detector"},
+    {"helgrind", stage_helgrind, "build", "a detector"},
+    {"drd", stage_drd, "build", "a detector"},
+    {"asan", stage_asan, "build", "a detector"},
+    {"perf", stage_perf, "build", "the timer"},
 };
 
 static const struct stage_def *find_stage(const char *name)
@@ -209,14 +211,14 @@ int grade_run(struct run *r)
             continue;
         }
         const struct stage_result *test = run_stage(r, "test");
-        if (def->detector && test && test->hung) {
-            stage_say(s, ST_SKIP, "the tests hung, and a detector cannot judge a "
-                      "program that does not finish");
+        if (def->tool && test && test->hung) {
+            stage_say(s, ST_SKIP, "the tests hung, and %s cannot judge a program that does "
+                      "not finish", def->tool);
             continue;
         }
-        if (def->detector && test && test->exhausted) {
-            stage_say(s, ST_SKIP, "the tests ran out of memory, and under a detector the "
-                      "program would only do so more slowly");
+        if (def->tool && test && test->exhausted) {
+            stage_say(s, ST_SKIP, "the tests ran out of memory, and under %s the program "
+                      "would only do so more slowly", def->tool);
             continue;
         }
         double t0 = now_seconds();

@@ -15,6 +15,20 @@
 #define MAX_PAIRS 15
 #define BAR_WIDTH 40
 
+/* The first line the driver printed (its answer beside the expected one), cut short, or
+ * NULL when it printed nothing. */
+static char *first_line(const char *log)
+{
+    char *text = read_file(log, 4096, NULL);
+    if (!text)
+        return NULL;
+    size_t n = strcspn(text, "\n");
+    char *line = n ? xasprintf("%.*s%s", n > 160 ? 160 : (int)n, text, n > 160 ? "..." : "")
+                   : NULL;
+    free(text);
+    return line;
+}
+
 int perf_run(struct run *r, const char *bin, char *const *args, int nargs, double timeout,
              struct perf_sample *s, char **why)
 {
@@ -29,20 +43,23 @@ int perf_run(struct run *r, const char *bin, char *const *args, int nargs, doubl
     struct child c = {.argv = argv, .env = env, .stdout_path = log, .stderr_path = log,
                       .timeout = timeout, .limits = learner_limits(timeout, 0)};
     int rc = child_run(&c);
-    free(log);
     s->wall = c.wall_seconds;
     s->cpu = c.cpu_seconds;
     s->rss_kb = c.max_rss_kb;
-    if (rc)
-        return -1;
-    if (c.exited && c.exit_code == 0)
-        return 0;
+    if (rc || (c.exited && c.exit_code == 0)) {
+        free(log);
+        return rc ? -1 : 0;
+    }
     if (why) {
         char *how = child_describe(&c);
-        *why = c.exited ? xasprintf("the timed workload gave a wrong answer (the driver %s)", how)
+        char *said = first_line(log);
+        *why = c.exited ? xasprintf("the timed workload gave a wrong answer (the driver %s%s%s)",
+                                    how, said ? ": " : "", said ? said : "")
                         : xasprintf("the timed workload %s", how);
+        free(said);
         free(how);
     }
+    free(log);
     return 1;
 }
 
@@ -98,6 +115,24 @@ static void draw(struct stage_result *out)
     out->details = sb_detach(&sb);
 }
 
+/* A run of the learner's; where the kata talks to the latency server, it also notes how many
+ * requests the run kept in flight at most, so no extra run is needed to find out. */
+static int learner_run(struct run *r, const char *bin, double timeout, struct perf_sample *s,
+                       char **why, long *peak_in_flight)
+{
+    const struct kata *k = r->kata;
+    if (r->server)
+        latency_server_reset_stats(r->server);
+    int rc = perf_run(r, bin, k->perf_args, k->nperf_args, timeout, s, why);
+    if (r->server && rc == 0) {
+        struct latency_stats st;
+        latency_server_stats(r->server, &st);
+        if ((long)st.peak_in_flight > *peak_in_flight)
+            *peak_in_flight = (long)st.peak_in_flight;
+    }
+    return rc;
+}
+
 int stage_perf(struct run *r, struct stage_result *out)
 {
     const struct kata *k = r->kata;
@@ -128,7 +163,7 @@ int stage_perf(struct run *r, struct stage_result *out)
         return 0;
     }
     double deadline = fmin(30, fmax(2, rs.wall * k->perf_bound * 10));
-    int rc = perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why);
+    int rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
     if (rc) {
         if (ls.wall >= deadline - 0.01)
             stage_say(out, ST_FAIL, "too slow: not done after %.1f s, where the reference "
@@ -161,13 +196,15 @@ int stage_perf(struct run *r, struct stage_result *out)
         if (perf_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &one, NULL) == 0) {
             long cores = sysconf(_SC_NPROCESSORS_ONLN);
             int use = k->perf_threads < cores ? k->perf_threads : (int)cores;
-            p->floor = one.wall / (use > 0 ? use : 1);
+            /* CPU time, not wall: a program on the other core would stretch the wall
+             * time of this one thread, not the work it did */
+            p->floor = fmin(one.wall, one.cpu) / (use > 0 ? use : 1);
         }
     }
     int target = clear ? 1 : QUICK_PAIRS;
 measure:
     while (n < target) {
-        if (perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, &why) ||
+        if (learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight) ||
             perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
             stage_say(out, ST_FAIL, "%s", why ? why : "a timed run failed");
             free(why);
@@ -243,15 +280,6 @@ measure:
     p->reference = median(rw, n);
     p->learner_cores = median(lc, n);
     p->reference_cores = median(rc_, n);
-    if (r->server) {
-        /* one more run of the learner's, to see how many requests it kept in flight */
-        struct latency_stats st;
-        latency_server_reset_stats(r->server);
-        if (perf_run(r, mine, k->perf_args, k->nperf_args, deadline, &ls, NULL) == 0) {
-            latency_server_stats(r->server, &st);
-            p->peak_in_flight = (long)st.peak_in_flight;
-        }
-    }
     draw(out);
     if (p->ratio <= k->perf_bound)
         stage_say(out, ST_PASS, "%.2fx the reference's time (bound %.2fx)", p->ratio,
