@@ -204,9 +204,16 @@ int stage_perf(struct run *r, struct stage_result *out)
     int target = clear ? 1 : QUICK_PAIRS;
 measure:
     while (n < target) {
-        if (learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight) ||
-            perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
-            stage_say(out, ST_FAIL, "%s", why ? why : "a timed run failed");
+        int mine_rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
+        int ref_rc = mine_rc ? 0 : perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL);
+        if (mine_rc || ref_rc) {
+            /* a reference that fails is the harness's fault, never the learner's */
+            if (mine_rc)
+                stage_say(out, mine_rc < 0 ? ST_ERROR : ST_FAIL, "%s",
+                          why ? why : "a timed run failed");
+            else
+                stage_say(out, ST_ERROR, "the reference failed its own timed workload "
+                          "between your runs");
             free(why);
             free(mine);
             free(ref);
