@@ -116,8 +116,8 @@ struct stage_def {
     int (*fn)(struct run *, struct stage_result *);
     const char *needs; /* a stage whose failure makes this one meaningless, or NULL */
     const char *tool;  /* runs the driver to watch or time it ("a detector", "the timer"):
-                          pointless when the tests hung or ran out of memory, and run
-                          otherwise even after failed tests, since it checks its own answer */
+                          skipped when the tests hung or ran out of memory, run after
+                          failed tests otherwise (the driver stands on its own) */
 };
 
 static const struct stage_def stage_defs[] = {
