@@ -3,24 +3,46 @@
 # Quiet unless V=1. Every target is listed by `make help`.
 
 BUILD := build
-KATA_BIN := $(BUILD)/bin/kata
+comma := ,
 HARNESS_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wvla -Wwrite-strings -Werror -O2 -g -D_GNU_SOURCE
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Werror -O2 -g -D_GNU_SOURCE -Iharness
 HARNESS_LIBS = $(shell pkg-config --libs libcjson libmicrohttpd 2>/dev/null || \
 	echo -lcjson -lmicrohttpd) -lpthread -lm
 ifeq ($(origin CC),default)
 CC := gcc
 endif
 
-# The grader itself: every harness/*.c except the programs with a main of their own.
-HARNESS_MAIN := harness/main.c
-HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/serve_main.c,$(wildcard harness/*.c))
-HARNESS_OBJS := $(patsubst harness/%.c,$(BUILD)/obj/%.o,$(HARNESS_LIB_SRCS))
+# SANITIZER=address,undefined builds the harness and its unit tests under those sanitizers
+# (redis's convention), in a tree of its own so that the plain build stays as it is.
+SANITIZER ?=
+ifneq ($(SANITIZER),)
+HARNESS_CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+HARNESS_BUILD := $(BUILD)/sanitize-$(subst $(comma),-,$(SANITIZER))
+else
+HARNESS_BUILD := $(BUILD)
+endif
+KATA_BIN := $(HARNESS_BUILD)/bin/kata
 
-# The harness's own Criterion tests: tests/harness/test_<module>.c tests harness/<module>.c.
-HARNESS_TEST_SRCS := $(filter-out tests/harness/test_latency_server.c,\
-	$(wildcard tests/harness/test_*.c))
-HARNESS_TEST_BINS := $(patsubst tests/harness/%.c,$(BUILD)/tests/%,$(HARNESS_TEST_SRCS))
+# The grader itself: every .c under harness/ except the programs with a main of their own
+# and the server's benchmark; objects mirror the folders (build/obj/stages/test.o).
+HARNESS_MAIN := harness/main.c
+HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/server/serve_main.c \
+	harness/server/bench/%,$(shell find harness -name '*.c' | sort))
+HARNESS_OBJS := $(patsubst harness/%.c,$(HARNESS_BUILD)/obj/%.o,$(HARNESS_LIB_SRCS))
+
+# The harness's own Criterion tests: tests/harness/<folder>/test_<module>.c tests
+# harness/<folder>/<module>.c.
+HARNESS_TEST_SRCS := $(filter-out tests/harness/server/test_latency_server.c,\
+	$(shell find tests/harness -name 'test_*.c' | sort))
+HARNESS_TEST_BINS := $(patsubst tests/harness/%.c,$(HARNESS_BUILD)/tests/%,$(HARNESS_TEST_SRCS))
+
+# Every object also depends on the headers it included last time (-MMD -MP), and on the
+# flags it was built with: a change of either rebuilds it.
+DEPFLAGS = -MMD -MP -MF $@.d
+-include $(shell find $(HARNESS_BUILD)/obj $(HARNESS_BUILD)/tests -name '*.d' 2>/dev/null)
+FLAGS_FILE := $(HARNESS_BUILD)/flags.txt
+$(shell mkdir -p $(HARNESS_BUILD) && echo '$(CC) $(HARNESS_CFLAGS)' | cmp -s - $(FLAGS_FILE) || \
+	echo '$(CC) $(HARNESS_CFLAGS)' > $(FLAGS_FILE))
 
 ifeq ($(V),1)
 Q :=
@@ -35,7 +57,7 @@ FORMAT ?= text
 SEED ?=
 export SEED V NO_COLOR
 
-.PHONY: help kata list hint selftest test test-harness deps format format-check clean
+.PHONY: help kata list hint selftest test test-harness check-layering deps format format-check clean
 
 help:
 	@echo "Learners:"
@@ -53,6 +75,8 @@ help:
 	@echo "  make compile_commands.json     for clangd and other editors (uses bear)"
 	@echo "Maintainers:"
 	@echo "  make test                      unit tests, self-test, hostile suite, READMEs, checksums (CI)"
+	@echo "  make test-harness [SANITIZER=address,undefined]  the harness's unit tests (under sanitizers)"
+	@echo "  make check-layering            no two modules of harness/ call each other"
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
 	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
 	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
@@ -74,15 +98,15 @@ deps:
 	$(Q)bash scripts/deps.sh
 	$(Q)mkdir -p $(BUILD) && touch $(BUILD)/deps.stamp
 
-$(BUILD)/obj/%.o: harness/%.c $(wildcard harness/*.h) | $(BUILD)/deps.stamp
+$(HARNESS_BUILD)/obj/%.o: harness/%.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
-	$(Q)$(CC) $(HARNESS_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(KATA_BIN): $(HARNESS_OBJS) $(BUILD)/obj/main.o
+$(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LINK    $@")
-	$(Q)$(CC) $(HARNESS_CFLAGS) $^ -o $@ $(HARNESS_LIBS)
+	$(Q)$(CC) $(HARNESS_CFLAGS) $(filter %.o,$^) -o $@ $(HARNESS_LIBS)
 
 kata: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
@@ -99,13 +123,17 @@ hint: $(KATA_BIN)
 selftest: $(KATA_BIN)
 	@$(KATA_BIN) selftest $(NAME) --runs $(or $(RUNS),1)
 
-$(BUILD)/tests/test_%: tests/harness/test_%.c $(HARNESS_OBJS)
+$(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_OBJS) $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
-	$(Q)$(CC) $(HARNESS_CFLAGS) -Wno-missing-prototypes -Iharness $^ -o $@ -lcriterion \
-		$(HARNESS_LIBS)
+	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes $(filter %.c %.o,$^) -o $@ \
+		-lcriterion $(HARNESS_LIBS)
 
 -include mk/*.mk
+
+# No two modules of harness/ call each other (scripts/check-layering.sh says how it knows).
+check-layering: $(KATA_BIN)
+	@bash scripts/check-layering.sh $(HARNESS_BUILD)/obj
 
 # Every test binary runs, even after one fails, and then the target fails.
 test-harness: $(HARNESS_TEST_BINS)
@@ -119,6 +147,11 @@ test-harness: $(HARNESS_TEST_BINS)
 test: $(KATA_BIN) $(HARNESS_TEST_BINS)
 	@failed=""; \
 	$(MAKE) --no-print-directory test-harness || failed="$$failed test-harness"; \
+	echo "== the harness's unit tests under AddressSanitizer and UBSan (it parses untrusted text)"; \
+	$(MAKE) --no-print-directory test-harness SANITIZER=address,undefined \
+		|| failed="$$failed test-harness-sanitized"; \
+	echo "== layering (calls in harness/ point one way)"; \
+	bash scripts/check-layering.sh $(HARNESS_BUILD)/obj || failed="$$failed check-layering"; \
 	echo "== kata selftest"; \
 	$(KATA_BIN) selftest --runs $(or $(RUNS),1) || failed="$$failed selftest"; \
 	echo "== hostile learner code (tests/hostile)"; \

@@ -1,11 +1,11 @@
 /* grade_all.c: `kata grade` (a learner's katas, for a class) and `kata scoreboard`. */
 #include "grade_all.h"
 
-#include "anticheat.h"
+#include "grade.h"
 #include "checksums.h"
-#include "report.h"
-#include "report_github.h"
-#include "report_junit.h"
+#include "reports/report.h"
+#include "reports/github.h"
+#include "reports/junit.h"
 #include "scores.h"
 #include "util.h"
 
@@ -76,54 +76,6 @@ static int choose(const char *root, const char *names, struct graded **out)
         qsort(v, (size_t)n, sizeof *v, by_order);
     *out = v;
     return n;
-}
-
-/* ---- the two verdicts that are not a grading run ---- */
-
-/* A refused file: the build stage fails with the reasons, every later stage is skipped. */
-static void refuse(struct graded *g, const char *root, unsigned long seed, struct findings *why)
-{
-    struct run *r = &g->run;
-    const struct kata *k = g->kata;
-    memset(r, 0, sizeof *r);
-    r->root = root;
-    r->kata = k;
-    r->src = k->starter;
-    r->seed = seed;
-    r->src_real = real_path(k->starter);
-    r->status = ST_FAIL;
-    int at = 0; /* the build stage, or the first when a kata has none */
-    for (int i = 0; i < k->nstages; i++)
-        if (!strcmp(k->stages[i], "build"))
-            at = i;
-    for (int i = 0; i < k->nstages; i++) {
-        struct stage_result *s = &r->stages[r->nstages++];
-        s->name = k->stages[i];
-        if (i != at) {
-            stage_say(s, ST_SKIP, "the %s stage did not pass", k->stages[at]);
-            continue;
-        }
-        struct strbuf details = STRBUF_INIT;
-        sb_init(&details);
-        for (size_t j = 0; j < why->n; j++) {
-            const struct access *a = &why->v[j].access[0];
-            if (a->line > 0)
-                sb_addf(&details, "%s:%d: %s\n", a->file, a->line, why->v[j].headline);
-            else
-                sb_addf(&details, "%s: %s\n", a->file, why->v[j].headline);
-        }
-        sb_puts(&details, "Only the kata's own functions belong in your file; the tests bring "
-                          "the rest.\n");
-        s->details = sb_detach(&details);
-        if (why->n == 1)
-            stage_say(s, ST_FAIL, "refused: your file %s", why->v[0].headline);
-        else
-            stage_say(s, ST_FAIL, "refused: your file %s (and %zu more, below)", why->v[0].headline,
-                      why->n - 1);
-        s->findings = *why;
-        *why = (struct findings){0};
-    }
-    g->ran = 1;
 }
 
 /* ---- the per-kata JSON ---- */
@@ -331,22 +283,16 @@ static int grade_one(const struct grade_options *o, struct graded *g, struct kat
         free(msg);
         return 0;
     }
-    struct findings why = {0};
-    int refused = anticheat_check(o->root, k, k->starter, &why);
-    if (refused > 0) {
-        refuse(g, o->root, o->seed, &why);
-    } else {
-        findings_release(&why);
-        memset(&g->run, 0, sizeof g->run);
-        g->run.root = o->root;
-        g->run.kata = k;
-        g->run.src = k->starter;
-        g->run.seed = o->seed;
-        g->run.verbose = o->verbose;
-        if (refused < 0 || grade_run(&g->run))
-            g->run.status = ST_ERROR;
-        g->ran = 1;
-    }
+    /* A refused file is the build stage's verdict, worded as `make kata` words it. */
+    memset(&g->run, 0, sizeof g->run);
+    g->run.root = o->root;
+    g->run.kata = k;
+    g->run.src = k->starter;
+    g->run.seed = o->seed;
+    g->run.verbose = o->verbose;
+    if (grade_run(&g->run))
+        g->run.status = ST_ERROR;
+    g->ran = 1;
     report_text(stdout, &g->run, report_use_colour(stdout), o->verbose);
     fputc('\n', stdout);
     fflush(stdout);

@@ -2,7 +2,7 @@
 #ifndef KATA_GRADE_ALL_H
 #define KATA_GRADE_ALL_H
 
-#include "grade.h"
+#include "run.h"
 
 struct grade_options {
     const char *root;

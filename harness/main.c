@@ -1,9 +1,10 @@
 /* main.c: the `kata` command: run, list, hint, watch, selftest, grade, scoreboard, checksums. */
 #include "checksums.h"
 #include "grade.h"
+#include "stages/perf.h"
 #include "grade_all.h"
 #include "kata.h"
-#include "report.h"
+#include "reports/report.h"
 #include "sandbox.h"
 #include "selftest.h"
 #include "spawn.h"

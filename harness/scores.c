@@ -1,7 +1,7 @@
 /* scores.c: points per kata and stage, summary.json written and read, the scoreboard. */
 #include "scores.h"
 
-#include "report.h"
+#include "reports/report.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>

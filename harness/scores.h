@@ -3,7 +3,7 @@
 #define KATA_SCORES_H
 
 #include "checksums.h"
-#include "grade.h"
+#include "run.h"
 #include "kata.h"
 
 #include <stdio.h>

@@ -3,7 +3,7 @@
 
 #include "grade.h"
 #include "kata.h"
-#include "report.h"
+#include "reports/report.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* spawn.c: run one untrusted child: own process group, limits, deadline, group kill. */
 #include "spawn.h"
 
-#include "pipes.h"
+#include "procs.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -198,155 +198,6 @@ static char **build_env(const char *const *extra)
     return envp;
 }
 
-/* The pid, parent pid, process group, user and resident pages of every process, from /proc. */
-struct proc_entry {
-    pid_t pid, ppid, pgid;
-    uid_t uid;
-    long rss_pages;
-};
-
-static size_t read_procs(struct proc_entry *out, size_t max)
-{
-    DIR *d = opendir("/proc");
-    if (!d)
-        return 0;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < max) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end || pid <= 0)
-            continue;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        char *text = read_file(path, 4096, NULL);
-        if (!text)
-            continue;
-        /* the fields after the ")" that closes the name: state, ppid, pgid, ..., rss */
-        char *close_paren = strrchr(text, ')');
-        char state = 0;
-        long ppid = 0, pgid = 0, rss = 0;
-        struct stat st;
-        snprintf(path, sizeof path, "/proc/%ld", pid);
-        if (close_paren &&
-            sscanf(close_paren + 1,
-                   " %c %ld %ld" /* then 18 fields to skip, session to vsize */
-                   " %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld",
-                   &state, &ppid, &pgid, &rss) >= 3 &&
-            state != 'Z' && stat(path, &st) == 0)
-            out[n++] = (struct proc_entry){(pid_t)pid, (pid_t)ppid, (pid_t)pgid, st.st_uid, rss};
-        free(text);
-    }
-    closedir(d);
-    return n;
-}
-
-/* Every live process of the child's tree: its process group, and every descendant even
- * one that moved to a group of its own (Criterion's workers do). */
-static size_t tree_members(pid_t root, pid_t *out, size_t max)
-{
-    static struct proc_entry procs[8192];
-    size_t np = read_procs(procs, sizeof procs / sizeof procs[0]);
-    size_t n = 0;
-    for (size_t i = 0; i < np && n < max; i++)
-        if (procs[i].pid == root || procs[i].pgid == root)
-            out[n++] = procs[i].pid;
-    /* add children of members until nothing new turns up */
-    for (size_t k = 0; k < n && n < max; k++)
-        for (size_t i = 0; i < np && n < max; i++) {
-            if (procs[i].ppid != out[k])
-                continue;
-            int known = 0;
-            for (size_t j = 0; j < n && !known; j++)
-                known = out[j] == procs[i].pid;
-            if (!known)
-                out[n++] = procs[i].pid;
-        }
-    return n;
-}
-
-/* "PROC <pid> <ppid>" for each of the n members, and "ROOT <root>" (pipes.h), so that a
- * hang can say which process is whose child. */
-static void note_parents(pid_t root, const pid_t *members, size_t n, struct strbuf *out)
-{
-    static struct proc_entry procs[8192];
-    size_t np = read_procs(procs, sizeof procs / sizeof procs[0]);
-    for (size_t i = 0; i < np; i++)
-        for (size_t j = 0; j < n; j++)
-            if (procs[i].pid == members[j])
-                sb_addf(out, "PROC %d %d\n", (int)procs[i].pid, (int)procs[i].ppid);
-    sb_addf(out, "ROOT %d\n", (int)root);
-}
-
-/* "STATE <tid> <state>" for each thread of the first processes of the child's tree (those
- * dump_stacks reads), taken before they are stopped: R is a thread that was running
- * (spinning), S or D one that was blocked. stacks.c reads the lines back. A thread blocked
- * in read() on a pipe gets a READ line too (pipes.h). */
-static char *thread_states(pid_t root)
-{
-    pid_t pids[8];
-    size_t n = tree_members(root, pids, 8);
-    struct strbuf sb = STRBUF_INIT;
-    sb_init(&sb);
-    for (size_t i = 0; i < n; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/task", (int)pids[i]);
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d))) {
-            if (e->d_name[0] < '0' || e->d_name[0] > '9')
-                continue;
-            char stat_path[320];
-            snprintf(stat_path, sizeof stat_path, "/proc/%d/task/%s/stat", (int)pids[i],
-                     e->d_name);
-            char *text = read_file(stat_path, 4096, NULL);
-            char *close_paren = text ? strrchr(text, ')') : NULL;
-            if (close_paren && close_paren[1] == ' ' && close_paren[2])
-                sb_addf(&sb, "STATE %s %c\n", e->d_name, close_paren[2]);
-            free(text);
-            pipes_note_reader(pids[i], e->d_name, &sb);
-        }
-        if (d)
-            closedir(d);
-    }
-    return sb_detach(&sb);
-}
-
-/* Writes the thread states, then each thread's stack of every process in the group to
- * c->stacks_path with eu-stack (fast, about 70 ms a process; falls back to gdb). */
-static void dump_stacks(const struct child *c, const char *states)
-{
-    /* a handful of processes say where the program hung; a fork storm's thousand would
-     * only slow the verdict */
-    pid_t pids[8];
-    size_t n = tree_members(c->pid, pids, 8);
-    FILE *f = fopen(c->stacks_path, "w");
-    if (!f)
-        return;
-    fputs(states ? states : "", f);
-    for (size_t i = 0; i < n; i++) {
-        char pidbuf[24];
-        snprintf(pidbuf, sizeof pidbuf, "%d", (int)pids[i]);
-        char *tmp = xasprintf("%s.%d", c->stacks_path, (int)pids[i]);
-        const char *argv[] = {"eu-stack", "-s", "-p", pidbuf, NULL};
-        struct child s = {.argv = argv, .stdout_path = tmp, .stderr_path = tmp, .timeout = 5};
-        if (child_run(&s) || !s.exited || s.exit_code) {
-            const char *gdb[] = {"gdb", "-batch", "-nx", "-p", pidbuf, "-ex", "thread apply all bt",
-                                 NULL};
-            struct child g = {.argv = gdb, .stdout_path = tmp, .stderr_path = tmp, .timeout = 10};
-            child_run(&g);
-        }
-        char *text = read_file(tmp, 1 << 20, NULL);
-        if (text) {
-            fputs(text, f);
-            free(text);
-        }
-        unlink(tmp);
-        free(tmp);
-    }
-    fclose(f);
-}
-
 static int pidfd_open_compat(pid_t pid)
 {
 #ifdef SYS_pidfd_open
@@ -433,7 +284,7 @@ static int count_left(const struct child *c, long *rss_kb)
 {
     static struct proc_entry procs[8192];
     static char mark[8192];
-    size_t np = read_procs(procs, sizeof procs / sizeof procs[0]);
+    size_t np = procs_read(procs, sizeof procs / sizeof procs[0]);
     int n = 0;
     long pages = 0;
     if (np > sizeof mark)
@@ -462,7 +313,7 @@ static int count_left(const struct child *c, long *rss_kb)
 static void kill_tree(pid_t root)
 {
     pid_t pids[1024];
-    size_t n = tree_members(root, pids, 1024);
+    size_t n = procs_tree(root, pids, 1024);
     kill(-root, SIGTERM);
     for (size_t i = 0; i < n; i++)
         kill(pids[i], SIGTERM);
@@ -471,11 +322,11 @@ static void kill_tree(pid_t root)
     for (size_t i = 0; i < n; i++)
         kill(pids[i], SIGCONT);
     double until = now_seconds() + 0.5;
-    while (now_seconds() < until && tree_members(root, pids, 2) > 0) {
+    while (now_seconds() < until && procs_tree(root, pids, 2) > 0) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    n = tree_members(root, pids, 1024);
+    n = procs_tree(root, pids, 1024);
     kill(-root, SIGKILL);
     for (size_t i = 0; i < n; i++)
         kill(pids[i], SIGKILL);
@@ -550,25 +401,18 @@ static int child_run_once(struct child *c)
         c->timed_out = 1;
         /* Which threads were running, then freeze everything: a fork storm stops growing
          * and spinning, so the stacks are read fast and show the moment of the deadline. */
-        char *states = c->stacks_path ? thread_states(pid) : NULL;
+        const struct deadline_hook *hook = c->stacks_path ? c->on_deadline : NULL;
+        char *seen = hook ? hook->observe(pid) : NULL;
         signal_sandbox_user(c, SIGSTOP);
         pid_t members[1024];
-        size_t nm = tree_members(pid, members, 1024);
+        size_t nm = procs_tree(pid, members, 1024);
         kill(-pid, SIGSTOP);
         for (size_t i = 0; i < nm; i++)
             kill(members[i], SIGSTOP);
         c->deadline_procs = count_left(c, &c->deadline_rss_kb);
-        if (c->stacks_path) {
-            /* stopped, every descriptor stays where it is: who holds the pipes read from */
-            struct strbuf facts = STRBUF_INIT;
-            sb_init(&facts);
-            sb_puts(&facts, states);
-            pipes_note_writers(states, members, nm, &facts);
-            note_parents(pid, members, nm, &facts);
-            dump_stacks(c, facts.buf);
-            sb_release(&facts);
-        }
-        free(states);
+        if (hook)
+            hook->record(c, seen, members, nm);
+        free(seen);
         kill_sandbox_user(c);
         kill_tree(pid);
     }

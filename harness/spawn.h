@@ -2,6 +2,7 @@
 #ifndef KATA_SPAWN_H
 #define KATA_SPAWN_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Resource limits applied in the child before exec. Zero means "leave as is". */
@@ -33,14 +34,23 @@ unsigned spawn_sandbox_uid(void);
  *   2. call child_run(), which starts the child in its own process group, waits for
  *      it until `timeout` seconds have passed on CLOCK_MONOTONIC, and then stops
  *      (SIGSTOP) every process it started, so that a fork storm stops growing, (if
- *      stacks_path is set) writes every thread's stack of every process in the
- *      group to stacks_path, sends SIGTERM to the group, and SIGKILL half a second
- *      later;
+ *      stacks_path and on_deadline are set) lets the hook record what the group was
+ *      doing, sends SIGTERM to the group, and SIGKILL half a second later;
  *   3. read the result fields. Whatever happened, no process of the group is left.
  *
  * Output goes to files, never to pipes, so a child that floods its output cannot
  * block on a full pipe; file_mb bounds the files.
  */
+struct child;
+
+/* What to record at a deadline (hang/snapshot.h has the one the stages use): observe runs
+ * while the processes still run and returns a new string (or NULL) that record, called once
+ * every process of the tree is stopped, gets with the tree's pids. */
+struct deadline_hook {
+    char *(*observe)(pid_t root);
+    void (*record)(const struct child *c, const char *observed, const pid_t *members, size_t n);
+};
+
 struct child {
     const char *const *argv; /* argv[0] is looked up in PATH */
     const char *const *env;  /* extra "NAME=value" entries, NULL-terminated, or NULL */
@@ -49,6 +59,7 @@ struct child {
     const char *stdout_path; /* NULL: /dev/null */
     const char *stderr_path; /* NULL: /dev/null; the same path as stdout shares the file */
     const char *stacks_path; /* where to dump stacks on a deadline, or NULL */
+    const struct deadline_hook *on_deadline; /* who writes stacks_path, or NULL */
     double timeout;          /* seconds of wall time; 0 means 60 */
     struct limits limits;
     int no_aslr; /* personality(ADDR_NO_RANDOMIZE): TSan on kernels with mmap_rnd_bits > 28 */

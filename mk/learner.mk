@@ -20,13 +20,12 @@ solution:
 	@bash scripts/solution.sh $(NAME)
 
 # For clangd: every C file of the project compiled (syntax only) under bear, with the flags
-# the harness uses for it. The learner's flags mirror learner_warnings in harness/grade.c.
+# the harness uses for it. The learner's flags mirror learner_warnings in harness/stages/stage.c.
 compile_commands.json:
 	@bash scripts/compile_commands.sh $(MAKE)
 
 CC_LEARNER_FLAGS := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wvla \
 	-Wwrite-strings -O2 -g -pthread
-CC_SERVER_FLAGS = $(shell pkg-config --cflags libmicrohttpd libcurl 2>/dev/null)
 CC_CRITERION_FLAGS = $(shell pkg-config --cflags criterion 2>/dev/null)
 # The kata a file belongs to: katas/<n>/..., solutions/<n>/..., tests/katas/<n>/...
 cc_kata = $(word 2,$(subst /, ,$(patsubst tests/%,%,$(1))))
@@ -36,17 +35,16 @@ cc_kata = $(word 2,$(subst /, ,$(patsubst tests/%,%,$(1))))
 # recorded: clangd then shows its errors.
 cc_syntax = $(CC) $(1) -fsyntax-only $(2) 2>/dev/null || true;
 compile-commands-sources:
-	$(Q)$(foreach f,$(filter-out harness/latency_%.c harness/serve_main.c,$(wildcard harness/*.c)),\
-		$(call cc_syntax,$(HARNESS_CFLAGS) -Iharness,$(f))) \
-	$(foreach f,$(wildcard harness/latency_*.c harness/serve_main.c bench/*.c),\
-		$(call cc_syntax,$(HARNESS_CFLAGS) -Iharness $(CC_SERVER_FLAGS),$(f))) \
-	$(foreach f,$(wildcard tests/harness/test_*.c),\
-		$(call cc_syntax,$(HARNESS_CFLAGS) -Wno-missing-prototypes -Iharness \
-			$(CC_SERVER_FLAGS) $(CC_CRITERION_FLAGS),$(f))) \
+	$(Q)$(foreach f,$(filter-out harness/server/%,$(HARNESS_LIB_SRCS) $(HARNESS_MAIN)),\
+		$(call cc_syntax,$(HARNESS_CFLAGS),$(f))) \
+	$(foreach f,$(shell find harness/server -name '*.c'),\
+		$(call cc_syntax,$(SERVER_CFLAGS),$(f))) \
+	$(foreach f,$(shell find tests/harness -name 'test_*.c'),\
+		$(call cc_syntax,$(SERVER_CFLAGS) -Wno-missing-prototypes $(CC_CRITERION_FLAGS),$(f))) \
 	$(foreach f,$(wildcard katas/*/*.c solutions/*/*.c tests/katas/*/mutants/*.c),\
 		$(call cc_syntax,$(CC_LEARNER_FLAGS) -Ikatas/$(call cc_kata,$(f)),$(f))) \
 	$(foreach f,$(wildcard tests/katas/*/*.c),\
-		$(call cc_syntax,$(CC_LEARNER_FLAGS) -Ikatas/$(call cc_kata,$(f)) -Itests/support \
+		$(call cc_syntax,$(CC_LEARNER_FLAGS) -Ikatas/$(call cc_kata,$(f)) -Itests/support -Iharness/server \
 			$(CC_CRITERION_FLAGS),$(f))) \
 	$(call cc_syntax,$(CC_LEARNER_FLAGS) -Itests/support,tests/support/kata_test.c) true
 

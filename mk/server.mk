@@ -1,32 +1,34 @@
 # mk/server.mk - builds, tests and benchmarks the latency server; included by the main Makefile.
 #
-# Uses only BUILD and HARNESS_CFLAGS from the main Makefile, and appends the
+# Uses BUILD, HARNESS_BUILD and HARNESS_CFLAGS from the main Makefile, and appends the
 # test binary to HARNESS_TEST_BINS. Binaries are linked straight from their
 # sources so that no pattern rule here can clash with the main Makefile's.
 
 SERVER_PKGS := libmicrohttpd libcurl
-SERVER_CFLAGS = $(HARNESS_CFLAGS) -Iharness $(shell pkg-config --cflags $(SERVER_PKGS))
+SERVER_CFLAGS = $(HARNESS_CFLAGS) -Iharness/server -Iharness/server/bench $(shell pkg-config --cflags $(SERVER_PKGS))
 SERVER_LIBS = $(shell pkg-config --libs $(SERVER_PKGS)) -pthread
-SERVER_SRCS := harness/latency_server.c harness/latency_body.c
-SERVER_HDRS := harness/latency_server.h harness/latency_body.h
+SERVER_SRCS := harness/server/latency_server.c harness/server/latency_body.c
+SERVER_HDRS := harness/server/latency_server.h harness/server/latency_body.h
+BENCH := harness/server/bench
 # Extra arguments for `make serve`, e.g. SERVE_ARGS='--port 8080'.
 SERVE_ARGS ?=
 
-HARNESS_TEST_BINS += $(BUILD)/tests/test_latency_server
+HARNESS_TEST_BINS += $(HARNESS_BUILD)/tests/server/test_latency_server
 
-$(BUILD)/bin/kata-serve: harness/serve_main.c $(SERVER_SRCS) $(SERVER_HDRS)
+$(BUILD)/bin/kata-serve: harness/server/serve_main.c $(SERVER_SRCS) $(SERVER_HDRS) \
+		| $(BUILD)/deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(SERVER_CFLAGS) -o $@ $(filter %.c,$^) $(SERVER_LIBS)
 
-$(BUILD)/bin/server-bench: bench/server_bench.c bench/raw_client.c bench/raw_client.h \
-		$(SERVER_SRCS) $(SERVER_HDRS)
+$(BUILD)/bin/server-bench: $(BENCH)/server_bench.c $(BENCH)/raw_client.c $(BENCH)/raw_client.h \
+		$(SERVER_SRCS) $(SERVER_HDRS) | $(BUILD)/deps.stamp
 	@mkdir -p $(@D)
-	$(CC) $(SERVER_CFLAGS) -Ibench -o $@ $(filter %.c,$^) $(SERVER_LIBS)
+	$(CC) $(SERVER_CFLAGS) -o $@ $(filter %.c,$^) $(SERVER_LIBS)
 
-$(BUILD)/tests/test_latency_server: tests/harness/test_latency_server.c bench/raw_client.c \
-		bench/raw_client.h $(SERVER_SRCS) $(SERVER_HDRS)
+$(HARNESS_BUILD)/tests/server/test_latency_server: tests/harness/server/test_latency_server.c \
+		$(BENCH)/raw_client.c $(BENCH)/raw_client.h $(SERVER_SRCS) $(SERVER_HDRS) | $(BUILD)/deps.stamp
 	@mkdir -p $(@D)
-	$(CC) $(SERVER_CFLAGS) -Ibench $(shell pkg-config --cflags criterion) -o $@ $(filter %.c,$^) \
+	$(CC) $(SERVER_CFLAGS) $(shell pkg-config --cflags criterion) -o $@ $(filter %.c,$^) \
 		$(SERVER_LIBS) $(shell pkg-config --libs criterion)
 
 .PHONY: serve bench-server
@@ -35,4 +37,4 @@ serve: $(BUILD)/bin/kata-serve
 
 # Runs both scenarios in-process and against a separate kata-serve; RUNS=N for more runs.
 bench-server: $(BUILD)/bin/server-bench $(BUILD)/bin/kata-serve
-	sh bench/server_bench.sh $(BUILD)/bin/server-bench $(BUILD)/bin/kata-serve
+	sh $(BENCH)/server_bench.sh $(BUILD)/bin/server-bench $(BUILD)/bin/kata-serve

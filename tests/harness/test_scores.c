@@ -1,6 +1,7 @@
 /* test_scores.c: tests of harness/scores.c: the weights from kata.json, points per stage,
  * summary.json written and read back, merging the jobs' summaries, and the exit codes. */
 #include "scores.h"
+#include "grade.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>

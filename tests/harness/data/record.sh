@@ -25,7 +25,7 @@ map="-fdebug-prefix-map=$root=."
 
 say() { echo "  REC     $1"; }
 
-# ThreadSanitizer: the harness's own TSAN_OPTIONS (harness/stage_tsan.c), with the report
+# ThreadSanitizer: the harness's own TSAN_OPTIONS (harness/stages/tsan.c), with the report
 # written to a log file. A clean run writes no log at all: it is recorded as an empty file.
 tsan() {
     local name=$1
@@ -61,7 +61,7 @@ for p in race_global clean lock_order unlock_unlocked; do
     valgrind_tool drd "$p"
 done
 
-# Stack dumps of a deadlocked program, taken as harness/spawn.c takes them on a deadline.
+# Stack dumps of a deadlocked program, taken as harness/hang/snapshot.c takes them on a deadline.
 gcc -O0 -g -pthread "$map" "$src/deadlock.c" -o "$bin/deadlock"
 "$bin/deadlock" >"$bin/deadlock.out" &
 pid=$!
@@ -76,7 +76,7 @@ gdb -batch -nx -p "$pid" -ex 'thread apply all bt' >"$data/stacks_gdb.txt" 2>&1
 say "$data/stacks_gdb.txt"
 { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true
 
-# Criterion's --xml for one test at a time, run as harness/stage_test.c runs each test.
+# Criterion's --xml for one test at a time, run as harness/stages/test.c runs each test.
 gcc -O0 -g "$map" "$src/criterion_sample.c" -o "$bin/criterion_sample" -lcriterion
 for t in passes fails crashes; do
     "$bin/criterion_sample" --filter="sample/$t" --jobs=1 --xml="$data/criterion_$t.xml" \
@@ -84,7 +84,7 @@ for t in passes fails crashes; do
     say "$data/criterion_$t.xml"
 done
 
-# AddressSanitizer, LeakSanitizer and UBSan, with the harness's options (harness/stage_asan.c).
+# AddressSanitizer, LeakSanitizer and UBSan, with the harness's options (harness/stages/asan.c).
 clang -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g "$map" "$src/asan_bugs.c" \
     -o "$bin/asan_bugs"
 for b in use_after_free double_free leak overflow; do

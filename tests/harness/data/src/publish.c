@@ -1,5 +1,5 @@
 /* publish.c: one thread publishes a value through an atomic flag, another waits for the
- * flag and reads the value. PUBLISH picks the variant (tests/harness/test_valgrind_atomics.c):
+ * flag and reads the value. PUBLISH picks the variant (tests/harness/stages/test_valgrind_atomics.c):
  *   1  release store, acquire load: correct, and clean under every detector
  *   2  relaxed store and load: nothing orders the value, a real race
  *   3  release/acquire, but the value is written after the flag: a real race */

@@ -1,0 +1,142 @@
+/* asan.c: AddressSanitizer, LeakSanitizer and UBSan text reports to findings. */
+#include "parsers/asan.h"
+
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "    #1 0x55b32b59ef3c in main /tmp/m/a.c:6:58": fills fn, file, line; 1 on a frame. */
+static int parse_frame(const char *l, char **fn, char **file, int *line)
+{
+    while (*l == ' ')
+        l++;
+    if (*l != '#')
+        return 0;
+    const char *in = strstr(l, " in ");
+    if (!in)
+        return 0;
+    const char *f = in + 4;
+    size_t n = strcspn(f, " ");
+    *fn = xstrndup(f, n);
+    *file = NULL;
+    *line = 0;
+    const char *loc = f + n;
+    while (*loc == ' ')
+        loc++;
+    if (*loc && *loc != '(') {
+        size_t len = strcspn(loc, " ");
+        char *where = xstrndup(loc, len);
+        char *colon = strchr(where, ':');
+        if (colon) {
+            *colon = '\0';
+            *line = atoi(colon + 1);
+        }
+        *file = where;
+    }
+    return 1;
+}
+
+static char *thread_of(const char *l)
+{
+    const char *t = strstr(l, "thread T");
+    return t ? xasprintf("thread %.*s", (int)strcspn(t + 7, " :\n"), t + 7) : NULL;
+}
+
+int asan_parse(const char *text, const char *learner_real, struct findings *out)
+{
+    int reports = 0;
+    struct finding *cur = NULL;
+    struct access *acc = NULL;
+    int want_frame = 0;
+    int from_error = 0; /* cur came from an ERROR line, whose SUMMARY names its kind */
+    char *copy = xstrdup(text);
+    char *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        const char *e = strstr(l, "ERROR: AddressSanitizer: ");
+        const char *leak = strstr(l, " leak of ");
+        const char *ub = strstr(l, ": runtime error: ");
+        if (e) {
+            reports++;
+            cur = findings_add(out);
+            e += strlen("ERROR: AddressSanitizer: ");
+            cur->kind = xstrndup(e, strcspn(e, " "));
+            cur->headline = xstrdup(e);
+            from_error = 1;
+            acc = NULL;
+            want_frame = 0;
+            continue;
+        }
+        if (leak && (starts_with(l, "Direct") || starts_with(l, "Indirect"))) {
+            reports++;
+            cur = findings_add(out);
+            cur->kind = xstrdup("memory leak");
+            cur->headline = xstrdup(l);
+            acc = &cur->access[cur->naccess++];
+            acc->op = xstrdup("allocated");
+            want_frame = 1;
+            continue;
+        }
+        if (ub) {
+            reports++;
+            cur = findings_add(out);
+            cur->kind = xstrdup("undefined behaviour");
+            cur->headline = xstrdup(ub + strlen(": runtime error: "));
+            acc = &cur->access[cur->naccess++];
+            acc->op = xstrdup("runtime error");
+            want_frame = 1;
+            continue;
+        }
+        if (!cur)
+            continue;
+        if (starts_with(l, "SUMMARY: ")) {
+            /* "SUMMARY: AddressSanitizer: double-free (...)": the bug's own name, where the
+             * ERROR line may start with a verb ("attempting double-free on 0x...") */
+            const char *k = strstr(l, "SUMMARY: AddressSanitizer: ");
+            if (k && from_error) {
+                k += strlen("SUMMARY: AddressSanitizer: ");
+                free(cur->kind);
+                cur->kind = xstrndup(k, strcspn(k, " "));
+            }
+            from_error = 0;
+            acc = NULL;
+            want_frame = 0;
+            continue;
+        }
+        int head = 0;
+        if ((starts_with(l, "READ of size") || starts_with(l, "WRITE of size")) &&
+            cur->naccess < 2) {
+            acc = &cur->access[cur->naccess++];
+            acc->op = xstrdup(l[0] == 'R' ? "read" : "write");
+            acc->thread = thread_of(l);
+            head = 1;
+        } else if (starts_with(l, "freed by thread") && cur->naccess < 2) {
+            acc = &cur->access[cur->naccess++];
+            acc->op = xstrdup("freed");
+            acc->thread = thread_of(l);
+            head = 1;
+        } else if (starts_with(l, "previously allocated") || starts_with(l, "Thread T") ||
+                   strstr(l, "is located")) {
+            acc = NULL;
+            want_frame = 0;
+            continue;
+        }
+        if (head) {
+            want_frame = 1;
+            continue;
+        }
+        if (!acc && cur->naccess == 0 && strstr(l, "#0 ")) {
+            /* a report with no access line (a double free, a SEGV): its first stack */
+            acc = &cur->access[cur->naccess++];
+            want_frame = 1;
+        }
+        char *fn, *file;
+        int line;
+        if (acc && want_frame && parse_frame(l, &fn, &file, &line)) {
+            if (access_offer_frame(cur, acc, fn, file, line, learner_real))
+                want_frame = 0;
+        }
+    }
+    free(copy);
+    return reports;
+}

@@ -1,0 +1,154 @@
+/* valgrind.c: Helgrind and DRD XML reports to findings. */
+#include "parsers/valgrind.h"
+
+#include "util.h"
+#include "parsers/xml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_words(const char *kind)
+{
+    static const char *const map[][2] = {
+        {"Race", "data race"},
+        {"ConflictingAccess", "data race"},
+        {"LockOrder", "lock order inversion"},
+        {"UnlockUnlocked", "unlock of an unlocked mutex"},
+        {"UnlockForeign", "unlock of a mutex held by another thread"},
+        {"UnlockBogus", "unlock of something that is not a mutex"},
+        {"PthAPIerror", "pthread call failed"},
+        {"MutexErr", "mutex misuse"},
+        {"CondErr", "condition variable misuse"},
+        {"RwlockErr", "rwlock misuse"},
+        {"SemaphoreErr", "semaphore misuse"},
+        {"BarrierErr", "barrier misuse"},
+        {"HoldtimeErr", "lock held too long"},
+        {"GenericErr", "misuse of a threading call"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(kind, map[i][0]))
+            return map[i][1];
+    return "threading error";
+}
+
+/* Reads the op and thread out of "Possible data race during read of size 8 at 0x.. by
+ * thread #3", "This conflicts with a previous write of size 8 by thread #2" or DRD's
+ * "Conflicting load by thread 3 at 0x0010c040 size 8". */
+static void parse_what(const char *text, struct access *a, unsigned long *address)
+{
+    if (strstr(text, " read of size") || strstr(text, "Conflicting load"))
+        a->op = xstrdup("read");
+    else if (strstr(text, " write of size") || strstr(text, "Conflicting store"))
+        a->op = xstrdup("write");
+    const char *t = strstr(text, "by thread ");
+    if (t) {
+        t += strlen("by thread ");
+        size_t n = strcspn(t, " ,:");
+        a->thread = xasprintf("thread %.*s", (int)n, t);
+    }
+    const char *at = strstr(text, " at 0x");
+    if (address && at && strstr(text, "Conflicting"))
+        *address = strtoul(at + 4, NULL, 16);
+}
+
+static void take_stack(const struct xml_node *stack, const char *learner_real, struct access *a)
+{
+    for (int i = 0; stack && i < stack->nkids; i++) {
+        const struct xml_node *fr = stack->kids[i];
+        if (strcmp(fr->name, "frame"))
+            continue;
+        const char *file = xml_child_text(fr, "file");
+        const char *dir = xml_child_text(fr, "dir");
+        const char *fn = xml_child_text(fr, "fn");
+        const char *line = xml_child_text(fr, "line");
+        int mine = file && same_source(dir, file, learner_real);
+        if (!mine && a->function)
+            continue;
+        free(a->function);
+        free(a->file);
+        a->function = fn ? xstrdup(fn) : NULL;
+        a->file = file ? (dir ? xasprintf("%s/%s", dir, file) : xstrdup(file)) : NULL;
+        a->line = line ? atoi(line) : 0;
+        a->in_learner = mine;
+        if (mine)
+            return;
+    }
+}
+
+static char *quoted(const char *s)
+{
+    const char *q = strchr(s, '"');
+    const char *e = q ? strchr(q + 1, '"') : NULL;
+    return e ? xstrndup(q + 1, (size_t)(e - q - 1)) : NULL;
+}
+
+static void parse_error(const struct xml_node *err, const char *learner_real,
+                        struct findings *out)
+{
+    const char *kind = xml_child_text(err, "kind");
+    struct finding *f = findings_add(out);
+    f->kind = xstrdup(kind_words(kind ? kind : ""));
+    int want_stack = 0; /* the next <stack> belongs to access[naccess - 1] */
+    for (int i = 0; i < err->nkids; i++) {
+        const struct xml_node *k = err->kids[i];
+        const char *text = NULL;
+        if (!strcmp(k->name, "what"))
+            text = k->text;
+        else if (!strcmp(k->name, "xwhat") || !strcmp(k->name, "xauxwhat"))
+            text = xml_child_text(k, "text");
+        if (text && (!strcmp(k->name, "what") || !strcmp(k->name, "xwhat") ||
+                     strstr(text, "conflicts with"))) {
+            if (!f->headline)
+                f->headline = xstrdup(text);
+            if (f->naccess < 2) {
+                struct access *a = &f->access[f->naccess++];
+                parse_what(text, a, &f->address);
+                want_stack = 1;
+            }
+            continue;
+        }
+        if (!strcmp(k->name, "stack")) {
+            if (!want_stack && f->naccess == 0 && f->naccess < 2) {
+                f->naccess = 1;
+                want_stack = 1;
+            }
+            if (want_stack)
+                take_stack(k, learner_real, &f->access[f->naccess - 1]);
+            want_stack = 0;
+            continue;
+        }
+        if (!strcmp(k->name, "auxwhat") && !f->variable) {
+            /* 'inside data symbol "counter"' (Helgrind), 'global var "counter"' (var-info) */
+            if (strstr(k->text, "symbol \"") || strstr(k->text, "var \""))
+                f->variable = quoted(k->text);
+            else if (strstr(k->text, "block of size") || strstr(k->text, "heap"))
+                f->variable = xstrdup("a heap block");
+            else if (strstr(k->text, "stack of thread"))
+                f->variable = xstrdup("a stack variable");
+        }
+    }
+    for (int j = 0; j < f->naccess; j++)
+        if (f->access[j].in_learner)
+            f->in_learner = 1;
+    if (f->variable)
+        f->address = 0;
+}
+
+int valgrind_parse(const char *text, const char *learner_real, struct findings *out)
+{
+    const char *err = NULL;
+    struct xml_node *root = xml_parse(text, &err);
+    if (!root || strcmp(root->name, "valgrindoutput")) {
+        xml_free(root);
+        return -1;
+    }
+    int n = 0;
+    for (int i = 0; i < root->nkids; i++) {
+        if (strcmp(root->kids[i]->name, "error"))
+            continue;
+        parse_error(root->kids[i], learner_real, out);
+        n++;
+    }
+    xml_free(root);
+    return n;
+}

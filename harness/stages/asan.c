@@ -1,0 +1,55 @@
+/* asan.c: the asan stage: the driver built with AddressSanitizer and UBSan. */
+#include "parsers/asan.h"
+#include "stages/detect.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int stage_asan(struct run *r, struct stage_result *out)
+{
+    char *diag = NULL;
+    char *bin = build_driver(r, DRIVER_ASAN, NULL, &diag);
+    if (!bin) {
+        stage_say(out, ST_ERROR, "the AddressSanitizer build failed (is clang's sanitizer "
+                  "runtime installed? `make deps`)");
+        out->details = diag;
+        return 0;
+    }
+    free(diag);
+    /* ASan, LeakSanitizer and UBSan all write to <work>/asan.<pid>; memory is bounded by
+     * hard_rss_limit_mb, since RLIMIT_AS would break ASan's shadow memory. Libraries built
+     * without frame pointers (libcurl) make the fast unwinder skip the learner's frames in
+     * an allocation stack: fast_unwind_on_malloc=0 keeps them. */
+    char *prefix = work_path(r, "asan");
+    char *asan = xasprintf("ASAN_OPTIONS=log_path=%s detect_leaks=1 hard_rss_limit_mb=4096 "
+                           "allocator_may_return_null=1 detect_stack_use_after_return=1 "
+                           "fast_unwind_on_malloc=0 %s",
+                           prefix, symbolizer_option());
+    char *ubsan = xasprintf("UBSAN_OPTIONS=log_path=%s print_stacktrace=1 halt_on_error=0 %s",
+                            prefix, symbolizer_option());
+    const char *env[] = {asan, ubsan, seed_env(r), server_env(r), NULL};
+    const char *argv[MAX_ARGS + 2];
+    int n = 0;
+    argv[n++] = bin;
+    for (int i = 0; i < r->kata->ndetect_args; i++)
+        argv[n++] = r->kata->detect_args[i];
+    argv[n] = NULL;
+    struct child c;
+    detect_run(r, "asan", argv, env, 1, 1, &c);
+    char *logs = detect_collect_logs(r, "asan");
+    asan_parse(logs, r->src_real, &out->findings);
+    detect_judge(r, "asan", &c, out);
+    if (out->status == ST_PASS && starts_with(out->summary, "no data race found")) {
+        char *s = xasprintf("no memory error, leak or undefined behaviour found%s",
+                            out->summary + strlen("no data race found"));
+        free(out->summary);
+        out->summary = s;
+    }
+    out->raw = logs;
+    free(asan);
+    free(ubsan);
+    free(prefix);
+    free(bin);
+    return 0;
+}

@@ -1,0 +1,161 @@
+/* detect.c: running the driver under a detector and turning its findings into a verdict. */
+#include "stages/detect.h"
+
+#include "hang/describe.h"
+#include "hang/snapshot.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
+               int sanitizer, int dump_stacks, struct child *c)
+{
+    char *log_name = xasprintf("%s.log", label);
+    char *stacks_name = xasprintf("%s-stacks.txt", label);
+    char *log = work_path(r, log_name);
+    char *stacks = work_path(r, stacks_name);
+    memset(c, 0, sizeof *c);
+    c->argv = argv;
+    c->env = env;
+    c->stdout_path = log;
+    c->stderr_path = log;
+    c->stacks_path = dump_stacks ? stacks : NULL;
+    c->on_deadline = &hang_snapshot;
+    c->timeout = r->kata->detect_timeout;
+    c->limits = learner_limits(r->kata->detect_timeout, sanitizer);
+    /* Kernels with vm.mmap_rnd_bits above 28 make clang 14's TSan die at start ("unexpected
+     * memory mapping"); without address randomisation it always finds room. */
+    c->no_aslr = sanitizer;
+    int rc = child_run(c);
+    /* the paths live on in c only while this call runs */
+    c->stdout_path = c->stderr_path = c->stacks_path = NULL;
+    free(log_name);
+    free(stacks_name);
+    free(log);
+    free(stacks);
+    return rc;
+}
+
+static void describe_hang(struct run *r, const char *label, struct stage_result *out,
+                          struct strbuf *details)
+{
+    char *name = xasprintf("%s-stacks.txt", label);
+    char *path = work_path(r, name);
+    stacks_describe(path, r->src_real, r->verbose, details, &out->findings);
+    free(name);
+    free(path);
+}
+
+void detect_judge(struct run *r, const char *tool, const struct child *c,
+                  struct stage_result *out)
+{
+    size_t total = out->findings.n;
+    size_t mine = findings_keep_learner(&out->findings);
+    out->hidden = (int)(total - mine);
+    /* drop the others: they are library noise or the driver's own code */
+    struct findings keep = {0};
+    for (size_t i = 0; i < mine; i++)
+        findings_copy_one(&keep, &out->findings.v[i]);
+    findings_release(&out->findings);
+    out->findings = keep;
+    /* the learner's file by the name the learner gave it, whatever path the tool printed */
+    for (size_t i = 0; i < keep.n; i++)
+        for (int k = 0; k < keep.v[i].naccess; k++)
+            if (keep.v[i].access[k].in_learner) {
+                free(keep.v[i].access[k].file);
+                keep.v[i].access[k].file = xstrdup(r->src);
+            }
+
+    struct strbuf details = STRBUF_INIT;
+    if (c->timed_out && mine) {
+        /* what the tool saw before the deadline is still a verdict on the code */
+        const struct finding *f = &out->findings.v[0];
+        stage_say(out, ST_FAIL, "did not finish within %.0f s under %s (a deadlock or a lost "
+                  "wakeup?), and before that it reported %zu %s%s%s%s%s", c->timeout, tool,
+                  mine, mine == 1 ? "finding: " : "findings, the first: ", f->kind,
+                  f->variable ? " on `" : "", f->variable ? f->variable : "",
+                  f->variable ? "`" : "");
+        if (strcmp(tool, "tsan") == 0)
+            describe_hang(r, "tsan", out, &details);
+    } else if (c->timed_out) {
+        stage_say(out, ST_FAIL, "did not finish within %.0f s under %s: a deadlock or a lost "
+                  "wakeup?", c->timeout, tool);
+        if (strcmp(tool, "tsan") == 0)
+            describe_hang(r, "tsan", out, &details);
+    } else if (mine && strcmp(tool, "asan") == 0) {
+        const struct finding *f = &out->findings.v[0];
+        stage_say(out, ST_FAIL, "%zu report%s: %s", mine, mine == 1 ? "" : "s", f->kind);
+    } else if (mine) {
+        const struct finding *f = &out->findings.v[0];
+        size_t races = 0;
+        for (size_t i = 0; i < mine; i++)
+            races += !strcmp(out->findings.v[i].kind, "data race");
+        if (races)
+            stage_say(out, ST_FAIL, "%zu data race report%s%s%s%s", races, races == 1 ? "" : "s",
+                      f->variable ? " on `" : "", f->variable ? f->variable : "",
+                      f->variable ? "`" : "");
+        else
+            stage_say(out, ST_FAIL, "%s", f->kind);
+    } else if (c->signaled) {
+        char *how = child_describe(c);
+        stage_say(out, ST_FAIL, "the program %s under %s", how, tool);
+        free(how);
+    } else if (c->exec_failed) {
+        char *how = child_describe(c);
+        stage_say(out, ST_ERROR, "%s", how);
+        free(how);
+    } else {
+        stage_say(out, ST_PASS, "no data race found");
+    }
+    if (out->hidden && out->status == ST_PASS) {
+        char *s = xasprintf("%s (%d report%s outside your file ignored)", out->summary,
+                            out->hidden, out->hidden == 1 ? "" : "s");
+        free(out->summary);
+        out->summary = s;
+    }
+    if (details.len)
+        out->details = sb_detach(&details);
+    sb_release(&details);
+}
+
+char *detect_collect_logs(const struct run *r, const char *prefix)
+{
+    DIR *d = opendir(r->work);
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    char *lead = xasprintf("%s.", prefix);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *rest = e->d_name + strlen(lead);
+        if (!starts_with(e->d_name, lead) || *rest < '0' || *rest > '9')
+            continue;
+        char *path = xasprintf("%s/%s", r->work, e->d_name);
+        char *text = read_file(path, 4 << 20, NULL);
+        if (text)
+            sb_puts(&sb, text);
+        free(text);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(lead);
+    return sb_detach(&sb);
+}
+
+const char *symbolizer_option(void)
+{
+    /* clang 14 on Debian 12 ships it versioned; elsewhere the sanitizers search PATH */
+    static const char *const candidates[] = {"/usr/bin/llvm-symbolizer-14",
+                                             "/usr/bin/llvm-symbolizer-18",
+                                             "/usr/bin/llvm-symbolizer", NULL};
+    static char buf[128];
+    for (int i = 0; candidates[i]; i++)
+        if (file_exists(candidates[i])) {
+            snprintf(buf, sizeof buf, "external_symbolizer_path=%s", candidates[i]);
+            return buf;
+        }
+    return "";
+}

@@ -1,0 +1,301 @@
+/* perf.c: the perf stage: the learner's driver against the reference's, in turn. */
+#include "stages/perf.h"
+#include "stages/stage.h"
+
+#include "server/latency_server.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define QUICK_PAIRS 3 /* enough when every one of them is far from the bound */
+#define FIRST_PAIRS 5
+#define MAX_PAIRS 15
+#define BAR_WIDTH 40
+
+/* The first line the driver printed (its answer beside the expected one), cut short, or
+ * NULL when it printed nothing. */
+static char *first_line(const char *log)
+{
+    char *text = read_file(log, 4096, NULL);
+    if (!text)
+        return NULL;
+    size_t n = strcspn(text, "\n");
+    char *line = n ? xasprintf("%.*s%s", n > 160 ? 160 : (int)n, text, n > 160 ? "..." : "")
+                   : NULL;
+    free(text);
+    return line;
+}
+
+int perf_run(struct run *r, const char *bin, char *const *args, int nargs, double timeout,
+             struct perf_sample *s, char **why)
+{
+    const char *argv[MAX_ARGS + 2];
+    int n = 0;
+    argv[n++] = bin;
+    for (int i = 0; i < nargs; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    char *log = work_path(r, "perf.log");
+    const char *env[] = {seed_env(r), server_env(r), NULL};
+    struct child c = {.argv = argv, .env = env, .stdout_path = log, .stderr_path = log,
+                      .timeout = timeout, .limits = learner_limits(timeout, 0)};
+    int rc = child_run(&c);
+    s->wall = c.wall_seconds;
+    s->cpu = c.cpu_seconds;
+    s->rss_kb = c.max_rss_kb;
+    if (rc || (c.exited && c.exit_code == 0)) {
+        free(log);
+        return rc ? -1 : 0;
+    }
+    if (why) {
+        char *how = child_describe(&c);
+        char *said = first_line(log);
+        *why = c.exited ? xasprintf("the timed workload gave a wrong answer (the driver %s%s%s)",
+                                    how, said ? ": " : "", said ? said : "")
+                        : xasprintf("the timed workload %s", how);
+        free(said);
+        free(how);
+    }
+    free(log);
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    double *c = xmalloc(sizeof *c * (size_t)n);
+    memcpy(c, v, sizeof *c * (size_t)n);
+    qsort(c, (size_t)n, sizeof *c, cmp_double);
+    double m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    free(c);
+    return m;
+}
+
+static void bar(struct strbuf *sb, const char *label, double seconds, double longest,
+                const char *note)
+{
+    int w = longest > 0 ? (int)lround(seconds / longest * BAR_WIDTH) : 0;
+    if (w < 1 && seconds > 0)
+        w = 1;
+    sb_addf(sb, "%-10s %8.3f s  ", label, seconds);
+    for (int i = 0; i < BAR_WIDTH; i++)
+        sb_puts(sb, i < w ? "#" : " ");
+    sb_addf(sb, "  %s\n", note);
+}
+
+static void draw(struct stage_result *out)
+{
+    const struct perf_numbers *p = &out->perf;
+    double longest = fmax(p->learner, fmax(p->reference, p->floor));
+    struct strbuf sb = STRBUF_INIT;
+    char note[128];
+    snprintf(note, sizeof note, "%.1f cores, %ld MB", p->learner_cores, p->learner_rss_kb / 1024);
+    bar(&sb, "yours", p->learner, longest, note);
+    snprintf(note, sizeof note, "%.1f cores, %ld MB", p->reference_cores,
+             p->reference_rss_kb / 1024);
+    bar(&sb, "reference", p->reference, longest, note);
+    if (p->floor > 0)
+        bar(&sb, "floor", p->floor, longest,
+            p->io ? "ceil(requests / concurrency) latencies"
+                  : "one thread's time over the cores it may use");
+    if (p->peak_in_flight)
+        sb_addf(&sb, "your code had at most %ld request%s in flight at once\n",
+                p->peak_in_flight, p->peak_in_flight == 1 ? "" : "s");
+    sb_addf(&sb, "median of %d pairs, run in turn (yours, reference, ...) after a warm-up\n",
+            p->pairs);
+    free(out->details);
+    out->details = sb_detach(&sb);
+}
+
+/* A run of the learner's; where the kata talks to the latency server, it also notes how many
+ * requests the run kept in flight at most, so no extra run is needed to find out. */
+static int learner_run(struct run *r, const char *bin, double timeout, struct perf_sample *s,
+                       char **why, long *peak_in_flight)
+{
+    const struct kata *k = r->kata;
+    if (r->server)
+        latency_server_reset_stats(r->server);
+    int rc = perf_run(r, bin, k->perf_args, k->nperf_args, timeout, s, why);
+    if (r->server && rc == 0) {
+        struct latency_stats st;
+        latency_server_stats(r->server, &st);
+        if ((long)st.peak_in_flight > *peak_in_flight)
+            *peak_in_flight = (long)st.peak_in_flight;
+    }
+    return rc;
+}
+
+int stage_perf(struct run *r, struct stage_result *out)
+{
+    const struct kata *k = r->kata;
+    if (k->perf_bound <= 0) {
+        stage_say(out, ST_ERROR, "kata.json has no \"perf\" section");
+        return 0;
+    }
+    char *diag = NULL;
+    char *mine = build_driver(r, DRIVER_PERF, NULL, &diag);
+    free(diag);
+    char *ref = build_driver(r, DRIVER_PERF, k->solution, &diag);
+    free(diag);
+    if (!mine || !ref) {
+        stage_say(out, ST_ERROR, "the timed build failed");
+        free(mine);
+        free(ref);
+        return 0;
+    }
+    struct perf_numbers *p = &out->perf;
+    p->bound = k->perf_bound;
+    /* warm-up: page cache, CPU frequency; and the reference's time sets the deadline */
+    struct perf_sample rs, ls;
+    char *why = NULL;
+    if (perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
+        stage_say(out, ST_ERROR, "the reference failed its own timed workload");
+        free(mine);
+        free(ref);
+        return 0;
+    }
+    double deadline = fmin(30, fmax(2, rs.wall * k->perf_bound * 10));
+    int rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
+    if (rc) {
+        if (ls.wall >= deadline - 0.01)
+            stage_say(out, ST_FAIL, "too slow: not done after %.1f s, where the reference "
+                      "takes %.3f s", deadline, rs.wall);
+        else
+            stage_say(out, rc < 0 ? ST_ERROR : ST_FAIL, "%s", why ? why : "did not run");
+        free(why);
+        free(mine);
+        free(ref);
+        return 0;
+    }
+    double ratios[MAX_PAIRS], lw[MAX_PAIRS], rw[MAX_PAIRS], lc[MAX_PAIRS], rc_[MAX_PAIRS];
+    int n = 0;
+    /* Far beyond the bound even at warm-up: pairs would only confirm it, slowly. */
+    int clear = ls.wall / rs.wall > 3 * k->perf_bound;
+    if (clear) {
+        ratios[0] = ls.wall / rs.wall;
+        lw[0] = ls.wall, rw[0] = rs.wall;
+        lc[0] = ls.cpu, rc_[0] = rs.cpu;
+        p->learner_rss_kb = ls.rss_kb, p->reference_rss_kb = rs.rss_kb;
+        n = 1;
+    }
+    /* the floor, before the pairs: a reference far above it was slowed by something else */
+    if (k->io_requests > 0 && k->io_latency_ms > 0) {
+        int waves = (k->io_requests + k->io_concurrency - 1) / k->io_concurrency;
+        p->floor = waves * k->io_latency_ms / 1000.0;
+        p->io = 1;
+    } else if (k->nperf_single_args) {
+        struct perf_sample one;
+        if (perf_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &one, NULL) == 0) {
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+            int use = k->perf_threads < cores ? k->perf_threads : (int)cores;
+            /* CPU time, not wall: a program on the other core would stretch the wall
+             * time of this one thread, not the work it did */
+            p->floor = fmin(one.wall, one.cpu) / (use > 0 ? use : 1);
+        }
+    }
+    int target = clear ? 1 : QUICK_PAIRS;
+measure:
+    while (n < target) {
+        int mine_rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
+        int ref_rc = mine_rc ? 0 : perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL);
+        if (mine_rc || ref_rc) {
+            /* a reference that fails is the harness's fault, never the learner's */
+            if (mine_rc)
+                stage_say(out, mine_rc < 0 ? ST_ERROR : ST_FAIL, "%s",
+                          why ? why : "a timed run failed");
+            else
+                stage_say(out, ST_ERROR, "the reference failed its own timed workload "
+                          "between your runs");
+            free(why);
+            free(mine);
+            free(ref);
+            return 0;
+        }
+        ratios[n] = ls.wall / rs.wall;
+        lw[n] = ls.wall, rw[n] = rs.wall;
+        lc[n] = ls.cpu / ls.wall, rc_[n] = rs.cpu / rs.wall;
+        if (ls.rss_kb > p->learner_rss_kb)
+            p->learner_rss_kb = ls.rss_kb;
+        if (rs.rss_kb > p->reference_rss_kb)
+            p->reference_rss_kb = rs.rss_kb;
+        n++;
+        if (n == QUICK_PAIRS && target == QUICK_PAIRS) {
+            /* Three pairs that all sit a quarter or more inside the bound, or all a quarter
+             * or more beyond it, agree on the verdict; anything else gets the full five. */
+            int inside = 0, beyond = 0;
+            for (int i = 0; i < n; i++) {
+                inside += ratios[i] <= k->perf_bound / 1.25;
+                beyond += ratios[i] >= k->perf_bound * 1.25;
+            }
+            if (inside < n && beyond < n)
+                target = FIRST_PAIRS;
+        }
+        /* A noisy set may not fail anyone: while some pair says the code is within the
+         * bound, the verdict is in doubt, so measure more. When every pair is over it, more
+         * pairs would only confirm the fail, slowly. */
+        if (n == target && target >= FIRST_PAIRS && target < MAX_PAIRS) {
+            double m = median(ratios, n), lo = ratios[0];
+            for (int i = 1; i < n; i++)
+                lo = fmin(lo, ratios[i]);
+            if (m > k->perf_bound && lo <= k->perf_bound * 1.05)
+                target = n + 5 > MAX_PAIRS ? MAX_PAIRS : n + 5;
+        }
+    }
+    if (clear) {
+        lc[0] = lc[0] / lw[0];
+        rc_[0] = rc_[0] / rw[0];
+    }
+    /* A CPU-bound reference that could not get the cores it needs means another program
+     * took them: the ratio then says more about the machine than about the code. Measure
+     * longer, and if the machine stays busy, give no verdict rather than a wrong one. */
+    /* The same when the reference had its cores but got less done on them than alone (a
+     * busy hyperthread sibling, a program in its cache): its time is then far over the
+     * floor, and the one-thread design beside it looks almost as fast. */
+    int short_of_cores = k->perf_min_cores > 0 && median(rc_, n) < k->perf_min_cores;
+    int over_floor = k->perf_max_over_floor > 0 && p->floor > 0 && !p->io &&
+                     median(rw, n) > p->floor * k->perf_max_over_floor;
+    if (!clear && (short_of_cores || over_floor)) {
+        if (target < MAX_PAIRS) {
+            target = MAX_PAIRS;
+            goto measure;
+        }
+        if (short_of_cores)
+            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: the "
+                      "reference got %.1f cores where it needs %.1f; run it again when the "
+                      "machine is idle", median(rc_, n), k->perf_min_cores);
+        else
+            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: the "
+                      "reference took %.2fx its floor where it needs at most %.2fx; run it "
+                      "again when the machine is idle", median(rw, n) / p->floor,
+                      k->perf_max_over_floor);
+        free(mine);
+        free(ref);
+        return 0;
+    }
+    p->measured = 1;
+    p->pairs = n;
+    p->ratio = median(ratios, n);
+    p->learner = median(lw, n);
+    p->reference = median(rw, n);
+    p->learner_cores = median(lc, n);
+    p->reference_cores = median(rc_, n);
+    draw(out);
+    if (p->ratio <= k->perf_bound)
+        stage_say(out, ST_PASS, "%.2fx the reference's time (bound %.2fx)", p->ratio,
+                  k->perf_bound);
+    else
+        stage_say(out, ST_FAIL, "%.2fx the reference's time, over the bound of %.2fx%s", p->ratio,
+                  k->perf_bound, clear ? " (clear from the first run)" : "");
+    free(mine);
+    free(ref);
+    return 0;
+}

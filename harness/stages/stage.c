@@ -1,0 +1,100 @@
+/* stage.c: the helpers every stage shares: the driver builds, the work folder, the limits
+ * and the environment for learner code. */
+#include "stages/stage.h"
+
+#include "compile.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const learner_warnings[] = {
+    "-std=c11",     "-Wall",           "-Wextra",
+    "-Wpedantic",   "-Wshadow",        "-Wstrict-prototypes",
+    "-Wvla",        "-Wwrite-strings", "-fdiagnostics-color=never",
+    NULL,
+};
+
+struct limits learner_limits(double timeout, int sanitizer)
+{
+    struct limits l = {
+        .cpu_seconds = (long)(timeout * 2) + 5, /* two cores busy for the whole deadline */
+        .memory_mb = sanitizer ? 0 : 8192,      /* Valgrind needs room; sanitizers use rss */
+        .file_mb = 64,
+        .open_files = 1024,
+        .processes = 512,
+        .unprivileged = 1,
+        .private_tmp = 1,
+    };
+    return l;
+}
+
+void stage_say(struct stage_result *s, enum status st, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    free(s->summary);
+    s->summary = sb_detach(&sb);
+    s->status = st;
+}
+
+char *work_path(const struct run *r, const char *name)
+{
+    return xasprintf("%s/%s", r->work, name);
+}
+
+const char *seed_env(const struct run *r)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "KATA_SEED=%lu", r->seed);
+    return buf;
+}
+
+const char *server_env(const struct run *r)
+{
+    return r->server_env;
+}
+
+char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
+{
+    char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
+    /* the Valgrind build: C11 atomics made visible to Helgrind and DRD (the header says how) */
+    const char *inputs[] = {header, kind == DRIVER_PLAIN ? "harness/stages/valgrind_atomics.h" : NULL,
+                            NULL};
+    const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag,
+                           "-Iharness/server", "-include", "harness/stages/valgrind_atomics.h", NULL};
+    const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
+                          "-Iharness/server", NULL};
+    const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
+    const char *asan[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
+                          "-fno-omit-frame-pointer", "-w", r->include_flag, "-Iharness/server", NULL};
+    const char *sources[] = {r->kata->driver, src ? src : r->src,
+                             r->kata->server ? "harness/server/latency_body.c" : NULL, NULL};
+    const char *libs[MAX_ARGS + 3];
+    size_t m = 0;
+    for (int i = 0; i < r->kata->nlibs; i++)
+        libs[m++] = r->kata->libs[i];
+    libs[m++] = "-lpthread";
+    if (kind == DRIVER_PLAIN)
+        libs[m++] = "-no-pie";
+    libs[m] = NULL;
+    static const char *const labels[] = {"driver-plain", "driver-tsan", "driver-perf",
+                                         "driver-asan"};
+    const char *const *flags[] = {plain, tsan, perf, asan};
+    struct compile_job job = {
+        .cc = kind == DRIVER_TSAN || kind == DRIVER_ASAN ? "clang" : "gcc",
+        .flags = flags[kind],
+        .sources = sources,
+        .link_flags = libs,
+        .inputs = inputs,
+        .label = labels[kind],
+        .cache_dir = r->cache,
+    };
+    char *bin = compile(&job, diagnostics, NULL);
+    free(header);
+    return bin;
+}

@@ -1,0 +1,391 @@
+/* test.c: the test stage: the kata's Criterion tests, one child per test. */
+#include "stages/stage.h"
+
+#include "compile.h"
+#include "hang/describe.h"
+#include "hang/snapshot.h"
+#include "util.h"
+#include "parsers/xml.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_TESTS 128
+
+static char *build_tests(struct run *r, char **diag)
+{
+    char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
+    const char *inputs[] = {header, "tests/support/kata_test.h", NULL};
+    const char *flags[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Itests/support",
+                           "-Iharness/server", NULL};
+    /* katas that talk to the latency server check bodies with its checksum */
+    const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", r->src,
+                             r->kata->server ? "harness/server/latency_body.c" : NULL, NULL};
+    const char *libs[MAX_ARGS + 4];
+    size_t m = 0;
+    /* the tests count the threads and processes the learner's code starts */
+    libs[m++] = "-Wl,--wrap=pthread_create";
+    libs[m++] = "-Wl,--wrap=fork";
+    libs[m++] = "-lcriterion";
+    for (int i = 0; i < r->kata->nlibs; i++)
+        libs[m++] = r->kata->libs[i];
+    libs[m++] = "-lpthread";
+    libs[m] = NULL;
+    struct compile_job job = {.cc = "gcc", .flags = flags, .sources = sources, .link_flags = libs,
+                              .inputs = inputs, .label = "tests", .cache_dir = r->cache};
+    char *bin = compile(&job, diag, NULL);
+    free(header);
+    return bin;
+}
+
+/* `tests --list` prints "suite: N tests" and then "├── name" lines. */
+static int list_tests(struct run *r, const char *bin, char **names, int max)
+{
+    char *out = work_path(r, "test-list.txt");
+    const char *argv[] = {bin, "--list", NULL};
+    struct child c = {.argv = argv, .stdout_path = out, .stderr_path = out, .timeout = 10,
+                      .limits = learner_limits(10, 0)};
+    if (child_run(&c) || !c.exited || c.exit_code) {
+        free(out);
+        return -1;
+    }
+    char *text = read_file(out, 1 << 20, NULL);
+    free(out);
+    if (!text)
+        return -1;
+    int n = 0;
+    char suite[128] = "";
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l && n < max; l = strtok_r(NULL, "\n", &save)) {
+        char *colon = strstr(l, ": ");
+        if (colon && strstr(l, " test")) {
+            snprintf(suite, sizeof suite, "%.*s", (int)(colon - l), l);
+            continue;
+        }
+        /* the tree drawing is UTF-8; the name follows the last space */
+        char *sp = strrchr(l, ' ');
+        if (sp && suite[0] && (strstr(l, "──") || strstr(l, "--")))
+            names[n++] = xasprintf("%s/%s", suite, sp + 1);
+    }
+    free(text);
+    return n;
+}
+
+/* A Criterion failure text is "file:line: message": split off the place. */
+static void add_failure(struct stage_result *out, const char *test, const char *kind,
+                        const char *msg, struct strbuf *details)
+{
+    struct finding *f = findings_add(&out->findings);
+    f->kind = xstrdup(kind);
+    f->naccess = 1;
+    f->access[0].function = xstrdup(test);
+    char *m = xstrdup(msg ? msg : "");
+    rtrim(m);
+    char *c1 = strchr(m, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    const char *text = m;
+    if (c1 && c2 && c1[1] >= '0' && c1[1] <= '9') {
+        *c1 = '\0';
+        f->access[0].file = xstrdup(m);
+        f->access[0].line = atoi(c1 + 1);
+        text = c2 + 1;
+        while (*text == ' ')
+            text++;
+    }
+    f->headline = xstrdup(text);
+    if (f->access[0].file)
+        sb_addf(details, "%s: %s (%s:%d)\n", test, text, f->access[0].file, f->access[0].line);
+    else
+        sb_addf(details, "%s: %s\n", test, text);
+    free(m);
+}
+
+/* Reads the one testcase of a filtered run's XML. Returns 1 passed, 0 failed, -1 unreadable. */
+static int judge_xml(const char *xml_path, const char *test, const char *crash,
+                     struct stage_result *out, struct strbuf *details)
+{
+    char *text = read_file(xml_path, 4 << 20, NULL);
+    if (!text)
+        return -1;
+    struct xml_node *root = xml_parse(text, NULL);
+    free(text);
+    /* a filtered run lists every test, the others as SKIPPED: find ours by name */
+    const char *want = strchr(test, '/') ? strchr(test, '/') + 1 : test;
+    struct xml_node *suite = xml_child(root, "testsuite");
+    struct xml_node *tc = NULL;
+    for (int i = 0; suite && i < suite->nkids && !tc; i++) {
+        const char *name = xml_attr(suite->kids[i], "name");
+        if (!strcmp(suite->kids[i]->name, "testcase") && name && !strcmp(name, want))
+            tc = suite->kids[i];
+    }
+    if (!tc) {
+        xml_free(root);
+        return -1;
+    }
+    const char *status = xml_attr(tc, "status");
+    const char *asserts = xml_attr(tc, "assertions");
+    int verdict = 1;
+    if (status && !strcmp(status, "PASSED")) {
+        if (asserts && atoi(asserts) == 0) {
+            add_failure(out, test, "test ended early", "the test ended before checking anything: "
+                        "did the code under test call exit()?", details);
+            verdict = 0;
+        }
+    } else if (status && !strcmp(status, "SKIPPED")) {
+        verdict = 1;
+    } else {
+        verdict = 0;
+        struct xml_node *fail = xml_child(tc, "failure");
+        struct xml_node *err = xml_child(tc, "error");
+        if (fail) {
+            /* one line per failed assertion */
+            char *copy = xstrdup(fail->text);
+            char *save = NULL;
+            int any = 0;
+            for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                if (!*rtrim(l))
+                    continue;
+                add_failure(out, test, "assertion", l, details);
+                any = 1;
+            }
+            if (!any)
+                add_failure(out, test, "assertion", xml_attr(fail, "message"), details);
+            free(copy);
+        } else if (err) {
+            const char *type = xml_attr(err, "type");
+            if (type && !strcmp(type, "crash")) {
+                add_failure(out, test, "crash",
+                            "crashed: a signal (a bad pointer, abort(), or a failed assert) "
+                            "stopped the test",
+                            details);
+                if (crash)
+                    add_failure(out, test, "crash", crash, details);
+            }
+            else
+                add_failure(out, test, "error", xml_attr(err, "message"), details);
+        } else {
+            add_failure(out, test, "error", "failed", details);
+        }
+    }
+    xml_free(root);
+    return verdict;
+}
+
+/* Criterion's runner listens on /tmp/criterion_<its pid>.sock and removes it only when it
+ * exits normally: a runner killed at a deadline (or by the learner's code) leaves it behind.
+ * Under a root harness every grading runs as a user of its own, so a later runner that draws
+ * the same pid cannot replace that user's socket (/tmp is sticky) and aborts ("Could not
+ * initialize the message server: Address already in use"), failing a correct solution by
+ * luck. Learner children get a /tmp of their own (spawn.h, private_tmp); where they cannot
+ * (the repository is under /tmp), each runner's socket goes when the runner does. */
+static void forget_runner_socket(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/criterion_%d.sock", (int)pid);
+    unlink(path);
+}
+
+/* The last bytes of a file (a flood of output puts what matters at its end). */
+static char *read_tail(const char *path, size_t max)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    off_t from = fstat(fd, &st) == 0 && st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
+    char *buf = xcalloc(max + 1, 1);
+    ssize_t n = pread(fd, buf, max, from);
+    close(fd);
+    if (n < 0)
+        n = 0;
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Criterion reports a crashed test as "CRASH!" only; the tests' support code
+ * (tests/support/kata_test.c) writes "kata-test: killed by signal N" to the log first.
+ * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL. */
+static char *crash_from_log(const char *log)
+{
+    char *tail = read_tail(log, 4096);
+    const char *mark = "kata-test: killed by signal ", *at = NULL;
+    for (const char *p = tail; p && (p = strstr(p, mark)); p++)
+        at = p;
+    char *how = NULL;
+    if (at) {
+        struct child dead = {.signaled = 1, .signo = atoi(at + strlen(mark))};
+        char *d = child_describe(&dead);
+        how = xasprintf("the signal was %s", d + strlen("killed by "));
+        free(d);
+    }
+    free(tail);
+    return how;
+}
+
+/* Did the test program run out of memory? Its peak resident memory (the worker's too: the
+ * runner waited for it) came near the limit. */
+static int out_of_memory(const struct child *c)
+{
+    return c->limits.memory_mb > 0 && c->max_rss_kb >= c->limits.memory_mb * 1024 / 10 * 8;
+}
+
+static void describe_hang(struct run *r, const char *test, const char *stacks,
+                          const struct child *c, struct stage_result *out,
+                          struct strbuf *details)
+{
+    sb_addf(details, "%s: did not finish within %.0f s; where each thread was:\n", test,
+            r->kata->test_timeout);
+    out->spinning += stacks_describe(stacks, r->src_real, r->verbose, details, &out->findings);
+    /* what else it was doing when it was stopped: a fork storm, a memory hog */
+    if (c->deadline_procs > 16)
+        sb_addf(details, "  %d processes of it were running when it was stopped (the limit is "
+                "%ld): does something fork in a loop?\n", c->deadline_procs,
+                c->limits.processes);
+    if (c->deadline_rss_kb >= 256 * 1024)
+        sb_addf(details, "  one of its processes held %ld MB of memory when it was stopped "
+                "(the limit is %ld MB): does something allocate in a loop?\n",
+                c->deadline_rss_kb / 1024, c->limits.memory_mb);
+}
+
+int stage_test(struct run *r, struct stage_result *out)
+{
+    char *diag = NULL;
+    char *bin = build_tests(r, &diag);
+    if (!bin) {
+        stage_say(out, ST_ERROR, "the tests do not build against your file");
+        out->details = diag;
+        return 0;
+    }
+    free(diag);
+    char *names[MAX_TESTS];
+    int n = list_tests(r, bin, names, MAX_TESTS);
+    if (n <= 0) {
+        stage_say(out, ST_FAIL, "the test program did not start (it crashed before any test)");
+        free(bin);
+        return 0;
+    }
+    struct strbuf details = STRBUF_INIT;
+    struct strbuf raw = STRBUF_INIT;
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        char *filter = xasprintf("--filter=%s", names[i]);
+        char *xml = work_path(r, "test.xml");
+        char *xml_flag = xasprintf("--xml=%s", xml);
+        char *log = work_path(r, "test.log");
+        char *stacks = work_path(r, "test-stacks.txt");
+        const char *argv[] = {bin, filter, "--jobs=1", xml_flag, NULL};
+        const char *env[] = {seed_env(r), server_env(r), NULL};
+        struct child c = {.argv = argv,
+                          .env = env,
+                          .stdout_path = log,
+                          .stderr_path = log,
+                          .stacks_path = stacks,
+                          .on_deadline = &hang_snapshot,
+                          .timeout = r->kata->test_timeout,
+                          .limits = learner_limits(r->kata->test_timeout, 0)};
+        unlink(xml);
+        int ok;
+        int rc = child_run(&c);
+        if (c.pid > 0)
+            forget_runner_socket(c.pid);
+        if (rc) {
+            ok = 0;
+            add_failure(out, names[i], "error", "the test program could not be started",
+                        &details);
+        } else if (c.timed_out) {
+            ok = 0;
+            out->hung = 1;
+            describe_hang(r, names[i], stacks, &c, out, &details);
+        } else if (c.signaled) {
+            /* The runner itself was killed: its report, if there is one, cannot be trusted
+             * (code of the learner's could have written it). */
+            ok = 0;
+            char *how = child_describe(&c);
+            char *msg = xasprintf("the test program %s before it reported", how);
+            add_failure(out, names[i], "crash", msg, &details);
+            free(msg);
+            free(how);
+        } else {
+            char *crash = crash_from_log(log);
+            ok = judge_xml(xml, names[i], crash, out, &details);
+            free(crash);
+            if (ok < 0) {
+                char *how = child_describe(&c);
+                char *msg = xasprintf("the test program %s before it reported", how);
+                add_failure(out, names[i], "crash", msg, &details);
+                free(msg);
+                free(how);
+                ok = 0;
+            } else if (ok > 0 && c.exit_code != 0) {
+                /* Criterion exits 0 only when the test passed: a report that says otherwise
+                 * was not written by it */
+                char *msg = xasprintf("the test program exited with %d, yet its report says the "
+                                      "test passed", c.exit_code);
+                add_failure(out, names[i], "error", msg, &details);
+                free(msg);
+                ok = 0;
+            }
+        }
+        if (!c.timed_out && !ok && out_of_memory(&c)) {
+            char *msg = xasprintf("it ran out of memory: %ld MB at its peak, the limit is %ld MB",
+                                  c.max_rss_kb / 1024, c.limits.memory_mb);
+            add_failure(out, names[i], "crash", msg, &details);
+            free(msg);
+            out->exhausted = 1;
+        }
+        if (c.left_running) {
+            char *msg = xasprintf("left %d process%s still running after the test ended (the "
+                                  "harness killed %s): wait for every child you start, and "
+                                  "do not let one escape with setsid()",
+                                  c.left_running, c.left_running == 1 ? "" : "es",
+                                  c.left_running == 1 ? "it" : "them");
+            add_failure(out, names[i], "error", msg, &details);
+            free(msg);
+            ok = 0;
+        }
+        if (!ok) {
+            failed++;
+            char *text = read_file(log, 16 << 10, NULL);
+            if (text)
+                sb_addf(&raw, "--- %s ---\n%s", names[i], text);
+            free(text);
+        }
+        free(filter);
+        free(xml);
+        free(xml_flag);
+        free(log);
+        free(stacks);
+        if ((out->hung || out->exhausted) && i + 1 < n) {
+            /* one hang (or one memory hog) says enough; waiting out every deadline would
+             * only slow the verdict */
+            sb_addf(&details, "(%d more test%s not run after the %s)\n", n - i - 1,
+                    n - i - 1 == 1 ? "" : "s", out->hung ? "hang" : "memory ran out");
+            break;
+        }
+    }
+    if (out->hung && out->spinning)
+        stage_say(out, ST_FAIL, "a test did not finish within %.0f s: a thread of yours was "
+                  "still running, not blocked: a loop that never ends, or a livelock (where "
+                  "each thread was is below)", r->kata->test_timeout);
+    else if (out->hung)
+        stage_say(out, ST_FAIL, "a test did not finish within %.0f s: a deadlock or a lost "
+                  "wakeup (where each thread waited is below)", r->kata->test_timeout);
+    else if (out->exhausted)
+        stage_say(out, ST_FAIL, "a test ran out of memory (below)");
+    else if (failed)
+        stage_say(out, ST_FAIL, "%d of %d tests failed", failed, n);
+    else
+        stage_say(out, ST_PASS, "all %d tests passed", n);
+    out->details = details.len ? sb_detach(&details) : NULL;
+    out->raw = raw.len ? sb_detach(&raw) : NULL;
+    sb_release(&details);
+    sb_release(&raw);
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(bin);
+    return 0;
+}

@@ -1,0 +1,136 @@
+/* valgrind.c: the helgrind and drd stages: the driver under Valgrind, its XML read. */
+#include "stages/detect.h"
+#include "util.h"
+#include "parsers/valgrind.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* DRD names no global without --read-var-info (which costs seconds reading libc's debug
+ * info); the driver is built -no-pie, so the symbol table names the address instead. */
+static void name_addresses(struct run *r, const char *bin, struct findings *f)
+{
+    int any = 0;
+    for (size_t i = 0; i < f->n; i++)
+        any |= f->v[i].address && !f->v[i].variable;
+    if (!any)
+        return;
+    char *out = work_path(r, "nm.txt");
+    const char *argv[] = {"nm", "--defined-only", "-S", bin, NULL};
+    struct child c = {.argv = argv, .stdout_path = out, .timeout = 10};
+    char *text = (child_run(&c) == 0 && c.exited) ? read_file(out, 8 << 20, NULL) : NULL;
+    free(out);
+    if (!text)
+        return;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        unsigned long addr, size;
+        char type, name[256];
+        if (sscanf(l, "%lx %lx %c %255s", &addr, &size, &type, name) != 4)
+            continue;
+        if (!strchr("bBdDgGsS", type))
+            continue;
+        for (size_t i = 0; i < f->n; i++)
+            if (!f->v[i].variable && f->v[i].address >= addr && f->v[i].address < addr + size)
+                f->v[i].variable = xstrdup(name);
+    }
+    free(text);
+}
+
+/* Reads every <work>/<tool>.<pid>.xml (one per process) into out->findings. */
+static int collect_reports(struct run *r, const char *tool, struct stage_result *out)
+{
+    DIR *d = opendir(r->work);
+    struct strbuf raw = STRBUF_INIT;
+    int reports = 0;
+    struct dirent *e;
+    char *prefix = xasprintf("%s.", tool);
+    while (d && (e = readdir(d))) {
+        if (!starts_with(e->d_name, prefix) || !ends_with(e->d_name, ".xml"))
+            continue;
+        char *path = xasprintf("%s/%s", r->work, e->d_name);
+        char *text = read_file(path, 16 << 20, NULL);
+        free(path);
+        if (!text)
+            continue;
+        if (valgrind_parse(text, r->src_real, &out->findings) >= 0)
+            reports++;
+        sb_puts(&raw, text);
+        free(text);
+    }
+    if (d)
+        closedir(d);
+    free(prefix);
+    if (raw.len)
+        out->raw = sb_detach(&raw);
+    return reports;
+}
+
+static int stage_valgrind(struct run *r, const char *tool, struct stage_result *out)
+{
+    char *diag = NULL;
+    char *bin = build_driver(r, DRIVER_PLAIN, NULL, &diag);
+    if (!bin) {
+        stage_say(out, ST_ERROR, "the driver does not build");
+        out->details = diag;
+        return 0;
+    }
+    free(diag);
+    char *tool_flag = xasprintf("--tool=%s", tool);
+    char *xml = xasprintf("--xml-file=%s/%s.%%p.xml", r->work, tool);
+    char *supp = xasprintf("--suppressions=%s/harness/stages/valgrind.supp", r->root);
+    const char *argv[MAX_ARGS + 16];
+    int n = 0;
+    argv[n++] = "valgrind";
+    argv[n++] = tool_flag;
+    argv[n++] = "--xml=yes";
+    argv[n++] = xml;
+    /* Valgrind runs one thread at a time in long slices; fair scheduling interleaves them
+     * often enough for races to show at small sizes. */
+    argv[n++] = "--fair-sched=yes";
+    argv[n++] = supp;
+    argv[n++] = "--error-limit=no";
+    /* DRD leaves stack variables unchecked by default; a learner's counter often is one */
+    if (!strcmp(tool, "drd"))
+        argv[n++] = "--check-stack-var=yes";
+    argv[n++] = bin;
+    for (int i = 0; i < r->kata->ndetect_args; i++)
+        argv[n++] = r->kata->detect_args[i];
+    argv[n] = NULL;
+    const char *env[] = {seed_env(r), server_env(r), NULL};
+    struct child c;
+    detect_run(r, tool, argv, env, 0, 0, &c);
+    int reports = collect_reports(r, tool, out);
+    if (!reports && !c.timed_out) {
+        char *name = xasprintf("%s.log", tool);
+        char *log = work_path(r, name);
+        free(out->raw);
+        out->raw = read_file(log, 64 << 10, NULL);
+        free(name);
+        free(log);
+        stage_say(out, c.exec_failed ? ST_ERROR : ST_FAIL,
+                  c.exec_failed ? "valgrind is not installed (`make deps`)"
+                                : "Valgrind wrote no report: the program did not run under it "
+                                  "(V=1 shows its output)");
+    } else {
+        name_addresses(r, bin, &out->findings);
+        detect_judge(r, tool, &c, out);
+    }
+    free(tool_flag);
+    free(xml);
+    free(supp);
+    free(bin);
+    return 0;
+}
+
+int stage_helgrind(struct run *r, struct stage_result *out)
+{
+    return stage_valgrind(r, "helgrind", out);
+}
+
+int stage_drd(struct run *r, struct stage_result *out)
+{
+    return stage_valgrind(r, "drd", out);
+}
