@@ -6,8 +6,8 @@ BUILD := build
 comma := ,
 HARNESS_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Werror -O2 -g -D_GNU_SOURCE -Iharness
-HARNESS_LIBS = $(shell pkg-config --libs libcjson libmicrohttpd 2>/dev/null || \
-	echo -lcjson -lmicrohttpd) -lpthread -lm
+HARNESS_LIBS = $(shell pkg-config --libs libcjson libmicrohttpd expat libcrypto 2>/dev/null || \
+	echo -lcjson -lmicrohttpd -lexpat -lcrypto) -lpthread -lm
 ifeq ($(origin CC),default)
 CC := gcc
 endif

@@ -21,11 +21,6 @@
 #define CHECKSUMS_LIST "scripts/checksums.txt"
 #define STARTERS_LIST "scripts/starters.txt"
 
-/* SHA-256 of `len` bytes as 64 lower-case hex digits and a NUL in hex[65]. */
-void sha256_hex(const void *data, size_t len, char hex[65]);
-/* SHA-256 of a file's content into hex[65]. Returns 0, or -1 when it cannot be read. */
-int sha256_file(const char *path, char hex[65]);
-
 /* Lists the protected files that exist under root (relative paths, sorted). Returns the
  * count, or -1 when a protected folder cannot be read; *out is a new array the caller frees
  * with paths_free. */

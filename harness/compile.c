@@ -1,6 +1,7 @@
 /* compile.c: compiler runs behind a content-addressed cache. */
 #include "compile.h"
 
+#include "digest.h"
 #include "spawn.h"
 
 #include <stdio.h>
@@ -8,35 +9,35 @@
 #include <string.h>
 #include <unistd.h>
 
-static unsigned long long hash_strings(unsigned long long h, const char *const *v)
+static void add_strings(struct digest *d, const char *const *v)
 {
     for (size_t i = 0; v && v[i]; i++)
-        h = fnv1a(h, v[i], strlen(v[i]) + 1);
-    return fnv1a(h, "|", 1);
+        digest_add_str(d, v[i]);
+    digest_add_str(d, "|");
 }
 
-static unsigned long long hash_files(unsigned long long h, const char *const *v)
+/* Every byte of each file (a NUL in a source does not end it: gcc compiles past one). */
+static void add_files(struct digest *d, const char *const *v)
 {
     for (size_t i = 0; v && v[i]; i++) {
-        char *text = read_file(v[i], 64 << 20, NULL);
-        h = fnv1a(h, v[i], strlen(v[i]) + 1);
-        if (text) {
-            h = fnv1a(h, text, strlen(text));
-            free(text);
-        }
+        digest_add_str(d, v[i]);
+        digest_add_file(d, v[i]);
     }
-    return h;
 }
 
 char *compile(const struct compile_job *job, char **diagnostics, int *cached)
 {
-    unsigned long long h = fnv1a(FNV_INIT, job->cc, strlen(job->cc) + 1);
-    h = hash_strings(h, job->flags);
-    h = hash_strings(h, job->sources);
-    h = hash_strings(h, job->link_flags);
-    h = hash_files(h, job->sources);
-    h = hash_files(h, job->inputs);
-    char *out = xasprintf("%s/%s-%016llx", job->cache_dir, job->label, h);
+    struct digest key_digest;
+    digest_init(&key_digest);
+    digest_add_str(&key_digest, job->cc);
+    add_strings(&key_digest, job->flags);
+    add_strings(&key_digest, job->sources);
+    add_strings(&key_digest, job->link_flags);
+    add_files(&key_digest, job->sources);
+    add_files(&key_digest, job->inputs);
+    char key[65];
+    digest_end(&key_digest, key);
+    char *out = xasprintf("%s/%s-%s", job->cache_dir, job->label, key);
     char *diag_path = xasprintf("%s.log", out);
     if (diagnostics)
         *diagnostics = NULL;

@@ -6,9 +6,9 @@
 
 /*
  * One compiler run: `cc flags... sources... -o <out>`. The output lands in
- * <cache_dir>/<label>-<hash>, where the hash covers the compiler, every flag and the
- * content of every source and of every extra input (headers), so an unchanged file is
- * never compiled twice and a changed one always is.
+ * <cache_dir>/<label>-<key>, where the key is the SHA-256 of the compiler, every flag and
+ * every byte of every source and extra input (headers), so an unchanged file is never
+ * compiled twice and a changed one always is, even past a NUL byte.
  */
 struct compile_job {
     const char *cc;                 /* "gcc" or "clang" */

@@ -164,6 +164,11 @@ void sb_release(struct strbuf *sb)
 
 char *read_file(const char *path, size_t max, int *truncated)
 {
+    return read_file_len(path, max, NULL, truncated);
+}
+
+char *read_file_len(const char *path, size_t max, size_t *len, int *truncated)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
@@ -189,6 +194,8 @@ char *read_file(const char *path, size_t max, int *truncated)
     close(fd);
     if (truncated)
         *truncated = more;
+    if (len)
+        *len = sb.len;
     return sb_detach(&sb);
 }
 

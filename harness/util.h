@@ -39,6 +39,9 @@ void sb_release(struct strbuf *sb);
 /* Reads at most `max` bytes of a file into a new NUL-terminated string (caller frees);
  * *truncated (if given) says whether the file was longer. Returns NULL if it cannot be read. */
 char *read_file(const char *path, size_t max, int *truncated);
+/* read_file, and *len (if given) gets the number of bytes read: a file may hold NUL bytes,
+ * after which the string's own length says nothing. */
+char *read_file_len(const char *path, size_t max, size_t *len, int *truncated);
 /* Writes `len` bytes to `path`, replacing it. Returns 0 or -1 with an error printed. */
 int write_file(const char *path, const char *data, size_t len);
 /* Creates a directory and its parents. Returns 0 or -1. */

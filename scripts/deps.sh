@@ -20,7 +20,7 @@ done
 
 # Debian/Ubuntu packages, each with a probe that says whether it is already there.
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
-          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev make)
+          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev libexpat1-dev libssl-dev make)
 if [[ $dev -eq 1 ]]; then
     packages+=(npm)
 fi
@@ -34,6 +34,8 @@ have() {
         libcjson-dev) pc_or_header libcjson cjson/cJSON.h ;;
         libmicrohttpd-dev) pc_or_header libmicrohttpd microhttpd.h ;;
         libcurl4-openssl-dev) pc_or_header libcurl curl/curl.h ;;
+        libexpat1-dev) pc_or_header expat expat.h ;;
+        libssl-dev) pc_or_header libcrypto openssl/evp.h ;;
         *) dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' ;;
     esac
 }

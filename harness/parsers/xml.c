@@ -1,175 +1,131 @@
-/* xml.c: a small, forgiving XML reader (see xml.h for what it covers). */
+/* xml.c: Valgrind's and Criterion's XML reports read with expat into a small tree. */
 #include "parsers/xml.h"
 
 #include "util.h"
 
+#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct xml_node *node_new(const char *name, size_t len, struct xml_node *parent)
-{
-    struct xml_node *n = xcalloc(1, sizeof *n);
-    n->name = xstrndup(name, len);
-    n->text = xstrdup("");
-    n->parent = parent;
-    if (parent) {
-        parent->kids = xrealloc(parent->kids, sizeof *parent->kids * (size_t)(parent->nkids + 1));
-        parent->kids[parent->nkids++] = n;
-    }
-    return n;
-}
+/* The tree under construction: expat calls back with each start tag, piece of text and end
+ * tag, in document order; `at` is the element those belong to. */
+struct builder {
+    struct xml_node *root, *at;
+    int done; /* the root element has closed: anything after it is past the document */
+};
 
-static void decode_into(struct strbuf *sb, const char *s, size_t len)
+static void add_text(struct xml_node *n, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] != '&') {
-            sb_add(sb, s + i, 1);
-            continue;
-        }
-        const char *semi = memchr(s + i, ';', len - i);
-        if (!semi || semi - (s + i) > 10) {
-            sb_add(sb, s + i, 1);
-            continue;
-        }
-        size_t n = (size_t)(semi - (s + i)) + 1;
-        const char *e = s + i;
-        if (!strncmp(e, "&lt;", n)) sb_puts(sb, "<");
-        else if (!strncmp(e, "&gt;", n)) sb_puts(sb, ">");
-        else if (!strncmp(e, "&amp;", n)) sb_puts(sb, "&");
-        else if (!strncmp(e, "&quot;", n)) sb_puts(sb, "\"");
-        else if (!strncmp(e, "&apos;", n)) sb_puts(sb, "'");
-        else if (e[1] == '#') {
-            long code = e[2] == 'x' ? strtol(e + 3, NULL, 16) : strtol(e + 2, NULL, 10);
-            if (code > 0 && code < 128) {
-                char c = (char)code;
-                sb_add(sb, &c, 1);
-            } else {
-                sb_puts(sb, "?");
-            }
-        } else {
-            sb_add(sb, e, n);
-        }
-        i += n - 1;
-    }
-}
-
-static void append_text(struct xml_node *n, const char *s, size_t len, int raw)
-{
-    if (!n || !len)
+    if (!len)
         return;
-    struct strbuf sb = STRBUF_INIT;
-    sb_puts(&sb, n->text);
-    if (raw)
-        sb_add(&sb, s, len);
-    else
-        decode_into(&sb, s, len);
-    free(n->text);
-    n->text = sb_detach(&sb);
-}
-
-static int is_name_char(char c)
-{
-    return c && !strchr(" \t\r\n/>=", c);
-}
-
-static const char *parse_attrs(struct xml_node *n, const char *p)
-{
-    for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        if (!*p || *p == '>' || *p == '/' || *p == '?')
-            return p;
-        const char *name = p;
-        while (is_name_char(*p))
-            p++;
-        size_t nlen = (size_t)(p - name);
-        if (*p != '=')
-            return nlen ? p : p + 1;
-        p++;
-        char q = *p;
-        if (q != '"' && q != '\'')
-            return p;
-        const char *v = ++p;
-        while (*p && *p != q)
-            p++;
-        struct strbuf sb = STRBUF_INIT;
-        sb_init(&sb);
-        decode_into(&sb, v, (size_t)(p - v));
-        n->attrs = xrealloc(n->attrs, sizeof *n->attrs * (size_t)(n->nattrs + 1));
-        n->attrs[n->nattrs].name = xstrndup(name, nlen);
-        n->attrs[n->nattrs].value = sb_detach(&sb);
-        n->nattrs++;
-        if (*p)
-            p++;
+    /* capacity doubles, so a text read in many pieces costs linear time */
+    if (n->text_len + len + 1 > n->text_cap) {
+        size_t cap = n->text_cap ? n->text_cap : 64;
+        while (cap < n->text_len + len + 1)
+            cap *= 2;
+        n->text = xrealloc(n->text, cap);
+        n->text_cap = cap;
     }
+    memcpy(n->text + n->text_len, s, len);
+    n->text_len += len;
+    n->text[n->text_len] = '\0';
+}
+
+static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **atts)
+{
+    struct builder *b = data;
+    struct xml_node *n = xcalloc(1, sizeof *n);
+    n->name = xstrdup(name);
+    n->text = xstrdup("");
+    n->text_cap = 1;
+    size_t na = 0;
+    while (atts[2 * na])
+        na++;
+    n->attrs = na ? xcalloc(na, sizeof *n->attrs) : NULL;
+    for (size_t i = 0; i < na; i++) {
+        n->attrs[i].name = xstrdup(atts[2 * i]);
+        n->attrs[i].value = xstrdup(atts[2 * i + 1]);
+    }
+    n->nattrs = (int)na;
+    n->parent = b->at;
+    if (b->at) {
+        struct xml_node *p = b->at;
+        if (p->nkids == p->kids_cap) {
+            p->kids_cap = p->kids_cap ? 2 * p->kids_cap : 4;
+            p->kids = xrealloc(p->kids, sizeof *p->kids * (size_t)p->kids_cap);
+        }
+        p->kids[p->nkids++] = n;
+    } else {
+        b->root = n;
+    }
+    b->at = n;
+}
+
+static void XMLCALL on_end(void *data, const XML_Char *name)
+{
+    struct builder *b = data;
+    (void)name; /* expat has checked that it matches */
+    if (b->at)
+        b->at = b->at->parent;
+    if (!b->at)
+        b->done = 1;
+}
+
+static void XMLCALL on_text(void *data, const XML_Char *s, int len)
+{
+    struct builder *b = data;
+    if (b->at && len > 0)
+        add_text(b->at, s, (size_t)len);
 }
 
 struct xml_node *xml_parse(const char *text, const char **err)
 {
-    struct xml_node *root = NULL, *cur = NULL;
-    const char *p = text;
     if (err)
         *err = NULL;
-    while (*p) {
-        if (*p != '<') {
-            const char *lt = strchr(p, '<');
-            size_t len = lt ? (size_t)(lt - p) : strlen(p);
-            append_text(cur, p, len, 0);
-            p += len;
-            continue;
-        }
-        if (starts_with(p, "<!--")) {
-            const char *end = strstr(p, "-->");
-            p = end ? end + 3 : p + strlen(p);
-        } else if (starts_with(p, "<![CDATA[")) {
-            const char *start = p + 9, *end = strstr(start, "]]>");
-            size_t len = end ? (size_t)(end - start) : strlen(start);
-            append_text(cur, start, len, 1);
-            p = end ? end + 3 : start + len;
-        } else if (p[1] == '?' || p[1] == '!') {
-            const char *end = strchr(p, '>');
-            p = end ? end + 1 : p + strlen(p);
-        } else if (p[1] == '/') {
-            const char *end = strchr(p, '>');
-            if (cur && cur->parent)
-                cur = cur->parent;
-            else if (cur == root)
-                cur = NULL;
-            p = end ? end + 1 : p + strlen(p);
-        } else {
-            const char *name = ++p;
-            while (is_name_char(*p))
-                p++;
-            /* a document cut inside a start tag: keep what was complete before it */
-            if (!strchr(p, '>'))
-                break;
-            if (p == name) {
-                if (err)
-                    *err = "an element without a name";
-                xml_free(root);
-                return NULL;
-            }
-            if (root && !cur)
-                break; /* a second top-level element: keep the first document only */
-            struct xml_node *n = node_new(name, (size_t)(p - name), cur);
-            if (!root)
-                root = n;
-            p = parse_attrs(n, p);
-            if (*p == '/') {
-                p++;
-            } else {
-                cur = n;
-            }
-            if (*p == '>')
-                p++;
-        }
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    if (!p) {
+        if (err)
+            *err = "out of memory";
+        return NULL;
     }
-    if (!root && err)
+    struct builder b = {0};
+    XML_SetUserData(p, &b);
+    XML_SetElementHandler(p, on_start, on_end);
+    XML_SetCharacterDataHandler(p, on_text);
+    size_t len = strlen(text);
+    /* expat takes an int length: a report is read with a cap far below INT_MAX, but feed it
+     * in pieces all the same */
+    enum XML_Status st = XML_STATUS_OK;
+    const size_t piece = 1 << 20;
+    for (size_t off = 0; st == XML_STATUS_OK;) {
+        size_t n = len - off < piece ? len - off : piece;
+        int last = off + n == len;
+        st = XML_Parse(p, text + off, (int)n, last);
+        off += n;
+        if (last)
+            break;
+    }
+    if (st != XML_STATUS_OK) {
+        enum XML_Error e = XML_GetErrorCode(p);
+        /* A report cut off inside a CDATA section (a runner killed mid-write) keeps the text
+         * it had: expat reports none of an unclosed section's text. */
+        if (e == XML_ERROR_UNCLOSED_CDATA_SECTION && b.at) {
+            XML_Index at = XML_GetCurrentByteIndex(p);
+            const char *open = at >= 0 ? strstr(text + at, "<![CDATA[") : NULL;
+            if (open)
+                add_text(b.at, open + 9, strlen(open + 9));
+        }
+        /* Past the root's end tag a second element or stray text is no part of the
+         * document; anything else means the document is not whole. */
+        if (!(b.done && e == XML_ERROR_JUNK_AFTER_DOC_ELEMENT) && err)
+            *err = XML_ErrorString(e);
+    }
+    XML_ParserFree(p);
+    if (!b.root && err && !*err)
         *err = "no element found";
-    return root;
+    return b.root;
 }
 
-/* Frees the tree without recursion: a hostile report may nest a million levels deep. */
 void xml_free(struct xml_node *n)
 {
     struct xml_node *stop = n ? n->parent : NULL;

@@ -1,12 +1,13 @@
-/* xml.h: a small XML reader for the reports of Valgrind and Criterion. */
+/* xml.h: the reports of Valgrind and Criterion read into a small tree (with expat). */
 #ifndef KATA_XML_H
 #define KATA_XML_H
 
+#include <stddef.h>
+
 /*
- * Enough XML for tool reports: elements, attributes, text, CDATA, comments,
- * processing instructions and the five predefined entities plus numeric ones.
- * No namespaces, no DTDs. Text is the concatenation of an element's own text
- * pieces, entities decoded.
+ * Elements, attributes and text, read by expat: the text is the concatenation of an
+ * element's own pieces (CDATA included), entities and character references decoded to
+ * UTF-8. Comments, processing instructions and the doctype are skipped.
  */
 struct xml_attr {
     char *name, *value;
@@ -20,11 +21,15 @@ struct xml_node {
     struct xml_node **kids;
     int nkids;
     struct xml_node *parent;
+    size_t text_len, text_cap; /* the parser's: text grows in place as it is read */
+    int kids_cap;
 };
 
-/* Parses a document. Returns its root element (caller frees with xml_free), or NULL
- * when it is not well formed; *err (if given) then points to a static message. A
- * document cut off at the end (a tool killed mid-write) still returns what was read. */
+/* Parses a document. Returns its root element with everything read before the first
+ * error (caller frees with xml_free), or NULL when no element began. *err (if given) is
+ * NULL for a well-formed document, else a static message saying what was wrong: a tool
+ * killed mid-write leaves a document cut short, whose first part still counts. Anything
+ * after the root's end tag is ignored. */
 struct xml_node *xml_parse(const char *text, const char **err);
 void xml_free(struct xml_node *n);
 

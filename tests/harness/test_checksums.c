@@ -1,7 +1,8 @@
-/* test_checksums.c: tests of harness/checksums.c: SHA-256 against known digests and
+/* test_checksums.c: tests of harness/checksums.c and harness/digest.c: SHA-256 against known digests and
  * sha256sum, and the protected-file lists on a scratch repository: a changed, removed or
  * added file is named, the learner's own file is not, a broken list is refused. */
 #include "checksums.h"
+#include "digest.h"
 #include "util.h"
 
 #include <criterion/criterion.h>

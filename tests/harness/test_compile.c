@@ -1,0 +1,74 @@
+/* test_compile.c: tests of harness/compile.c: the cache answers for the same bytes and flags
+ * only, whatever a byte is (a NUL included). */
+#include "compile.h"
+#include "util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void scratch(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/kata-test-compile-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void cleanup(void)
+{
+    remove_tree(dir);
+}
+
+/* Compiles src (len bytes, written to dir/k.c) to an object; *cached says how it went. */
+static char *compile_bytes(const char *src, size_t len, const char *flag, int *cached)
+{
+    char *path = xasprintf("%s/k.c", dir);
+    cr_assert_eq(write_file(path, src, len), 0);
+    const char *flags[] = {"-c", "-w", flag, NULL};
+    const char *sources[] = {path, NULL};
+    char *cache = xasprintf("%s/cache", dir);
+    struct compile_job job = {.cc = "gcc", .flags = flags, .sources = sources, .label = "obj",
+                              .cache_dir = cache};
+    char *diag = NULL;
+    char *out = compile(&job, &diag, cached);
+    cr_assert_not_null(out, "gcc failed: %s", diag ? diag : "?");
+    free(diag);
+    free(cache);
+    free(path);
+    return out;
+}
+
+Test(compile, the_same_bytes_and_flags_come_from_the_cache, .init = scratch, .fini = cleanup)
+{
+    static const char src[] = "int f(void) { return 1; }\n";
+    int cached = -1;
+    char *a = compile_bytes(src, sizeof src - 1, "-O0", &cached);
+    cr_assert_eq(cached, 0);
+    char *b = compile_bytes(src, sizeof src - 1, "-O0", &cached);
+    cr_assert_eq(cached, 1);
+    cr_assert_str_eq(a, b);
+    char *c = compile_bytes(src, sizeof src - 1, "-O2", &cached);
+    cr_assert_eq(cached, 0, "another flag is another build");
+    cr_assert_str_neq(a, c);
+    free(a);
+    free(b);
+    free(c);
+}
+
+/* gcc reads past a NUL byte (with a warning), so an edit after one changes the object: the
+ * key must cover it too. */
+Test(compile, an_edit_after_a_nul_byte_is_compiled_anew, .init = scratch, .fini = cleanup)
+{
+    static const char one[] = "int f(void) { return 1; }\n/*\0*/\nint g(void) { return 1; }\n";
+    static const char two[] = "int f(void) { return 1; }\n/*\0*/\nint g(void) { return 2; }\n";
+    int cached = -1;
+    char *a = compile_bytes(one, sizeof one - 1, "-O0", &cached);
+    char *b = compile_bytes(two, sizeof two - 1, "-O0", &cached);
+    cr_assert_eq(cached, 0, "the cache answered for a file that changed after its NUL byte");
+    cr_assert_str_neq(a, b);
+    free(a);
+    free(b);
+}
