@@ -1,12 +1,14 @@
 /* kata.c: the catalog of katas, read from katas/<name>/kata.json. */
 #include "kata.h"
 
+#include "spawn.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int read_strings(const cJSON *arr, char **out, int max, const char *what, const char *name)
 {
@@ -205,22 +207,22 @@ int kata_has_stage(const struct kata *k, const char *stage)
     return 0;
 }
 
-/* The value after "key:" on a comment line near the top of a mutant, or NULL. */
+/* The value of a "key: value" line of a mutant's header (the lines before its diff), or
+ * NULL. */
 static char *header_value(const char *text, const char *key)
 {
-    const char *p = strstr(text, key);
-    if (!p)
-        return NULL;
-    p += strlen(key);
-    while (*p == ' ')
-        p++;
-    size_t n = strcspn(p, "\n");
-    char *v = rtrim(xstrndup(p, n));
-    if (ends_with(v, "*/")) {
-        v[strlen(v) - 2] = '\0';
-        rtrim(v);
+    size_t klen = strlen(key);
+    for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+        if (starts_with(l, "--- "))
+            break; /* the diff begins */
+        if (strncmp(l, key, klen))
+            continue;
+        const char *p = l + klen;
+        while (*p == ' ')
+            p++;
+        return rtrim(xstrndup(p, strcspn(p, "\n")));
     }
-    return v;
+    return NULL;
 }
 
 static int by_path(const void *a, const void *b)
@@ -241,7 +243,7 @@ int kata_mutants(const char *root, const struct kata *k, struct mutant **out)
     struct mutant *v = NULL;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (!ends_with(e->d_name, ".c"))
+        if (!ends_with(e->d_name, ".patch"))
             continue;
         char *full = xasprintf("%s/%s", dir, e->d_name);
         char *text = read_file(full, 1 << 16, NULL);
@@ -288,4 +290,36 @@ void mutants_free(struct mutant *m, int n)
         free(m[i].what);
     }
     free(m);
+}
+
+char *mutant_source(const struct kata *k, const struct mutant *m)
+{
+    const char *name = base_name(m->path);
+    char *dir = xasprintf("build/mutants/%s", k->name);
+    char *out = xasprintf("%s/%.*s.c", dir, (int)(strlen(name) - strlen(".patch")), name);
+    char *log = xasprintf("%s.log", out);
+    if (mkdir_p(dir)) {
+        free(dir);
+        free(out);
+        free(log);
+        return NULL;
+    }
+    free(dir);
+    unlink(out);
+    /* --no-backup-if-mismatch: a patch that no longer fits says so, and leaves nothing */
+    const char *argv[] = {"patch", "-s", "--no-backup-if-mismatch", "-r", "-", "-o", out,
+                          k->solution, m->path, NULL};
+    struct child c = {.argv = argv, .stdout_path = log, .stderr_path = log, .timeout = 30};
+    if (child_run(&c) || !c.exited || c.exit_code) {
+        char *why = read_file(log, 4096, NULL);
+        error("mutant %s does not apply to %s: %s", m->path, k->solution,
+              why && *why ? rtrim(why) : "patch failed (is patch installed? `make deps`)");
+        free(why);
+        unlink(out);
+        free(out);
+        out = NULL;
+    }
+    unlink(log);
+    free(log);
+    return out;
 }

@@ -73,9 +73,11 @@ void kata_free_all(struct kata **v, int n);
 /* Does the kata's metadata list this stage? */
 int kata_has_stage(const struct kata *k, const char *stage);
 
-/* A mutant: a known-wrong answer and the stage that must reject it. */
+/* A mutant: a known-wrong answer and the stage that must reject it, stored as a patch
+ * against the kata's reference (tests/katas/<name>/mutants/<m>.patch): a header of
+ * "key: value" lines, a blank line, then the diff (scripts/mutant-to-patch.sh makes one). */
 struct mutant {
-    char *path;     /* tests/katas/<name>/mutants/<file>.c */
+    char *path;     /* tests/katas/<name>/mutants/<m>.patch */
     char *stage;    /* from its "rejected-by: <stage>" line */
     char *what;     /* from its "mutant: <description>" line */
     int repeat;     /* from its "repeat: N" line (default 1): the self-test grades it N times,
@@ -86,5 +88,10 @@ struct mutant {
  * a mutant lacks its "rejected-by:" line; *out is freed with mutants_free. */
 int kata_mutants(const char *root, const struct kata *k, struct mutant **out);
 void mutants_free(struct mutant *m, int n);
+
+/* Applies the mutant's patch to the kata's reference (patch(1), under a deadline) and
+ * writes the result to build/mutants/<kata>/<m>.c. Returns that path (caller frees), or
+ * NULL with an error printed when the patch does not apply. */
+char *mutant_source(const struct kata *k, const struct mutant *m);
 
 #endif

@@ -41,7 +41,7 @@ compile-commands-sources:
 		$(call cc_syntax,$(SERVER_CFLAGS),$(f))) \
 	$(foreach f,$(shell find tests/harness -name 'test_*.c'),\
 		$(call cc_syntax,$(SERVER_CFLAGS) -Wno-missing-prototypes $(CC_CRITERION_FLAGS),$(f))) \
-	$(foreach f,$(wildcard katas/*/*.c solutions/*/*.c tests/katas/*/mutants/*.c),\
+	$(foreach f,$(wildcard katas/*/*.c solutions/*/*.c),\
 		$(call cc_syntax,$(CC_LEARNER_FLAGS) -Ikatas/$(call cc_kata,$(f)),$(f))) \
 	$(foreach f,$(wildcard tests/katas/*/*.c),\
 		$(call cc_syntax,$(CC_LEARNER_FLAGS) -Ikatas/$(call cc_kata,$(f)) -Itests/support -Iharness/server \

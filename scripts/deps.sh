@@ -20,14 +20,14 @@ done
 
 # Debian/Ubuntu packages, each with a probe that says whether it is already there.
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
-          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev libexpat1-dev libssl-dev make)
+          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev libexpat1-dev libssl-dev patch make)
 if [[ $dev -eq 1 ]]; then
     packages+=(npm)
 fi
 
 have() {
     case "$1" in
-        gcc|clang|valgrind|gdb|make|pkg-config|npm) command -v "$1" >/dev/null 2>&1 ;;
+        gcc|clang|valgrind|gdb|make|pkg-config|npm|patch) command -v "$1" >/dev/null 2>&1 ;;
         elfutils) command -v eu-stack >/dev/null 2>&1 ;;
         libclang-rt-dev) tsan_works ;;
         libcriterion-dev) pc_or_header criterion criterion/criterion.h ;;

@@ -17,9 +17,11 @@
 # verdict may have more lines). By default the block is from the untouched starter. An HTML
 # comment just before the fence (blank lines between are fine) says otherwise:
 #
-#   <!-- readme-check: src=tests/katas/race_counter/mutants/missing_unlock.c as-learner stage=test -->
+#   <!-- readme-check: src=tests/katas/race_counter/mutants/missing_unlock.patch as-learner stage=test -->
 #
-#   src=PATH     grade PATH instead of the starter (a mutant shows a known mistake)
+#   src=PATH     grade PATH instead of the starter (a mutant shows a known mistake); a
+#                mutant's .patch is applied to the reference first, into
+#                build/mutants/<name>/<mutant>.c, where the self-test puts it too
 #   as-learner   grade a copy of PATH put where the learner's file would be, so the verdict
 #                names katas/<name>/<name>.c, as a learner who made that mistake sees it
 #   stage=S      `--stage S`: the build and that stage only
@@ -181,6 +183,14 @@ verdict() {
         return 0
     fi
     mkdir -p "$WORK/runs" "$WORK/src/$name"
+    if [[ $src == *.patch ]]; then
+        local made
+        made=build/mutants/$name/$(basename "${src%.patch}").c
+        mkdir -p "$(dirname "$made")"
+        patch -s --no-backup-if-mismatch -r - -o "$made" "solutions/$name/$name.c" "$src" >&2 ||
+            { echo "readme-check: $src does not apply to solutions/$name/$name.c" >&2; return 3; }
+        src=$made
+    fi
     local learner=katas/$name/$name.c graded
     if [[ -z $src || $as == 1 ]]; then
         graded=$WORK/src/$name/$name.c

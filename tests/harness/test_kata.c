@@ -236,13 +236,13 @@ Test(kata, lists_the_race_counter_mutants_with_their_stages)
     struct mutant *m = NULL;
     int n = kata_mutants(".", k, &m);
 
-    /* one mutant per .c file in the folder */
+    /* one mutant per .patch file in the folder */
     DIR *d = opendir(k->mutants);
     cr_assert_not_null(d);
     int files = 0;
     struct dirent *e;
     while ((e = readdir(d)))
-        files += ends_with(e->d_name, ".c");
+        files += ends_with(e->d_name, ".patch");
     closedir(d);
     cr_assert_eq(n, files);
     cr_assert_gt(n, 0);
@@ -258,10 +258,10 @@ Test(kata, lists_the_race_counter_mutants_with_their_stages)
             cr_assert_lt(strcmp(m[i - 1].path, m[i].path), 0, "sorted by file name");
     }
     /* the known ones, by file */
-    const char *known[][2] = {{"lock_per_thread.c", "helgrind"},
-                              {"missing_unlock.c", "test"},
-                              {"read_outside_lock.c", "drd"},
-                              {"volatile_counter.c", "tsan"}};
+    const char *known[][2] = {{"lock_per_thread.patch", "helgrind"},
+                              {"missing_unlock.patch", "test"},
+                              {"read_outside_lock.patch", "drd"},
+                              {"volatile_counter.patch", "tsan"}};
     for (size_t j = 0; j < sizeof known / sizeof known[0]; j++) {
         int found = 0;
         for (int i = 0; i < n; i++)
@@ -270,6 +270,29 @@ Test(kata, lists_the_race_counter_mutants_with_their_stages)
                 cr_assert_str_eq(m[i].stage, known[j][1], "%s", m[i].path);
             }
         cr_assert(found, "no mutant %s", known[j][0]);
+    }
+    mutants_free(m, n);
+    kata_free(k);
+}
+
+Test(kata, a_mutant_is_the_reference_with_its_patch_applied)
+{
+    struct kata *k = kata_load(".", "race_counter");
+    cr_assert_not_null(k);
+    struct mutant *m = NULL;
+    int n = kata_mutants(".", k, &m);
+    for (int i = 0; i < n; i++) {
+        if (!ends_with(m[i].path, "/lock_per_thread.patch"))
+            continue;
+        char *src = mutant_source(k, &m[i]);
+        cr_assert_not_null(src);
+        cr_assert_str_eq(src, "build/mutants/race_counter/lock_per_thread.c");
+        char *text = read_file(src, 1 << 20, NULL);
+        cr_assert_not_null(text);
+        cr_assert(strstr(text, "pthread_mutex_lock(&w->lock);"), "the patch's + line is in");
+        cr_assert_null(strstr(text, "pthread_mutex_lock(&counter_lock);"), "its - line is out");
+        free(text);
+        free(src);
     }
     mutants_free(m, n);
     kata_free(k);
@@ -285,18 +308,23 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     cr_assert_eq(kata_mutants(tmp, k, &m), 0, "no mutants folder: no mutants");
     cr_assert_null(m);
 
-    put("tests/katas/demo/mutants/b.c", "/* mutant: the second one\n * rejected-by: test */\n");
-    put("tests/katas/demo/mutants/a.c", "/* mutant: the first one\n * rejected-by: build\n */\n");
+    put("tests/katas/demo/mutants/b.patch", "mutant: the second one\nrejected-by: test\n\n"
+                                             "--- a/x.c\n+++ b/x.c\n");
+    put("tests/katas/demo/mutants/a.patch", "mutant: the first one\nrejected-by: build\n\n"
+                                             "--- a/x.c\n+++ b/x.c\n");
     put("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
-    cr_assert_eq(kata_mutants(tmp, k, &m), 2);
-    cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.c");
+    put("tests/katas/demo/mutants/old.c", "/* mutant: a file, not a patch\n * rejected-by: test */\n");
+    cr_assert_eq(kata_mutants(tmp, k, &m), 2, "patches only");
+    cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.patch");
     cr_assert_str_eq(m[0].stage, "build");
     cr_assert_str_eq(m[0].what, "the first one");
     cr_assert_str_eq(m[1].stage, "test");
     cr_assert_str_eq(m[1].what, "the second one");
     mutants_free(m, 2);
 
-    put("tests/katas/demo/mutants/c.c", "/* mutant: no stage named */\n");
+    /* a header line counts only before the diff begins */
+    put("tests/katas/demo/mutants/c.patch", "mutant: no stage named\n\n--- a/x.c\n+++ b/x.c\n"
+                                             "+rejected-by: test\n");
     m = NULL;
     cr_assert_eq(kata_mutants(tmp, k, &m), -1);
     cr_assert_null(m);
