@@ -35,6 +35,8 @@ HARNESS_OBJS := $(patsubst harness/%.c,$(HARNESS_BUILD)/obj/%.o,$(HARNESS_LIB_SR
 HARNESS_TEST_SRCS := $(filter-out tests/harness/server/test_latency_server.c,\
 	$(shell find tests/harness -name 'test_*.c' | sort))
 HARNESS_TEST_BINS := $(patsubst tests/harness/%.c,$(HARNESS_BUILD)/tests/%,$(HARNESS_TEST_SRCS))
+# What the tests share (recordings, asserts on findings), compiled into each of them.
+HARNESS_TEST_SUPPORT := $(wildcard tests/harness/support/*.c)
 
 # Every object also depends on the headers it included last time (-MMD -MP), and on the
 # flags it was built with: a change of either rebuilds it.
@@ -123,11 +125,12 @@ hint: $(KATA_BIN)
 selftest: $(KATA_BIN)
 	@$(KATA_BIN) selftest $(NAME) --runs $(or $(RUNS),1)
 
-$(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_OBJS) $(FLAGS_FILE) | $(BUILD)/deps.stamp
+$(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_TEST_SUPPORT) $(HARNESS_OBJS) $(FLAGS_FILE) \
+		| $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
-	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes $(filter %.c %.o,$^) -o $@ \
-		-lcriterion $(HARNESS_LIBS)
+	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes -Itests/harness \
+		$(filter %.c %.o,$^) -o $@ -lcriterion $(HARNESS_LIBS)
 
 -include mk/*.mk
 

@@ -1,13 +1,12 @@
 /* test_asan.c: tests of harness/parsers/asan.c on recorded reports of
  * tests/harness/data/src/asan_bugs.c (clang 14, recorded by tests/harness/data/record.sh). */
 #include "parsers/asan.h"
+#include "support/recordings.h"
 #include "util.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DATA "tests/harness/data/"
 
 static struct findings parse(const char *name)
 {

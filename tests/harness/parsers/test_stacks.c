@@ -3,32 +3,13 @@
  * name tests/harness/data/src/deadlock.c, relative to the repository root, where the tests
  * run. */
 #include "parsers/stacks.h"
+#include "support/recordings.h"
 #include "util.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DATA "tests/harness/data/"
-
-static char *recording(const char *name)
-{
-    char *path = xasprintf(DATA "%s", name);
-    char *text = read_file(path, 1 << 20, NULL);
-    cr_assert_not_null(text, "cannot read %s: run the tests from the repository root", path);
-    free(path);
-    return text;
-}
-
-static char *learner(const char *file)
-{
-    char *path = xasprintf(DATA "src/%s", file);
-    char *real = real_path(path);
-    cr_assert_eq(real[0], '/', "%s does not resolve: run from the repository root", path);
-    free(path);
-    return real;
-}
 
 /* The thread ids of a dump, in order: "TID 123:" (eu-stack) or "(LWP 123)" (gdb). */
 static int thread_ids(const char *text, char ids[][16], int max)
@@ -72,7 +53,7 @@ static int process_id(const char *text)
 static void check_deadlock(const char *recorded)
 {
     char *text = recording(recorded);
-    char *real = learner("deadlock.c");
+    char *real = recorded_source("deadlock.c");
     struct findings f = {0};
     int n = stacks_parse(text, real, &f);
     cr_assert_eq(n, 3, "%s: %d threads", recorded, n);
@@ -121,7 +102,7 @@ static void check_deadlock(const char *recorded)
 static char *main_thread_name(const char *recorded)
 {
     char *text = recording(recorded);
-    char *real = learner("deadlock.c");
+    char *real = recorded_source("deadlock.c");
     struct findings f = {0};
     stacks_parse(text, real, &f);
     char *name = xstrdup(thread_in(&f, "main")->access[0].thread);
@@ -157,7 +138,7 @@ Test(stacks, names_the_main_thread_the_same_way_from_both_dumps)
 Test(stacks, without_a_learner_frame_a_thread_is_placed_in_its_innermost_sourced_frame)
 {
     char *text = recording("stacks_eu-stack.txt");
-    char *other = learner("clean.c");
+    char *other = recorded_source("clean.c");
     struct findings f = {0};
     cr_assert_eq(stacks_parse(text, other, &f), 3);
     for (size_t i = 0; i < f.n; i++) {
@@ -180,7 +161,7 @@ Test(stacks, reads_the_dumps_of_several_processes_one_after_another)
     char *eu = recording("stacks_eu-stack.txt");
     char *gdb = recording("stacks_gdb.txt");
     char *both = xasprintf("%s%s", eu, gdb);
-    char *real = learner("deadlock.c");
+    char *real = recorded_source("deadlock.c");
     struct findings f = {0};
     cr_assert_eq(stacks_parse(both, real, &f), 6);
     cr_assert_eq(f.n, 6);

@@ -5,62 +5,22 @@
  * ".": their frames read ./tests/harness/data/src/<file>.c, which resolves from the root,
  * where the tests run, in any checkout. */
 #include "parsers/tsan.h"
+#include "support/recordings.h"
 #include "util.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DATA "tests/harness/data/"
-
-static char *recording(const char *name)
-{
-    char *path = xasprintf(DATA "%s", name);
-    char *text = read_file(path, 1 << 20, NULL);
-    cr_assert_not_null(text, "cannot read %s: run the tests from the repository root", path);
-    free(path);
-    return text;
-}
-
-/* The resolved path of a recorded program's source, as the harness passes learner_real. */
-static char *learner(const char *file)
-{
-    char *path = xasprintf(DATA "src/%s", file);
-    char *real = real_path(path);
-    cr_assert_eq(real[0], '/', "%s does not resolve: run from the repository root", path);
-    free(path);
-    return real;
-}
-
 /* Parses a recording against a learner file; returns the number of reports. */
 static int parse(const char *log, const char *learner_file, struct findings *out)
 {
     char *text = recording(log);
-    char *real = learner(learner_file);
+    char *real = recorded_source(learner_file);
     int n = tsan_parse(text, real, out);
     free(real);
     free(text);
     return n;
-}
-
-/* The access with this op, so that a re-recording that reports the two sides in the other
- * order still passes. */
-static const struct access *with_op(const struct finding *f, const char *op)
-{
-    for (int i = 0; i < f->naccess; i++)
-        if (f->access[i].op && !strcmp(f->access[i].op, op))
-            return &f->access[i];
-    cr_assert_fail("no %s access among the %d of \"%s\"", op, f->naccess,
-                   f->headline ? f->headline : "?");
-    return NULL;
-}
-
-static void assert_frame(const struct access *a, const char *file, const char *function, int line)
-{
-    cr_assert_not_null(a->file);
-    cr_assert(ends_with(a->file, file), "file %s, expected ...%s", a->file, file);
-    cr_assert_str_eq(a->function, function);
-    cr_assert_eq(a->line, line, "%s: line %d, expected %d", function, a->line, line);
 }
 
 Test(tsan_report, names_the_variable_and_both_accesses)
@@ -209,7 +169,7 @@ Test(tsan_report, counts_every_report_of_logs_read_one_after_another)
         free(text);
     }
     struct findings f = {0};
-    char *real = learner("race_heap.c");
+    char *real = recorded_source("race_heap.c");
     cr_assert_eq(tsan_parse(all.buf, real, &f), 5);
     cr_assert_eq(f.n, 5);
     for (size_t i = 0; i < 5; i++)
@@ -235,7 +195,7 @@ Test(tsan_report, ignores_text_around_the_reports)
                             "ThreadSanitizer: reported 1 warnings\nmore output\n",
                             text);
     struct findings f = {0};
-    char *real = learner("race_global.c");
+    char *real = recorded_source("race_global.c");
     cr_assert_eq(tsan_parse(noisy, real, &f), 1);
     cr_assert_eq(f.v[0].naccess, 2);
     cr_assert_str_eq(f.v[0].variable, "counter");
@@ -267,7 +227,7 @@ Test(tsan_report, reads_both_sides_of_a_race_with_an_atomic_access)
 Test(tsan_report, survives_a_log_cut_at_any_byte)
 {
     char *text = recording("tsan_lock_order.txt");
-    char *real = learner("lock_order.c");
+    char *real = recorded_source("lock_order.c");
     size_t len = strlen(text);
     for (size_t cut = 0; cut <= len; cut++) {
         char *prefix = xstrndup(text, cut);

@@ -2,6 +2,7 @@
  * reports (tests/harness/data/record.sh). Their frames give the source as <dir>./tests/
  * harness/data/src</dir><file>x.c</file>, relative to the repository root, where the tests
  * run. */
+#include "support/recordings.h"
 #include "util.h"
 #include "parsers/valgrind.h"
 
@@ -9,52 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DATA "tests/harness/data/"
-
-static char *recording(const char *name)
-{
-    char *path = xasprintf(DATA "%s", name);
-    char *text = read_file(path, 1 << 20, NULL);
-    cr_assert_not_null(text, "cannot read %s: run the tests from the repository root", path);
-    free(path);
-    return text;
-}
-
-static char *learner(const char *file)
-{
-    char *path = xasprintf(DATA "src/%s", file);
-    char *real = real_path(path);
-    cr_assert_eq(real[0], '/', "%s does not resolve: run from the repository root", path);
-    free(path);
-    return real;
-}
-
 static int parse(const char *xml, const char *learner_file, struct findings *out)
 {
     char *text = recording(xml);
-    char *real = learner(learner_file);
+    char *real = recorded_source(learner_file);
     int n = valgrind_parse(text, real, out);
     free(real);
     free(text);
     return n;
-}
-
-static const struct access *with_op(const struct finding *f, const char *op)
-{
-    for (int i = 0; i < f->naccess; i++)
-        if (f->access[i].op && !strcmp(f->access[i].op, op))
-            return &f->access[i];
-    cr_assert_fail("no %s access among the %d of \"%s\"", op, f->naccess,
-                   f->headline ? f->headline : "?");
-    return NULL;
-}
-
-static void assert_frame(const struct access *a, const char *file, const char *function, int line)
-{
-    cr_assert_not_null(a->file);
-    cr_assert(ends_with(a->file, file), "file %s, expected ...%s", a->file, file);
-    cr_assert_str_eq(a->function, function);
-    cr_assert_eq(a->line, line, "%s: line %d, expected %d", function, a->line, line);
 }
 
 /* The address in a DRD headline ("Conflicting load by thread 3 at 0x00404030 size 8"). */
@@ -188,7 +151,7 @@ Test(valgrind_report, text_that_is_not_a_valgrind_report_gives_minus_one)
 Test(valgrind_report, a_truncated_report_keeps_the_errors_it_completed)
 {
     char *text = recording("helgrind_race_global.xml");
-    char *real = learner("race_global.c");
+    char *real = recorded_source("race_global.c");
     char *end = strstr(text, "</error>");
     cr_assert_not_null(end);
     end += strlen("</error>");
@@ -252,7 +215,7 @@ Test(valgrind_report, survives_a_report_cut_at_any_byte)
 {
     static const char *const names[] = {"helgrind_race_global.xml", "drd_race_global.xml",
                                         "helgrind_lock_order.xml"};
-    char *real = learner("race_global.c");
+    char *real = recorded_source("race_global.c");
     for (size_t k = 0; k < 3; k++) {
         char *text = recording(names[k]);
         size_t len = strlen(text);

@@ -1,22 +1,12 @@
 /* test_xml.c: tests of harness/parsers/xml.c on hand-written documents, recorded tool reports and
  * garbage. Run from the repository root (the recordings are read from tests/harness/data). */
+#include "support/recordings.h"
 #include "util.h"
 #include "parsers/xml.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DATA "tests/harness/data/"
-
-static char *recording(const char *name)
-{
-    char *path = xasprintf(DATA "%s", name);
-    char *text = read_file(path, 1 << 20, NULL);
-    cr_assert_not_null(text, "cannot read %s: run the tests from the repository root", path);
-    free(path);
-    return text;
-}
 
 /* Parses a document that must be well formed. */
 static struct xml_node *parse_ok(const char *text)
