@@ -225,8 +225,7 @@ static void add_tests(struct strbuf *sb, const struct kata_score *s, const struc
             /* a test's failure is the learner's code failing it: annotate the learner's
              * file, at the place the stage's findings name there, if any */
             add_place(&body, st->file, st->line);
-            add_failure(sb, t->status == ST_FAIL ? "failure" : "error", message, "test",
-                        body.buf);
+            add_failure(sb, t->status == ST_FAIL ? "failure" : "error", message, "test", body.buf);
             sb_release(&body);
         }
         sb_puts(sb, "    </testcase>\n");

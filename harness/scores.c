@@ -96,8 +96,8 @@ static char *repo_path(const struct run *r, const char *path)
         return xstrdup(starts_with(path, "./") ? path + 2 : path);
     char *base = real_path(r->root ? r->root : ".");
     size_t n = base ? strlen(base) : 0;
-    char *rel = base && !strncmp(path, base, n) && path[n] == '/' ? xstrdup(path + n + 1)
-                                                                 : xstrdup(path);
+    char *rel =
+        base && !strncmp(path, base, n) && path[n] == '/' ? xstrdup(path + n + 1) : xstrdup(path);
     free(base);
     return rel;
 }
@@ -116,8 +116,7 @@ static const struct access *learner_place(const struct run *r, const struct stag
 }
 
 /* The test stage's tests, each with its first failure (the finding naming it). */
-static void score_tests(struct stage_score *st, const struct run *r,
-                        const struct stage_result *x)
+static void score_tests(struct stage_score *st, const struct run *r, const struct stage_result *x)
 {
     if (!x->ntests)
         return;

@@ -32,7 +32,7 @@ const char *grade_state_word(enum grade_state s);
 
 /* One Criterion test of a test stage, as scored. Strings are owned. */
 struct test_score {
-    char *name; /* "suite/test" */
+    char *name;         /* "suite/test" */
     enum status status; /* ST_PASS, ST_FAIL, or ST_SKIP (not run after a hang) */
     double seconds;
     char *message; /* its first failure in a line, or NULL */

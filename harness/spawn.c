@@ -181,7 +181,7 @@ fail:;
  * them; the harness writes the job summary and annotations itself, from the parent. */
 static int inherited(const char *entry)
 {
-    static const char *const names[] = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TERM",
+    static const char *const names[] = {"PATH",   "HOME", "LANG",    "LANGUAGE", "TZ", "TERM",
                                         "TMPDIR", "USER", "LOGNAME", "NO_COLOR", NULL};
     if (!strncmp(entry, "LC_", 3))
         return 1;
