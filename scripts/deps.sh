@@ -5,7 +5,9 @@
 #   without options: installs what is missing with apt-get (as root, or through `sudo -n`);
 #                    where neither works, prints the exact command and exits 1.
 #   --check:         only says what is missing; exits 1 if anything is.
-#   --dev:           also what the project's own tests need (npm, for the workflow linter).
+#   --dev:           also what the project's own tests need: npm (the workflow linter),
+#                    clang-format-14 (the one version `make format` uses) and libxml2-utils
+#                    (xmllint, for junit.xml against its schema).
 set -u
 
 check_only=0
@@ -22,12 +24,13 @@ done
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
           libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev make)
 if [[ $dev -eq 1 ]]; then
-    packages+=(npm)
+    packages+=(npm clang-format-14 libxml2-utils)
 fi
 
 have() {
     case "$1" in
-        gcc|clang|valgrind|gdb|make|pkg-config|npm) command -v "$1" >/dev/null 2>&1 ;;
+        gcc|clang|valgrind|gdb|make|pkg-config|npm|clang-format-14) command -v "$1" >/dev/null 2>&1 ;;
+        libxml2-utils) command -v xmllint >/dev/null 2>&1 ;;
         elfutils) command -v eu-stack >/dev/null 2>&1 ;;
         libclang-rt-dev) tsan_works ;;
         libcriterion-dev) pc_or_header criterion criterion/criterion.h ;;
