@@ -22,7 +22,8 @@ struct graded {
     struct kata *kata;
     int weights[MAX_STAGES];
     struct run run;
-    int ran; /* run holds a grading (or a refusal) */
+    int ran;      /* run holds a grading (or a refusal) */
+    char *reused; /* its report (<kata>.json) from an earlier pass, when it was not graded */
 };
 
 /* ---- choosing the katas ---- */
@@ -308,8 +309,89 @@ static char *tamper_message(const struct grade_summary *sum)
     return sb_detach(&sb);
 }
 
+/* ---- earlier passes (--passed DIR) ---- */
+
+/* What a pass is kept under: the learner's file's SHA-256 and the checksum list's, so a
+ * change to either (or to the tests, harness or references, through the list) grades again.
+ * Returns a new string, or NULL when the file cannot be read or the list was not checked. */
+static char *pass_key(const struct kata *k, const struct grade_summary *sum)
+{
+    char file[65];
+    if (!sum->integrity_checked || sum->ntampered || !sum->list_sha256[0] ||
+        sha256_file(k->starter, file))
+        return NULL;
+    return xasprintf("%s  %s\n", file, sum->list_sha256);
+}
+
+/* Takes kata k's earlier pass from dir into *s and g->reused when its key matches. Returns 1
+ * when it did, 0 when there is none to take (the kata is then graded). */
+static int reuse_pass(const char *dir, struct graded *g, const struct grade_summary *sum,
+                      struct kata_score *s)
+{
+    const struct kata *k = g->kata;
+    char *key = pass_key(k, sum);
+    char *key_path = xasprintf("%s/%s.key", dir, k->name);
+    char *sum_path = xasprintf("%s/%s.summary.json", dir, k->name);
+    char *json_path = xasprintf("%s/%s.json", dir, k->name);
+    char *kept = key ? read_file(key_path, 1024, NULL) : NULL;
+    char *text = kept && !strcmp(kept, key) ? read_file(sum_path, 16 << 20, NULL) : NULL;
+    char *report = text ? read_file(json_path, 16 << 20, NULL) : NULL;
+    struct grade_summary one;
+    int ok = report && summary_from_json(text, sum_path, &one) == 0;
+    if (ok) {
+        ok = one.nkatas == 1 && !strcmp(one.katas[0].kata, k->name) &&
+             one.katas[0].state == GRADE_PASS;
+        if (ok) {
+            *s = one.katas[0];
+            memset(&one.katas[0], 0, sizeof one.katas[0]);
+            g->reused = report;
+            report = NULL;
+        }
+        summary_release(&one);
+    }
+    free(key);
+    free(key_path);
+    free(sum_path);
+    free(json_path);
+    free(kept);
+    free(text);
+    free(report);
+    return ok;
+}
+
+/* Keeps a new pass of kata g in dir for later gradings; json is its <kata>.json. Returns 0,
+ * or -1 with an error printed. */
+static int keep_pass(const char *dir, const struct graded *g, const struct grade_summary *sum,
+                     const struct kata_score *s, const char *json)
+{
+    char *key = pass_key(g->kata, sum);
+    if (!key || mkdir_p(dir)) {
+        free(key);
+        return key ? error("cannot make the folder '%s'", dir) : 0;
+    }
+    struct grade_summary one = *sum;
+    one.katas = (struct kata_score *)s;
+    one.nkatas = 1;
+    char *text = summary_to_json(&one);
+    char *name = xasprintf("%s.summary.json", g->kata->name);
+    char *report = xasprintf("%s.json", g->kata->name);
+    char *key_name = xasprintf("%s.key", g->kata->name);
+    /* the key last: a pass is only kept once its reports are */
+    int rc = write_text(dir, name, text) || write_text(dir, report, json) ||
+                     write_text(dir, key_name, key)
+                 ? -1
+                 : 0;
+    free(text);
+    free(name);
+    free(report);
+    free(key_name);
+    free(key);
+    return rc;
+}
+
 /* Step 2 for one kata. Returns 0, or -1 when the harness failed (the score says so). */
-static int grade_one(const struct grade_options *o, struct graded *g, struct kata_score *s)
+static int grade_one(const struct grade_options *o, const struct grade_summary *sum,
+                     struct graded *g, struct kata_score *s)
 {
     const struct kata *k = g->kata;
     char *starters = xasprintf("%s/%s", o->root, STARTERS_LIST);
@@ -324,6 +406,11 @@ static int grade_one(const struct grade_options *o, struct graded *g, struct kat
     }
     if (untouched < 0)
         warning("%s has no recorded starter in %s: graded as attempted", k->starter, STARTERS_LIST);
+    if (o->passed && reuse_pass(o->passed, g, sum, s)) {
+        printf("%s: passed (unchanged since it passed %s: not graded again)\n\n", k->name,
+               "in an earlier run against the same checksum list");
+        return 0;
+    }
     if (!file_exists(k->starter)) {
         char *msg = xasprintf("%s is missing: there is nothing to grade", k->starter);
         printf("%s: %s\n\n", k->name, msg);
@@ -385,7 +472,7 @@ int grade_all(const struct grade_options *o)
         if (tampered)
             score_not_graded(s, v[i].kata, v[i].weights, GRADE_ERROR, why, "not graded", o->seed);
         else
-            grade_one(o, &v[i], s);
+            grade_one(o, &sum, &v[i], s);
     }
     free(why);
 
@@ -394,9 +481,12 @@ int grade_all(const struct grade_options *o)
         if (mkdir_p(out) == 0) {
             clear_reports(o->root, out);
             for (int i = 0; i < sum.nkatas; i++) {
-                char *json = kata_json(&v[i], &sum.katas[i]);
+                char *json = v[i].reused ? xstrdup(v[i].reused) : kata_json(&v[i], &sum.katas[i]);
                 char *name = xasprintf("%s.json", v[i].kata->name);
                 if (write_text(out, name, json))
+                    rc = 3;
+                if (o->passed && v[i].ran && sum.katas[i].state == GRADE_PASS &&
+                    keep_pass(o->passed, &v[i], &sum, &sum.katas[i], json))
                     rc = 3;
                 free(name);
                 free(json);
@@ -416,6 +506,7 @@ int grade_all(const struct grade_options *o)
     for (int i = 0; i < n; i++) {
         if (v[i].ran)
             run_release(&v[i].run);
+        free(v[i].reused);
         kata_free(v[i].kata);
     }
     free(v);
