@@ -77,6 +77,11 @@ deps:
 	$(Q)bash scripts/deps.sh
 	$(Q)mkdir -p $(BUILD) && touch $(BUILD)/deps.stamp
 
+# What the project's own checks need besides: npm, clang-format-14, xmllint.
+$(BUILD)/deps-dev.stamp: scripts/deps.sh
+	$(Q)bash scripts/deps.sh --dev
+	$(Q)mkdir -p $(BUILD) && touch $@
+
 $(BUILD)/obj/%.o: harness/%.c $(wildcard harness/*.h) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CC      $<")
@@ -119,7 +124,7 @@ test-harness: $(HARNESS_TEST_BINS)
 # programs (tests/hostile), the READMEs' verdict excerpts, the workflows, junit.xml against
 # its schema, the C formatting and the checksum list. Each part runs even when an earlier one failed, so one run shows every
 # problem; the target then fails.
-test: $(KATA_BIN) $(HARNESS_TEST_BINS)
+test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 	@failed=""; \
 	$(MAKE) --no-print-directory test-harness || failed="$$failed test-harness"; \
 	echo "== kata selftest"; \
@@ -146,11 +151,11 @@ CLANG_FORMAT := clang-format-14
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 NEED_CLANG_FORMAT = command -v $(CLANG_FORMAT) >/dev/null 2>&1 || { echo "make $@: needs \
 	$(CLANG_FORMAT) (bash scripts/deps.sh --dev installs it)"; exit 2; }
-format:
+format: | $(BUILD)/deps-dev.stamp
 	@$(NEED_CLANG_FORMAT)
 	$(Q)$(CLANG_FORMAT) -i $(C_SOURCES)
 
-format-check:
+format-check: | $(BUILD)/deps-dev.stamp
 	@$(NEED_CLANG_FORMAT)
 	$(Q)$(CLANG_FORMAT) --dry-run --Werror $(C_SOURCES)
 

@@ -34,7 +34,7 @@ lint-workflows:
 
 # Out of GitHub Actions' sight (GITHUB_ACTIONS unset), so a CI run does not get this grading's
 # annotations and job summary.
-check-junit: $(if $(JUNIT),,$(KATA_BIN))
+check-junit: $(if $(JUNIT),,$(KATA_BIN)) | $(BUILD)/deps-dev.stamp
 	@command -v xmllint >/dev/null 2>&1 || { echo "make check-junit: needs xmllint" \
 		"(bash scripts/deps.sh --dev installs libxml2-utils)"; exit 2; }
 	@file="$(JUNIT)"; \
