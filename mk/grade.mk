@@ -1,8 +1,9 @@
 # mk/grade.mk - grading a class: `make grade`, the checksum lists, the workflow linter.
 # Included by the main Makefile; uses its KATA_BIN and BUILD.
 #
-#   make grade [KATAS="a b"] [OUT=dir] [CHECKSUMS=list]  every kata (or those), reports in
-#                                                        build/reports/ (see README, For teachers)
+#   make grade [KATAS="a b"] [OUT=dir] [CHECKSUMS=list] [PASSED=dir]
+#                          every kata (or those), reports in build/reports/ (see README, For
+#                          teachers); PASSED: keep passes there and reuse an unchanged one
 #   make checksums         record the protected files and the starters (upstream, before a
 #                          commit that changes any of them)
 #   make checksums-check   are the protected files as recorded?
@@ -14,6 +15,7 @@
 KATAS ?=
 OUT ?=
 CHECKSUMS ?=
+PASSED ?=
 
 JUNIT ?=
 
@@ -21,7 +23,8 @@ JUNIT ?=
 
 grade: $(KATA_BIN)
 	@$(KATA_BIN) grade $(if $(strip $(KATAS)),--katas "$(strip $(KATAS))") \
-		$(if $(OUT),--out $(OUT)) $(if $(CHECKSUMS),--checksums $(CHECKSUMS))
+		$(if $(OUT),--out $(OUT)) $(if $(CHECKSUMS),--checksums $(CHECKSUMS)) \
+		$(if $(PASSED),--passed $(PASSED))
 
 checksums: $(KATA_BIN)
 	@$(KATA_BIN) checksums --write
