@@ -174,15 +174,18 @@ fail:;
 }
 
 /* The variables a child inherits from the harness: what compilers, Valgrind, the debuggers
- * and the C library need to find their programs and speak the user's language, and nothing
- * else. Whatever else the harness was started with (a CI runner's GITHUB_TOKEN,
- * GITHUB_STEP_SUMMARY, GITHUB_ENV and GITHUB_OUTPUT files, ACTIONS_* credentials, a
- * teacher's own secrets) never reaches a child, so learner code cannot read or append to
- * them; the harness writes the job summary and annotations itself, from the parent. */
+ * and the C library need to find their programs and speak the user's language, the hostile
+ * suite's mark on every process of one grading (HOSTILE_TAG, tests/hostile/run.sh: how it
+ * finds what a grading left behind when it is not root), and nothing else. Whatever else the
+ * harness was started with (a CI runner's GITHUB_TOKEN, GITHUB_STEP_SUMMARY, GITHUB_ENV and
+ * GITHUB_OUTPUT files, ACTIONS_* credentials, a teacher's own secrets) never reaches a child, so
+ * learner code cannot read or append to them; the harness writes the job summary and annotations
+ * itself, from the parent. */
 static int inherited(const char *entry)
 {
-    static const char *const names[] = {"PATH",   "HOME", "LANG",    "LANGUAGE", "TZ", "TERM",
-                                        "TMPDIR", "USER", "LOGNAME", "NO_COLOR", NULL};
+    static const char *const names[] = {"PATH",    "HOME",     "LANG",        "LANGUAGE",
+                                        "TZ",      "TERM",     "TMPDIR",      "USER",
+                                        "LOGNAME", "NO_COLOR", "HOSTILE_TAG", NULL};
     if (!strncmp(entry, "LC_", 3))
         return 1;
     const char *eq = strchr(entry, '=');

@@ -46,8 +46,9 @@ struct child {
     const char *const *env;  /* extra "NAME=value" entries, NULL-terminated, or NULL. The
                                 child's environment is these and an allow-list of the
                                 harness's own (PATH, HOME, LANG, LANGUAGE, LC_*, TZ, TERM,
-                                TMPDIR, USER, LOGNAME, NO_COLOR): nothing else, so no CI
-                                token or GITHUB_* file reaches learner code */
+                                TMPDIR, USER, LOGNAME, NO_COLOR, and the hostile suite's
+                                HOSTILE_TAG): nothing else, so no CI token or GITHUB_* file
+                                reaches learner code */
     const char *dir;         /* working directory, or NULL */
     const char *stdin_path;  /* NULL: /dev/null */
     const char *stdout_path; /* NULL: /dev/null */
