@@ -265,25 +265,61 @@ Test(report_junit, xmllint_accepts_the_document_even_with_bytes_xml_cannot_carry
     fixture_release(&x);
 }
 
-/* xmllint --schema on doc; cr_assert fails with the document when it is refused. */
-static void assert_schema_valid(const char *doc)
+/* xmllint --schema on doc: 0 when junit-10.xsd accepts it. */
+static int schema_check(const char *doc, char **said)
 {
     cr_assert_eq(system("command -v xmllint >/dev/null 2>&1"), 0,
                  "xmllint is not installed: scripts/deps.sh --dev installs libxml2-utils");
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-junit-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    if (!tmp[0]) {
+        snprintf(tmp, sizeof tmp, "/tmp/kata-test-junit-XXXXXX");
+        cr_assert_not_null(mkdtemp(tmp));
+    }
     char *path = xasprintf("%s/junit.xml", tmp);
-    cr_assert_eq(write_file(path, doc, strlen(doc)), 0);
     char *log = xasprintf("%s/xmllint.txt", tmp);
+    cr_assert_eq(write_file(path, doc, strlen(doc)), 0);
     char *cmd =
         xasprintf("xmllint --noout --schema tests/schemas/junit-10.xsd %s >%s 2>&1", path, log);
     int rc = system(cmd);
-    char *said = read_file(log, 1 << 16, NULL);
-    cr_assert_eq(rc, 0, "junit-10.xsd refuses it:\n%s\n%s", said ? said : "", doc);
-    free(said);
+    *said = read_file(log, 1 << 16, NULL);
     free(cmd);
     free(log);
     free(path);
+    return rc;
+}
+
+Test(report_junit, the_schema_refuses_what_junit_10_refuses)
+{
+    static const char *const refused[] = {
+        /* skipped on <testsuites> */
+        "<testsuites tests=\"1\" skipped=\"0\"><testsuite name=\"a\" tests=\"1\" "
+        "failures=\"0\" errors=\"0\"><testcase name=\"t\"/></testsuite></testsuites>",
+        /* file and line on a testcase */
+        "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\">"
+        "<testcase name=\"t\" file=\"a.c\" line=\"3\"/></testsuite></testsuites>",
+        /* a testsuite without its counts */
+        "<testsuites><testsuite name=\"a\"><testcase name=\"t\"/></testsuite></testsuites>", NULL};
+    for (int i = 0; refused[i]; i++) {
+        char *said = NULL;
+        cr_assert_neq(schema_check(refused[i], &said), 0, "accepted: %s", refused[i]);
+        free(said);
+    }
+    char *said = NULL;
+    cr_assert_eq(schema_check("<testsuites><testsuite name=\"a\" file=\"a.c\" tests=\"1\" "
+                              "failures=\"0\" errors=\"0\" skipped=\"0\" time=\"1.5\">"
+                              "<testcase name=\"t\" classname=\"a\" time=\"1\"/></testsuite>"
+                              "</testsuites>",
+                              &said),
+                 0, "refused: %s", said ? said : "");
+    free(said);
+}
+
+/* xmllint --schema on doc; cr_assert fails with the document when it is refused. */
+static void assert_schema_valid(const char *doc)
+{
+    char *said = NULL;
+    int rc = schema_check(doc, &said);
+    cr_assert_eq(rc, 0, "junit-10.xsd refuses it:\n%s\n%s", said ? said : "", doc);
+    free(said);
 }
 
 Test(report_junit, validates_against_the_junit_10_schema_with_every_verdict)
