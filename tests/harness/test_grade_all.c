@@ -296,3 +296,31 @@ Test(grade_all, a_pass_against_another_checksum_list_is_not_reused)
     cr_assert_str_neq(str(one, "status"), "pass");
     cJSON_Delete(s);
 }
+
+Test(grade_all, inside_github_actions_commands_are_off_while_katas_are_graded)
+{
+    class_repo();
+    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    record_pass_of_one("passed");
+    setenv("GITHUB_ACTIONS", "true", 1);
+    setenv("GITHUB_STEP_SUMMARY", "summary.md", 1);
+    struct grade_options o = {.root = ".", .katas = "one", .seed = 9, .passed = "passed"};
+    cr_assert_not_null(freopen("out.txt", "w", stdout));
+    cr_assert_eq(grade_all(&o), 0);
+    fflush(stdout);
+    char *text = read_file("out.txt", 1 << 20, NULL);
+    cr_assert_not_null(text);
+    const char *off = strstr(text, "::stop-commands::");
+    cr_assert_not_null(off, "%s", text);
+    char token[65];
+    cr_assert_eq(sscanf(off, "::stop-commands::%64[0-9a-f]", token), 1);
+    cr_assert_eq(strlen(token), 64);
+    char *on = xasprintf("::%s::\n", token);
+    const char *resumed = strstr(off, on);
+    cr_assert_not_null(resumed, "commands are never turned back on:\n%s", text);
+    cr_assert(strstr(off, "one: passed") && strstr(off, "one: passed") < resumed,
+              "the verdicts are not between off and on:\n%s", text);
+    free(on);
+    free(text);
+    cr_assert(file_exists("summary.md"));
+}
