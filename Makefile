@@ -76,20 +76,24 @@ help:
 	@echo "  make solution NAME=x           the reference and a diff to yours, once yours passed"
 	@echo "  make compile_commands.json     for clangd and other editors (uses bear)"
 	@echo "Maintainers:"
-	@echo "  make test                      unit tests, self-test, hostile suite, READMEs, checksums (CI)"
+	@echo "  make test                      unit tests, self-test, hostile suite, READMEs, workflows,"
+	@echo "                                 junit.xml schema, formatting, checksums (CI; deps.sh --dev)"
 	@echo "  make test-harness [SANITIZER=address,undefined]  the harness's unit tests (under sanitizers)"
 	@echo "  make check-layering            no two modules of harness/ call each other"
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
 	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
 	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
 	@echo "  make check-readmes [NAME=x]    each kata README's verdict excerpts are still true"
-	@echo "  make grade [KATAS=\"a b\"]      grade a class: scoreboard, build/reports/ (For teachers)"
+	@echo "  make grade [KATAS=\"a b\"]      grade a class: scoreboard, build/reports/ (For teachers);"
+	@echo "       PASSED=dir                keep passes there, and reuse a pass whose file is unchanged"
 	@echo "  make checksums                 record the protected files (run before committing them)"
 	@echo "  make lint-workflows            validate .github/workflows with action-validator"
+	@echo "  make check-junit [JUNIT=file]  junit.xml (default: of a grading of two starters) against"
+	@echo "                                 tests/schemas/junit-10.xsd"
 	@echo "  make deps                      install what is missing (apt-get)"
 	@echo "  make serve                     run the latency server alone"
 	@echo "  make bench-server              benchmark the latency server"
-	@echo "  make format | format-check     clang-format the C sources"
+	@echo "  make format | format-check     clang-format-14 the C sources (or check them)"
 	@echo "  make clean                     remove build/"
 
 $(BUILD)/deps.stamp: scripts/deps.sh
@@ -99,6 +103,11 @@ $(BUILD)/deps.stamp: scripts/deps.sh
 deps:
 	$(Q)bash scripts/deps.sh
 	$(Q)mkdir -p $(BUILD) && touch $(BUILD)/deps.stamp
+
+# What the project's own checks need besides: npm, clang-format-14, xmllint.
+$(BUILD)/deps-dev.stamp: scripts/deps.sh
+	$(Q)bash scripts/deps.sh --dev
+	$(Q)mkdir -p $(BUILD) && touch $@
 
 $(HARNESS_BUILD)/obj/%.o: harness/%.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
@@ -144,10 +153,10 @@ test-harness: $(HARNESS_TEST_BINS)
 		$$t --jobs=1 --ascii || failed=1; done; exit $$failed
 
 # What CI runs: the harness's unit tests, the self-test of every kata, the hostile
-# programs (tests/hostile), the READMEs' verdict excerpts, the workflows and the
-# checksum list. Each part runs even when an earlier one failed, so one run shows every
+# programs (tests/hostile), the READMEs' verdict excerpts, the workflows, junit.xml against
+# its schema, the C formatting and the checksum list. Each part runs even when an earlier one failed, so one run shows every
 # problem; the target then fails.
-test: $(KATA_BIN) $(HARNESS_TEST_BINS)
+test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 	@failed=""; \
 	$(MAKE) --no-print-directory test-harness || failed="$$failed test-harness"; \
 	echo "== the harness's unit tests under AddressSanitizer and UBSan (it parses untrusted text)"; \
@@ -163,17 +172,29 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS)
 	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
 	echo "== workflows"; \
 	$(MAKE) --no-print-directory lint-workflows || failed="$$failed lint-workflows"; \
+	echo "== junit.xml against junit-10.xsd"; \
+	$(MAKE) --no-print-directory check-junit || failed="$$failed check-junit"; \
+	echo "== C formatting ($(CLANG_FORMAT))"; \
+	$(MAKE) --no-print-directory format-check || failed="$$failed format-check"; \
 	echo "== checksums of the protected files (make checksums records them)"; \
 	$(KATA_BIN) checksums || failed="$$failed checksums"; \
 	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
 	echo "make test: every part passed"
 
+# One clang-format for everyone, since each version formats a little differently: 14, which
+# Debian 12 (the devcontainer) and Ubuntu 24.04 both install by this name; `scripts/deps.sh
+# --dev` installs it.
+CLANG_FORMAT := clang-format-14
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
-format:
-	$(Q)clang-format -i $(C_SOURCES)
+NEED_CLANG_FORMAT = command -v $(CLANG_FORMAT) >/dev/null 2>&1 || { echo "make $@: needs \
+	$(CLANG_FORMAT) (bash scripts/deps.sh --dev installs it)"; exit 2; }
+format: | $(BUILD)/deps-dev.stamp
+	@$(NEED_CLANG_FORMAT)
+	$(Q)$(CLANG_FORMAT) -i $(C_SOURCES)
 
-format-check:
-	$(Q)clang-format --dry-run --Werror $(C_SOURCES)
+format-check: | $(BUILD)/deps-dev.stamp
+	@$(NEED_CLANG_FORMAT)
+	$(Q)$(CLANG_FORMAT) --dry-run --Werror $(C_SOURCES)
 
 clean:
 	rm -rf $(BUILD)

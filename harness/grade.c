@@ -148,6 +148,9 @@ void run_release(struct run *r)
         free(s->details);
         free(s->raw);
         findings_release(&s->findings);
+        for (int j = 0; j < s->ntests; j++)
+            free(s->tests[j].name);
+        free(s->tests);
     }
     r->nstages = 0;
     if (r->lock_fd > 0)

@@ -10,6 +10,7 @@ struct grade_options {
     const char *out;       /* the reports' folder; NULL: <root>/build/reports */
     const char *checksums; /* the list to check against; NULL: <root>/scripts/checksums.txt */
     int no_verify;         /* skip the integrity check (for maintainers; the summary says so) */
+    const char *passed;    /* a folder of earlier passes to reuse (step 2), or NULL */
     unsigned long seed;    /* every kata's test sizes are drawn from it */
     int verbose;
     void (*graded)(const struct run *r); /* called after each graded run, or NULL */
@@ -22,9 +23,13 @@ struct grade_options {
  *      the checksum list; when one differs, nothing is graded and every kata is an error
  *      that names the files;
  *   2. for each kata, in curriculum order: a learner's file identical to the recorded
- *      starter (scripts/starters.txt) was not attempted and is not graded; a file that
- *      defines or calls what the tests rely on (anticheat.h) is refused at the build stage;
- *      any other is graded stage by stage, and its verdict printed as `kata run` prints it;
+ *      starter (scripts/starters.txt) was not attempted and is not graded; with `passed`
+ *      (and a checked list), a file byte-identical to one that passed before against the
+ *      same checksum list is not graded again: its score and report are those of that pass,
+ *      kept in <passed>/<kata>.key (the file's and the list's SHA-256), <kata>.summary.json
+ *      and <kata>.json, which every new pass writes; a file that defines or calls what the
+ *      tests rely on (anticheat.h) is refused at the build stage; any other is graded stage
+ *      by stage, and its verdict printed as `kata run` prints it;
  *   3. writes <out>/<kata>.json (the `kata run --format json` result, plus "attempted",
  *      "points" and "possible"), <out>/summary.json (scores.h) and <out>/junit.xml;
  *   4. prints the scoreboard;

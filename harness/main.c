@@ -25,6 +25,7 @@ static const char usage_text[] =
     "       kata watch [NAME] [--poll]\n"
     "       kata selftest [NAME] [--runs N]\n"
     "       kata grade [--katas \"A B\"] [--out DIR] [--seed N] [--checksums FILE] [--no-verify]\n"
+    "                  [--passed DIR]\n"
     "       kata scoreboard [--out DIR] SUMMARY_OR_DIR...\n"
     "       kata checksums [--write]\n"
     "\n"
@@ -36,7 +37,9 @@ static const char usage_text[] =
     "  watch     grade again on every save; a pass moves on to the next kata\n"
     "  selftest  prove the graders: references pass, starters and mutants are rejected\n"
     "  grade     grade every kata (or the listed ones) for a class: a scoreboard, and\n"
-    "            DIR/<kata>.json, summary.json, junit.xml (DIR: build/reports)\n"
+    "            DIR/<kata>.json, summary.json, junit.xml (DIR: build/reports);\n"
+    "            --passed DIR: keep each pass there, and do not grade again a file that\n"
+    "            passed before against the same checksum list\n"
     "  scoreboard\n"
     "            merge the summary.json files of separate grading jobs (one per kata)\n"
     "  checksums\n"
@@ -235,9 +238,11 @@ static int cmd_grade(const char *root, int argc, char **argv)
             o.checksums = argv[++i];
         else if (!strcmp(a, "--no-verify"))
             o.no_verify = 1;
+        else if (!strcmp(a, "--passed") && i + 1 < argc)
+            o.passed = argv[++i];
         else
-            return usage("grade takes --katas \"A B\", --out DIR, --seed N, --checksums FILE "
-                         "and --no-verify");
+            return usage("grade takes --katas \"A B\", --out DIR, --seed N, --checksums FILE, "
+                         "--passed DIR and --no-verify");
     }
     const char *v = getenv("V");
     o.verbose = v && *v && strcmp(v, "0");

@@ -23,6 +23,15 @@ struct stage_result {
     int hung;          /* the stage ended at a deadline */
     int exhausted;     /* the stage ended when the program ran out of memory */
     int spinning;      /* at the deadline a thread in the learner's file was running */
+    /* The test stage: each Criterion test in the order they ran, with ST_PASS, ST_FAIL, or
+     * ST_SKIP when it was not run (after a hang). Owned; its failures are in `findings`,
+     * whose first access names the test as its function. */
+    struct test_outcome {
+        char *name; /* "suite/test" */
+        enum status status;
+        double seconds;
+    } *tests;
+    int ntests;
     struct perf_numbers {
         int measured;       /* the numbers below are set */
         double learner, reference, floor; /* median wall seconds; floor 0 when unknown */

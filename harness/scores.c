@@ -87,12 +87,64 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* A path as the repository names it: relative to the root when it is below it. */
+static char *repo_path(const struct run *r, const char *path)
+{
+    if (!path)
+        return NULL;
+    if (path[0] != '/')
+        return xstrdup(starts_with(path, "./") ? path + 2 : path);
+    char *base = real_path(r->root ? r->root : ".");
+    size_t n = base ? strlen(base) : 0;
+    char *rel =
+        base && !strncmp(path, base, n) && path[n] == '/' ? xstrdup(path + n + 1) : xstrdup(path);
+    free(base);
+    return rel;
+}
+
+/* The first access of x's findings that is in the learner's file and has a line. */
+static const struct access *learner_place(const struct run *r, const struct stage_result *x)
+{
+    for (size_t i = 0; i < x->findings.n; i++)
+        for (int k = 0; k < x->findings.v[i].naccess; k++) {
+            const struct access *a = &x->findings.v[i].access[k];
+            if (a->file && a->line > 0 &&
+                (a->in_learner || (r->src_real && same_source(".", a->file, r->src_real))))
+                return a;
+        }
+    return NULL;
+}
+
+/* The test stage's tests, each with its first failure (the finding naming it). */
+static void score_tests(struct stage_score *st, const struct run *r, const struct stage_result *x)
+{
+    if (!x->ntests)
+        return;
+    st->tests = xcalloc((size_t)x->ntests, sizeof *st->tests);
+    for (int i = 0; i < x->ntests; i++) {
+        struct test_score *t = &st->tests[st->ntests++];
+        t->name = xstrdup(x->tests[i].name);
+        t->status = x->tests[i].status;
+        t->seconds = x->tests[i].seconds;
+        for (size_t j = 0; j < x->findings.n && t->status == ST_FAIL && !t->message; j++) {
+            const struct finding *f = &x->findings.v[j];
+            const struct access *a = f->naccess ? &f->access[0] : NULL;
+            if (!a || !a->function || strcmp(a->function, t->name))
+                continue;
+            t->message = xstrdup(f->headline ? f->headline : f->kind ? f->kind : "failed");
+            t->file = repo_path(r, a->file);
+            t->line = a->line;
+        }
+    }
+}
+
 void score_run(struct kata_score *s, const struct run *r, const int weights[MAX_STAGES])
 {
     const struct kata *k = r->kata;
     memset(s, 0, sizeof *s);
     s->kata = xstrdup(k->name);
     s->title = xstrdup(k->title);
+    s->source = repo_path(r, r->src ? r->src : k->starter);
     s->order = k->order;
     s->seed = r->seed;
     s->seconds = r->seconds;
@@ -118,6 +170,12 @@ void score_run(struct kata_score *s, const struct run *r, const int weights[MAX_
             st->ratio = x->perf.ratio;
             st->bound = x->perf.bound;
         }
+        const struct access *at = learner_place(r, x);
+        if (at) {
+            st->file = repo_path(r, at->file);
+            st->line = at->line;
+        }
+        score_tests(st, r, x);
         s->points += st->points;
         if (!first_bad && (x->status == ST_FAIL || x->status == ST_ERROR))
             first_bad = x;
@@ -136,6 +194,7 @@ void score_not_graded(struct kata_score *s, const struct kata *k, const int weig
     memset(s, 0, sizeof *s);
     s->kata = xstrdup(k->name);
     s->title = xstrdup(k->title);
+    s->source = dup_or_null(k->starter);
     s->order = k->order;
     s->state = state;
     s->message = dup_or_null(message);
@@ -155,9 +214,18 @@ void kata_score_release(struct kata_score *s)
     free(s->kata);
     free(s->title);
     free(s->message);
+    free(s->source);
     for (int i = 0; i < s->nstages; i++) {
-        free(s->stages[i].name);
-        free(s->stages[i].summary);
+        struct stage_score *st = &s->stages[i];
+        free(st->name);
+        free(st->summary);
+        free(st->file);
+        for (int j = 0; j < st->ntests; j++) {
+            free(st->tests[j].name);
+            free(st->tests[j].message);
+            free(st->tests[j].file);
+        }
+        free(st->tests);
     }
     memset(s, 0, sizeof *s);
 }
@@ -237,6 +305,27 @@ static cJSON *stage_json(const struct stage_score *st)
         cJSON_AddNumberToObject(p, "ratio", ms(st->ratio));
         cJSON_AddNumberToObject(p, "bound", ms(st->bound));
     }
+    if (st->file) {
+        cJSON_AddStringToObject(o, "file", st->file);
+        cJSON_AddNumberToObject(o, "line", st->line);
+    }
+    if (st->ntests) {
+        cJSON *tests = cJSON_AddArrayToObject(o, "tests");
+        for (int i = 0; i < st->ntests; i++) {
+            const struct test_score *t = &st->tests[i];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "name", t->name);
+            cJSON_AddStringToObject(x, "status", status_word(t->status));
+            cJSON_AddNumberToObject(x, "duration", ms(t->seconds));
+            if (t->message)
+                cJSON_AddStringToObject(x, "message", t->message);
+            if (t->file) {
+                cJSON_AddStringToObject(x, "file", t->file);
+                cJSON_AddNumberToObject(x, "line", t->line);
+            }
+            cJSON_AddItemToArray(tests, x);
+        }
+    }
     return o;
 }
 
@@ -270,6 +359,7 @@ char *summary_to_json(const struct grade_summary *g)
         cJSON *k = cJSON_CreateObject();
         cJSON_AddStringToObject(k, "name", s->kata);
         add_string(k, "title", s->title);
+        add_string(k, "source", s->source);
         cJSON_AddNumberToObject(k, "order", s->order);
         cJSON_AddStringToObject(k, "status", grade_state_word(s->state));
         cJSON_AddBoolToObject(k, "graded", s->graded);
@@ -343,6 +433,7 @@ static void read_kata(const cJSON *k, struct kata_score *s)
     memset(s, 0, sizeof *s);
     s->kata = xstrdup(get_string(k, "name"));
     s->title = dup_or_null(get_string(k, "title"));
+    s->source = dup_or_null(get_string(k, "source"));
     s->order = (int)get_number(k, "order", 99);
     s->state = state_from_word(get_string(k, "status"));
     s->graded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(k, "graded"));
@@ -370,6 +461,24 @@ static void read_kata(const cJSON *k, struct kata_score *s)
             x->reference = get_number(p, "reference_seconds", 0);
             x->ratio = get_number(p, "ratio", 0);
             x->bound = get_number(p, "bound", 0);
+        }
+        x->file = dup_or_null(get_string(st, "file"));
+        x->line = x->file ? (int)get_number(st, "line", 0) : 0;
+        const cJSON *tests = cJSON_GetObjectItemCaseSensitive(st, "tests");
+        int nt = cJSON_IsArray(tests) ? cJSON_GetArraySize(tests) : 0;
+        x->tests = nt ? xcalloc((size_t)nt, sizeof *x->tests) : NULL;
+        const cJSON *t;
+        cJSON_ArrayForEach(t, tests)
+        {
+            if (!get_string(t, "name") || x->ntests == nt)
+                continue;
+            struct test_score *y = &x->tests[x->ntests++];
+            y->name = xstrdup(get_string(t, "name"));
+            y->status = status_from_word(get_string(t, "status"));
+            y->seconds = get_number(t, "duration", 0);
+            y->message = dup_or_null(get_string(t, "message"));
+            y->file = dup_or_null(get_string(t, "file"));
+            y->line = y->file ? (int)get_number(t, "line", 0) : 0;
         }
     }
 }

@@ -30,6 +30,16 @@ enum grade_state { GRADE_PASS, GRADE_FAIL, GRADE_ERROR, GRADE_NOT_ATTEMPTED };
 /* "pass", "fail", "error", "not attempted". */
 const char *grade_state_word(enum grade_state s);
 
+/* One Criterion test of a test stage, as scored. Strings are owned. */
+struct test_score {
+    char *name;         /* "suite/test" */
+    enum status status; /* ST_PASS, ST_FAIL, or ST_SKIP (not run after a hang) */
+    double seconds;
+    char *message; /* its first failure in a line, or NULL */
+    char *file;    /* where that failure was (a test's assertion: the test's file), or NULL */
+    int line;
+};
+
 /* One stage of one kata, as scored. Strings are owned. */
 struct stage_score {
     char *name;
@@ -39,12 +49,17 @@ struct stage_score {
     char *summary; /* the stage's one line, or NULL */
     int perf_measured;
     double learner, reference, ratio, bound; /* median seconds, and learner over reference */
+    char *file; /* the first place in the learner's file its findings name (relative to the */
+    int line;   /* repository), or NULL and 0 */
+    struct test_score *tests; /* the test stage: one per Criterion test, in the order run */
+    int ntests;
 };
 
 /* One kata, as scored. Strings are owned; `run` is not (it is NULL when the kata was not
  * graded, or when the score was read back from a summary). */
 struct kata_score {
     char *kata, *title;
+    char *source; /* the learner's file, relative to the repository ("katas/x/x.c"), or NULL */
     int order;
     enum grade_state state;
     int graded;    /* its stages ran (a refused file counts); 0: not attempted, or not graded */
@@ -97,10 +112,11 @@ int summary_exit_code(const struct grade_summary *g);
 /* Returns summary.json as a new string (caller frees):
  *   {"version": 1, "status", "points", "possible", "seed",
  *    "integrity": {"checked", "ok", "list", "list_sha256", "tampered": [{"path", "what"}]},
- *    "katas": [{"name", "title", "order", "status", "graded", "message", "points", "possible",
- *               "duration", "seed", "stages": [{"name", "status", "points", "possible",
- *               "duration", "message", "perf"?: {"learner_seconds", "reference_seconds",
- *               "ratio", "bound"}}]}]} */
+ *    "katas": [{"name", "title", "source", "order", "status", "graded", "message", "points",
+ *               "possible", "duration", "seed", "stages": [{"name", "status", "points",
+ *               "possible", "duration", "message", "file"?, "line"?, "perf"?:
+ *               {"learner_seconds", "reference_seconds", "ratio", "bound"}, "tests"?:
+ *               [{"name", "status", "duration", "message"?, "file"?, "line"?}]}]}]} */
 char *summary_to_json(const struct grade_summary *g);
 
 /* Reads summary.json text into *g (zeroed first; release with summary_release). Returns 0,

@@ -173,6 +173,29 @@ fail:;
     _exit(127);
 }
 
+/* The variables a child inherits from the harness: what compilers, Valgrind, the debuggers
+ * and the C library need to find their programs and speak the user's language, the hostile
+ * suite's mark on every process of one grading (HOSTILE_TAG, tests/hostile/run.sh: how it
+ * finds what a grading left behind when it is not root), and nothing else. Whatever else the
+ * harness was started with (a CI runner's GITHUB_TOKEN, GITHUB_STEP_SUMMARY, GITHUB_ENV and
+ * GITHUB_OUTPUT files, ACTIONS_* credentials, a teacher's own secrets) never reaches a child, so
+ * learner code cannot read or append to them; the harness writes the job summary and annotations
+ * itself, from the parent. */
+static int inherited(const char *entry)
+{
+    static const char *const names[] = {"PATH",    "HOME",     "LANG",        "LANGUAGE",
+                                        "TZ",      "TERM",     "TMPDIR",      "USER",
+                                        "LOGNAME", "NO_COLOR", "HOSTILE_TAG", NULL};
+    if (!strncmp(entry, "LC_", 3))
+        return 1;
+    const char *eq = strchr(entry, '=');
+    size_t len = eq ? (size_t)(eq - entry) : strlen(entry);
+    for (int i = 0; names[i]; i++)
+        if (strlen(names[i]) == len && !strncmp(entry, names[i], len))
+            return 1;
+    return 0;
+}
+
 static char **build_env(const char *const *extra)
 {
     size_t n = 0, m = 0;
@@ -183,6 +206,8 @@ static char **build_env(const char *const *extra)
     char **envp = xcalloc(n + m + 1, sizeof *envp);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!inherited(environ[i]))
+            continue;
         /* an extra entry of the same name replaces the inherited one */
         const char *eq = strchr(environ[i], '=');
         size_t len = eq ? (size_t)(eq - environ[i]) + 1 : strlen(environ[i]);

@@ -53,7 +53,12 @@ struct deadline_hook {
 
 struct child {
     const char *const *argv; /* argv[0] is looked up in PATH */
-    const char *const *env;  /* extra "NAME=value" entries, NULL-terminated, or NULL */
+    const char *const *env;  /* extra "NAME=value" entries, NULL-terminated, or NULL. The
+                                child's environment is these and an allow-list of the
+                                harness's own (PATH, HOME, LANG, LANGUAGE, LC_*, TZ, TERM,
+                                TMPDIR, USER, LOGNAME, NO_COLOR, and the hostile suite's
+                                HOSTILE_TAG): nothing else, so no CI token or GITHUB_* file
+                                reaches learner code */
     const char *dir;         /* working directory, or NULL */
     const char *stdin_path;  /* NULL: /dev/null */
     const char *stdout_path; /* NULL: /dev/null */

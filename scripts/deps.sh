@@ -5,7 +5,12 @@
 #   without options: installs what is missing with apt-get (as root, or through `sudo -n`);
 #                    where neither works, prints the exact command and exits 1.
 #   --check:         only says what is missing; exits 1 if anything is.
-#   --dev:           also what the project's own tests need (npm, for the workflow linter).
+#   --dev:           also what the project's own tests need: npm (the workflow linter),
+#                    clang-format-14 (the one version `make format` uses) and libxml2-utils
+#                    (xmllint, for junit.xml against its schema).
+# Environment: KATA_DEB_CACHE=DIR keeps the downloaded .deb files in DIR between runs (the
+#   grading workflow caches DIR): apt-get takes the ones it needs from there instead of
+#   downloading them again, and what it downloaded is copied back.
 set -u
 
 check_only=0
@@ -22,12 +27,13 @@ done
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
           libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev libexpat1-dev libssl-dev patch make)
 if [[ $dev -eq 1 ]]; then
-    packages+=(npm)
+    packages+=(npm clang-format-14 libxml2-utils)
 fi
 
 have() {
     case "$1" in
-        gcc|clang|valgrind|gdb|make|pkg-config|npm|patch) command -v "$1" >/dev/null 2>&1 ;;
+        gcc|clang|valgrind|gdb|make|pkg-config|npm|patch|clang-format-14) command -v "$1" >/dev/null 2>&1 ;;
+        libxml2-utils) command -v xmllint >/dev/null 2>&1 ;;
         elfutils) command -v eu-stack >/dev/null 2>&1 ;;
         libclang-rt-dev) tsan_works ;;
         libcriterion-dev) pc_or_header criterion criterion/criterion.h ;;
@@ -81,12 +87,32 @@ else
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+archives=/var/cache/apt/archives
+debs=${KATA_DEB_CACHE:-}
+if [[ -n $debs ]]; then
+    mkdir -p "$debs" || { echo "deps: cannot make $debs"; exit 1; }
+    kept=("$debs"/*.deb)
+    if [[ -e ${kept[0]} ]]; then
+        echo "deps: ${#kept[@]} downloaded packages kept in $debs"
+        "${sudo[@]}" cp "${kept[@]}" "$archives/" ||
+            { echo "deps: cannot copy them to $archives"; exit 1; }
+    fi
+fi
 echo "deps: installing with apt-get (this happens once)"
 "${sudo[@]}" apt-get update -qq || { echo "deps: apt-get update failed"; exit 1; }
-if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    -o APT::Keep-Downloaded-Packages=true "${missing[@]}" >/dev/null; then
     echo "deps: apt-get install failed; the command was:"
     echo "    ${sudo[*]} apt-get install -y ${missing[*]}"
     exit 1
+fi
+if [[ -n $debs ]]; then
+    # exactly what this install used, so that a cache saved from it does not grow forever
+    rm -f "$debs"/*.deb
+    used=("$archives"/*.deb)
+    if [[ -e ${used[0]} ]]; then
+        cp "${used[@]}" "$debs/" || { echo "deps: cannot keep the packages in $debs"; exit 1; }
+    fi
 fi
 still=()
 for p in "${missing[@]}"; do

@@ -12,12 +12,18 @@
  * string; caller frees. NULL gives "". */
 char *junit_escape(const char *s, int attribute);
 
-/* Returns the grading as a JUnit XML document (a new string; caller frees): <testsuites>
- * with one <testsuite> per kata (properties: seed, points) and one <testcase> per stage
- * (classname: the kata; name: the stage). A failed stage carries <failure message="its
- * summary" type="the stage"> with the details and findings as text, a harness error <error>,
- * a skipped stage <skipped message=...>, and a perf stage its timings in <system-out>. A kata
- * that was not graded for an error gets one more testcase, "not graded", with an <error>. */
+/* Returns the grading as a JUnit XML document (a new string; caller frees) that validates
+ * against the Jenkins xunit plugin's junit-10.xsd (tests/schemas/junit-10.xsd encodes its
+ * rules; `make check-junit` runs xmllint with it): <testsuites> with one <testsuite> per kata
+ * (file: the learner's file; properties: seed, points, status) and one <testcase> per stage
+ * (classname: the kata; name: the stage), except the test stage, which has one <testcase> per
+ * Criterion test (classname "<kata>.test", name "suite/test"). A failed stage or test
+ * carries <failure message="its summary" type="the stage"> with the details and findings as
+ * text, ending with "at <learner's file>:<line>" when a finding names a line of it (the
+ * schema has no file or line attribute on a testcase or a failure); a harness error
+ * <error>; a skipped one <skipped message=...>; a perf stage its timings in <system-out>. A
+ * kata that was not graded for an error gets one more testcase, "not graded", with an
+ * <error>. */
 char *report_junit(const struct grade_summary *g);
 
 #endif

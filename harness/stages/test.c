@@ -347,6 +347,9 @@ int stage_test(struct run *r, struct stage_result *out)
             free(msg);
             ok = 0;
         }
+        out->tests = xrealloc(out->tests, sizeof *out->tests * (size_t)(out->ntests + 1));
+        out->tests[out->ntests++] =
+            (struct test_outcome){xstrdup(names[i]), ok ? ST_PASS : ST_FAIL, c.wall_seconds};
         if (!ok) {
             failed++;
             char *text = read_file(log, 16 << 10, NULL);
@@ -364,6 +367,9 @@ int stage_test(struct run *r, struct stage_result *out)
              * only slow the verdict */
             sb_addf(&details, "(%d more test%s not run after the %s)\n", n - i - 1,
                     n - i - 1 == 1 ? "" : "s", out->hung ? "hang" : "memory ran out");
+            out->tests = xrealloc(out->tests, sizeof *out->tests * (size_t)n);
+            for (int j = i + 1; j < n; j++)
+                out->tests[out->ntests++] = (struct test_outcome){xstrdup(names[j]), ST_SKIP, 0};
             break;
         }
     }

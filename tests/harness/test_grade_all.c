@@ -2,6 +2,7 @@
  * attempted, a tampered test, a refused file, a missing checksum list, and the merge of the
  * jobs' summaries. (Grading an attempted kata stage by stage is the self-test's business.) */
 #include "checksums.h"
+#include "digest.h"
 #include "grade_all.h"
 #include "util.h"
 
@@ -228,4 +229,99 @@ Test(grade_all, the_scoreboard_merges_one_summary_per_job)
     cr_assert_eq(mkdir_p("empty"), 0);
     const char *empty[] = {"empty"};
     cr_assert_eq(scoreboard_merge(empty, 1, "merged"), 3);
+}
+
+/* Records, as a pass of kata one would, that one.c (as it is now) passed against the list. */
+static void record_pass_of_one(const char *dir)
+{
+    char file[65], list[65];
+    cr_assert_eq(sha256_file("katas/one/one.c", file), 0);
+    cr_assert_eq(sha256_file(CHECKSUMS_LIST, list), 0);
+    char *key = xasprintf("%s  %s\n", file, list);
+    char *path = xasprintf("%s/one.key", dir);
+    put(path, key);
+    free(path);
+    free(key);
+    path = xasprintf("%s/one.summary.json", dir);
+    put(path, "{\"version\": 1, \"status\": \"pass\", \"points\": 4, \"possible\": 4, \"seed\": 7,"
+              " \"integrity\": {\"checked\": true, \"ok\": true, \"tampered\": []},"
+              " \"katas\": [{\"name\": \"one\", \"title\": \"one\", \"source\": "
+              "\"katas/one/one.c\", \"order\": 1, \"status\": \"pass\", \"graded\": true,"
+              " \"message\": null, \"points\": 4, \"possible\": 4, \"duration\": 1, \"seed\": 7,"
+              " \"stages\": [{\"name\": \"build\", \"status\": \"pass\", \"points\": 1,"
+              " \"possible\": 1, \"duration\": 0.5, \"message\": \"compiles\"},"
+              " {\"name\": \"test\", \"status\": \"pass\", \"points\": 3, \"possible\": 3,"
+              " \"duration\": 0.5, \"message\": \"all 1 tests passed\", \"tests\": [{\"name\":"
+              " \"one/returns_one\", \"status\": \"pass\", \"duration\": 0.5}]}]}]}");
+    free(path);
+    path = xasprintf("%s/one.json", dir);
+    put(path, "{\"version\": 3, \"status\": \"pass\", \"kata\": \"one\"}");
+    free(path);
+}
+
+Test(grade_all, a_file_unchanged_since_it_passed_is_not_graded_again)
+{
+    class_repo();
+    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    record_pass_of_one("passed");
+    struct grade_options o = {.root = ".", .katas = "one two", .seed = 9, .passed = "passed"};
+    cr_assert_eq(grade_all(&o), 0);
+    cJSON *s = json_file("build/reports/summary.json");
+    cr_assert_str_eq(str(s, "status"), "pass");
+    cJSON *one = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "katas"), 0);
+    cr_assert_str_eq(str(one, "status"), "pass");
+    cr_assert_eq(num(one, "points"), 4);
+    cr_assert_eq(num(one, "seed"), 7, "the score is the earlier pass's");
+    cJSON_Delete(s);
+    char *report = read_file("build/reports/one.json", 1 << 20, NULL);
+    cr_assert_str_eq(report, "{\"version\": 3, \"status\": \"pass\", \"kata\": \"one\"}");
+    free(report);
+    char *xml = read_file("build/reports/junit.xml", 1 << 20, NULL);
+    cr_assert(strstr(xml, "name=\"one/returns_one\""), "%s", xml);
+    free(xml);
+}
+
+Test(grade_all, a_pass_against_another_checksum_list_is_not_reused)
+{
+    class_repo();
+    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    record_pass_of_one("passed");
+    /* the upstream changed a test since: the list is new, the pass no longer counts */
+    put("tests/katas/one/test_one.c", "/* stricter tests */\n");
+    cr_assert_eq(checksums_write(".", CHECKSUMS_LIST, STARTERS_LIST), 0);
+    struct grade_options o = {.root = ".", .katas = "one", .seed = 9, .passed = "passed"};
+    grade_all(&o);
+    cJSON *s = json_file("build/reports/summary.json");
+    cJSON *one = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "katas"), 0);
+    cr_assert_eq(num(one, "seed"), 9, "graded again, not the earlier pass");
+    cr_assert_str_neq(str(one, "status"), "pass");
+    cJSON_Delete(s);
+}
+
+Test(grade_all, inside_github_actions_commands_are_off_while_katas_are_graded)
+{
+    class_repo();
+    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    record_pass_of_one("passed");
+    setenv("GITHUB_ACTIONS", "true", 1);
+    setenv("GITHUB_STEP_SUMMARY", "summary.md", 1);
+    struct grade_options o = {.root = ".", .katas = "one", .seed = 9, .passed = "passed"};
+    cr_assert_not_null(freopen("out.txt", "w", stdout));
+    cr_assert_eq(grade_all(&o), 0);
+    fflush(stdout);
+    char *text = read_file("out.txt", 1 << 20, NULL);
+    cr_assert_not_null(text);
+    const char *off = strstr(text, "::stop-commands::");
+    cr_assert_not_null(off, "%s", text);
+    char token[65];
+    cr_assert_eq(sscanf(off, "::stop-commands::%64[0-9a-f]", token), 1);
+    cr_assert_eq(strlen(token), 64);
+    char *on = xasprintf("::%s::\n", token);
+    const char *resumed = strstr(off, on);
+    cr_assert_not_null(resumed, "commands are never turned back on:\n%s", text);
+    cr_assert(strstr(off, "one: passed") && strstr(off, "one: passed") < resumed,
+              "the verdicts are not between off and on:\n%s", text);
+    free(on);
+    free(text);
+    cr_assert(file_exists("summary.md"));
 }

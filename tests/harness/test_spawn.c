@@ -275,6 +275,33 @@ Test(spawn, passes_extra_environment_and_the_working_directory)
     free(out);
 }
 
+Test(spawn, the_child_inherits_only_the_allowed_variables_and_no_ci_secret)
+{
+    scratch();
+    char *out = in_tmp("env.txt");
+    setenv("GITHUB_TOKEN", "ghs_secret", 1);
+    setenv("GITHUB_STEP_SUMMARY", "/tmp/summary.md", 1);
+    setenv("GITHUB_ENV", "/tmp/env", 1);
+    setenv("GITHUB_OUTPUT", "/tmp/output", 1);
+    setenv("ACTIONS_RUNTIME_TOKEN", "secret", 1);
+    setenv("LC_ALL", "C", 1);
+    const char *env[] = {"KATA_TEST_EXTRA=kept", NULL};
+    struct child c = {.env = env, .stdout_path = out};
+    cr_assert_eq(shell(&c, "env | cut -d= -f1 | sort | tr '\\n' ' '"), 0);
+    char *text = read_file(out, 1 << 16, NULL);
+    cr_assert(text);
+    cr_assert(!strstr(text, "GITHUB_") && !strstr(text, "ACTIONS_"), "the child saw: %s", text);
+    cr_assert(strstr(text, "PATH ") && strstr(text, "LC_ALL ") && strstr(text, "KATA_TEST_EXTRA "),
+              "the child saw: %s", text);
+    free(text);
+    free(out);
+    unsetenv("GITHUB_TOKEN");
+    unsetenv("GITHUB_STEP_SUMMARY");
+    unsetenv("GITHUB_ENV");
+    unsetenv("GITHUB_OUTPUT");
+    unsetenv("ACTIONS_RUNTIME_TOKEN");
+}
+
 Test(spawn, the_child_gets_no_descriptor_but_0_1_and_2)
 {
     scratch();

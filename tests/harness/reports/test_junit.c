@@ -95,6 +95,18 @@ static void fixture(struct fixture *x)
     r->status = ST_FAIL;
     stage(r, "build", ST_PASS, "compiles cleanly", NULL);
     stage(r, "test", ST_FAIL, TRICKY, "racy/adds: " TRICKY " (tests/katas/racy/test_racy.c:9)\n");
+    struct stage_result *t = &r->stages[1];
+    t->tests = xcalloc(3, sizeof *t->tests);
+    t->tests[t->ntests++] = (struct test_outcome){xstrdup("racy/adds"), ST_FAIL, 0.25};
+    t->tests[t->ntests++] = (struct test_outcome){xstrdup("racy/counts"), ST_PASS, 0.125};
+    t->tests[t->ntests++] = (struct test_outcome){xstrdup("racy/later"), ST_SKIP, 0};
+    struct finding *a = findings_add(&t->findings);
+    a->kind = xstrdup("assertion");
+    a->headline = xstrdup(TRICKY);
+    a->naccess = 1;
+    a->access[0].file = xstrdup("tests/katas/racy/test_racy.c");
+    a->access[0].line = 9;
+    a->access[0].function = xstrdup("racy/adds");
     stage(r, "tsan", ST_FAIL, "1 data race report on `counter`", NULL);
     struct finding *f = findings_add(&r->stages[2].findings);
     f->kind = xstrdup("data race");
@@ -161,9 +173,9 @@ Test(report_junit, a_tricky_message_survives_a_round_trip)
     cr_assert_str_eq(root->name, "testsuites");
     struct xml_node *suite = child_named(root, "testsuite", "racy");
     cr_assert_not_null(suite);
-    struct xml_node *test = child_named(suite, "testcase", "test");
+    struct xml_node *test = child_named(suite, "testcase", "racy/adds");
     cr_assert_not_null(test);
-    cr_assert_str_eq(xml_attr(test, "classname"), "racy");
+    cr_assert_str_eq(xml_attr(test, "classname"), "racy.test");
     struct xml_node *failure = xml_child(test, "failure");
     cr_assert_not_null(failure);
     cr_assert_str_eq(xml_attr(failure, "message"), TRICKY, "the message came back as \"%s\"",
@@ -182,28 +194,37 @@ Test(report_junit, one_suite_per_kata_and_one_case_per_stage_with_their_verdicts
     char *doc = report_junit(&x.sum);
     struct xml_node *root = xml_parse(doc, NULL);
     cr_assert_not_null(root, "%s", doc);
-    cr_assert_str_eq(xml_attr(root, "tests"), "8");
+    cr_assert_str_eq(xml_attr(root, "tests"), "10");
     cr_assert_str_eq(xml_attr(root, "failures"), "2");
     cr_assert_str_eq(xml_attr(root, "errors"), "2");
-    cr_assert_str_eq(xml_attr(root, "skipped"), "3");
+    cr_assert_null(xml_attr(root, "skipped"), "junit-10.xsd refuses skipped on <testsuites>");
 
     struct xml_node *suite = child_named(root, "testsuite", "racy");
-    cr_assert_str_eq(xml_attr(suite, "tests"), "5");
+    cr_assert_str_eq(xml_attr(suite, "file"), "katas/racy/racy.c");
+    cr_assert_str_eq(xml_attr(suite, "tests"), "7");
     cr_assert_str_eq(xml_attr(suite, "failures"), "2");
     cr_assert_str_eq(xml_attr(suite, "errors"), "1");
-    cr_assert_str_eq(xml_attr(suite, "skipped"), "1");
+    cr_assert_str_eq(xml_attr(suite, "skipped"), "2");
     struct xml_node *props = xml_child(suite, "properties");
     cr_assert_str_eq(xml_attr(child_named(props, "property", "seed"), "value"), "4242");
     cr_assert_str_eq(xml_attr(child_named(props, "property", "points"), "value"), "1/9");
 
     struct xml_node *build = child_named(suite, "testcase", "build");
     cr_assert_eq(build->nkids, 0, "a passed stage has no child");
+    cr_assert_null(child_named(suite, "testcase", "test"), "the test stage is one case per test");
+    struct xml_node *counts = child_named(suite, "testcase", "racy/counts");
+    cr_assert_not_null(counts);
+    cr_assert_eq(counts->nkids, 0, "a passed test has no child");
+    cr_assert_str_eq(xml_attr(counts, "time"), "0.125");
+    cr_assert_not_null(xml_child(child_named(suite, "testcase", "racy/later"), "skipped"));
     struct xml_node *tsan = xml_child(child_named(suite, "testcase", "tsan"), "failure");
     cr_assert_str_eq(xml_attr(tsan, "type"), "tsan");
     cr_assert(strstr(tsan->text, "data race on `counter`"), "%s", tsan->text);
     cr_assert(strstr(tsan->text, "write at katas/racy/racy.c:27 (in worker(), thread T2)"), "%s",
               tsan->text);
     cr_assert(strstr(tsan->text, "vs read at katas/racy/racy.c:30"), "%s", tsan->text);
+    cr_assert(ends_with(tsan->text, "\nat katas/racy/racy.c:27\n"),
+              "the body does not end with the learner's place:\n%s", tsan->text);
     cr_assert_not_null(xml_child(child_named(suite, "testcase", "helgrind"), "error"));
     struct xml_node *skip = xml_child(child_named(suite, "testcase", "drd"), "skipped");
     cr_assert_str_eq(xml_attr(skip, "message"), "the tests hung");
@@ -242,5 +263,108 @@ Test(report_junit, xmllint_accepts_the_document_even_with_bytes_xml_cannot_carry
     free(cmd);
     free(path);
     free(doc);
+    fixture_release(&x);
+}
+
+/* xmllint --schema on doc: 0 when junit-10.xsd accepts it. */
+static int schema_check(const char *doc, char **said)
+{
+    cr_assert_eq(system("command -v xmllint >/dev/null 2>&1"), 0,
+                 "xmllint is not installed: scripts/deps.sh --dev installs libxml2-utils");
+    if (!tmp[0]) {
+        snprintf(tmp, sizeof tmp, "/tmp/kata-test-junit-XXXXXX");
+        cr_assert_not_null(mkdtemp(tmp));
+    }
+    char *path = xasprintf("%s/junit.xml", tmp);
+    char *log = xasprintf("%s/xmllint.txt", tmp);
+    cr_assert_eq(write_file(path, doc, strlen(doc)), 0);
+    char *cmd =
+        xasprintf("xmllint --noout --schema tests/schemas/junit-10.xsd %s >%s 2>&1", path, log);
+    int rc = system(cmd);
+    *said = read_file(log, 1 << 16, NULL);
+    free(cmd);
+    free(log);
+    free(path);
+    return rc;
+}
+
+Test(report_junit, the_schema_refuses_what_junit_10_refuses)
+{
+    static const char *const refused[] = {
+        /* skipped on <testsuites> */
+        "<testsuites tests=\"1\" skipped=\"0\"><testsuite name=\"a\" tests=\"1\" "
+        "failures=\"0\" errors=\"0\"><testcase name=\"t\"/></testsuite></testsuites>",
+        /* file and line on a testcase */
+        "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\">"
+        "<testcase name=\"t\" file=\"a.c\" line=\"3\"/></testsuite></testsuites>",
+        /* a testsuite without its counts */
+        "<testsuites><testsuite name=\"a\"><testcase name=\"t\"/></testsuite></testsuites>", NULL};
+    for (int i = 0; refused[i]; i++) {
+        char *said = NULL;
+        cr_assert_neq(schema_check(refused[i], &said), 0, "accepted: %s", refused[i]);
+        free(said);
+    }
+    char *said = NULL;
+    cr_assert_eq(schema_check("<testsuites><testsuite name=\"a\" file=\"a.c\" tests=\"1\" "
+                              "failures=\"0\" errors=\"0\" skipped=\"0\" time=\"1.5\">"
+                              "<testcase name=\"t\" classname=\"a\" time=\"1\"/></testsuite>"
+                              "</testsuites>",
+                              &said),
+                 0, "refused: %s", said ? said : "");
+    free(said);
+}
+
+/* xmllint --schema on doc; cr_assert fails with the document when it is refused. */
+static void assert_schema_valid(const char *doc)
+{
+    char *said = NULL;
+    int rc = schema_check(doc, &said);
+    cr_assert_eq(rc, 0, "junit-10.xsd refuses it:\n%s\n%s", said ? said : "", doc);
+    free(said);
+}
+
+Test(report_junit, validates_against_the_junit_10_schema_with_every_verdict)
+{
+    struct fixture x;
+    fixture(&x);
+    /* a perf stage that was measured and failed, beside the others */
+    struct kata_score *k = &x.sum.katas[0];
+    struct stage_score *perf = &k->stages[k->nstages++];
+    perf->name = xstrdup("perf");
+    perf->status = ST_FAIL;
+    perf->summary = xstrdup("2.50x the reference's time");
+    perf->perf_measured = 1;
+    perf->learner = 2.5;
+    perf->reference = 1;
+    perf->ratio = 2.5;
+    perf->bound = 1.5;
+    char *doc = report_junit(&x.sum);
+    assert_schema_valid(doc);
+    free(doc);
+    fixture_release(&x);
+}
+
+Test(report_junit, per_test_cases_and_places_survive_summary_json)
+{
+    struct fixture x;
+    fixture(&x);
+    char *json = summary_to_json(&x.sum);
+    struct grade_summary back;
+    cr_assert_eq(summary_from_json(json, "summary.json", &back), 0);
+    char *doc = report_junit(&back);
+    assert_schema_valid(doc);
+    struct xml_node *root = xml_parse(doc, NULL);
+    cr_assert_not_null(root, "%s", doc);
+    struct xml_node *suite = child_named(root, "testsuite", "racy");
+    cr_assert_str_eq(xml_attr(suite, "file"), "katas/racy/racy.c");
+    struct xml_node *adds = xml_child(child_named(suite, "testcase", "racy/adds"), "failure");
+    cr_assert_not_null(adds, "%s", doc);
+    cr_assert(strstr(adds->text, "(tests/katas/racy/test_racy.c:9)"), "%s", adds->text);
+    struct xml_node *tsan = xml_child(child_named(suite, "testcase", "tsan"), "failure");
+    cr_assert(ends_with(tsan->text, "\nat katas/racy/racy.c:27\n"), "%s", tsan->text);
+    xml_free(root);
+    free(doc);
+    free(json);
+    summary_release(&back);
     fixture_release(&x);
 }
