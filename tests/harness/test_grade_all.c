@@ -58,12 +58,12 @@ static void class_repo(void)
     put("katas/two/two.c", "#include \"two.h\"\n/* TODO */\nint two(void) { return 0; }\n");
     put("tests/katas/one/test_one.c", "/* tests */\n");
     put("harness/grade.c", "/* grader */\n");
-    cr_assert_eq(checksums_write(".", CHECKSUMS_LIST, STARTERS_LIST), 0);
+    cr_assert_eq(checksums_write(CHECKSUMS_LIST, STARTERS_LIST), 0);
 }
 
 static int grade(const char *katas)
 {
-    struct grade_options o = {.root = ".", .katas = katas, .seed = 31337};
+    struct grade_options o = {.katas = katas, .seed = 31337};
     return grade_all(&o);
 }
 
@@ -151,7 +151,7 @@ Test(grade_all, no_verify_skips_the_check_and_says_so)
 {
     class_repo();
     put("harness/grade.c", "/* changed */\n");
-    struct grade_options o = {.root = ".", .seed = 1, .no_verify = 1};
+    struct grade_options o = {.seed = 1, .no_verify = 1};
     cr_assert_eq(grade_all(&o), 0);
     cJSON *s = json_file("build/reports/summary.json");
     cJSON *in = cJSON_GetObjectItem(s, "integrity");
@@ -206,7 +206,7 @@ Test(grade_all, the_scoreboard_merges_one_summary_per_job)
 {
     class_repo();
     put("katas/two/two.c", "#include \"two.h\"\nint main(void) { return 0; }\n");
-    struct grade_options o = {.root = ".", .katas = "one", .seed = 5, .out = "jobs/reports-one"};
+    struct grade_options o = {.katas = "one", .seed = 5, .out = "jobs/reports-one"};
     cr_assert_eq(grade_all(&o), 0);
     o.katas = "two";
     o.out = "jobs/reports-two";
