@@ -18,39 +18,72 @@ static char *state_path(const char *name)
     return xasprintf(STATE_DIR "/%s", name);
 }
 
+/* The two records a state file may hold. */
+struct record {
+    int set;
+    char stage[32]; /* of a failure */
+    char sha[65];
+};
+
+/* Reads "pass <sha>" and "fail <stage> <sha>" lines; anything else is ignored. */
+static void read_records(const char *name, struct record *pass, struct record *fail)
+{
+    memset(pass, 0, sizeof *pass);
+    memset(fail, 0, sizeof *fail);
+    char *path = state_path(name);
+    char *text = read_file(path, 1024, NULL);
+    free(path);
+    if (!text)
+        return;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        char stage[32], sha[65];
+        if (sscanf(l, "pass %64s", sha) == 1 && strlen(sha) == 64) {
+            pass->set = 1;
+            memcpy(pass->sha, sha, sizeof sha);
+        } else if (sscanf(l, "fail %31s %64s", stage, sha) == 2 && strlen(sha) == 64) {
+            fail->set = 1;
+            memcpy(fail->stage, stage, sizeof stage);
+            memcpy(fail->sha, sha, sizeof sha);
+        }
+    }
+    free(text);
+}
+
 void progress_read(const struct kata *k, struct progress *p)
 {
     memset(p, 0, sizeof *p);
     p->missing = !file_exists(k->starter);
     if (!p->missing && starter_untouched(STARTERS_LIST, k->starter) == 1)
         return; /* the starter as shipped: nothing was done yet, whatever was recorded */
-    char *path = state_path(k->name);
-    char *text = read_file(path, 512, NULL);
-    free(path);
-    if (!text)
-        return;
-    char *save = NULL;
-    char *first = strtok_r(text, "\n", &save);
-    char *second = strtok_r(NULL, "\n", &save);
-    const char *sha = second && starts_with(second, "sha256 ") ? second + 7 : NULL;
-    if (first && sha && strlen(sha) == 64) {
-        if (!strcmp(first, "passed")) {
-            p->state = PROGRESS_PASSED;
-        } else if (starts_with(first, "failing at ")) {
-            p->state = PROGRESS_FAILING;
-            snprintf(p->stage, sizeof p->stage, "%s", first + strlen("failing at "));
-        }
-        char now[65];
-        p->edited = p->missing || sha256_file(k->starter, now) || strcmp(now, sha);
+    struct record pass, fail;
+    read_records(k->name, &pass, &fail);
+    char now[65] = "";
+    if (!p->missing && sha256_file(k->starter, now))
+        now[0] = '\0';
+    if (pass.set) {
+        p->state = PROGRESS_PASSED;
+        p->edited = strcmp(now, pass.sha) != 0;
+        /* graded again since, and failed: say so beside the pass it keeps */
+        if (p->edited && fail.set && !strcmp(now, fail.sha))
+            snprintf(p->stage, sizeof p->stage, "%s", fail.stage);
+    } else if (fail.set) {
+        p->state = PROGRESS_FAILING;
+        snprintf(p->stage, sizeof p->stage, "%s", fail.stage);
+        p->edited = strcmp(now, fail.sha) != 0;
     }
-    free(text);
 }
 
 const char *progress_words(const struct progress *p, char *buf, size_t n)
 {
     const char *since = p->missing ? ", file missing" : p->edited ? ", edited since" : "";
     switch (p->state) {
-    case PROGRESS_PASSED: snprintf(buf, n, "passed%s", since); break;
+    case PROGRESS_PASSED:
+        if (p->stage[0])
+            snprintf(buf, n, "passed, edited since: failing at %s", p->stage);
+        else
+            snprintf(buf, n, "passed%s", since);
+        break;
     case PROGRESS_FAILING: snprintf(buf, n, "failing at %s%s", p->stage, since); break;
     default: snprintf(buf, n, "%s", p->missing ? "file missing" : "not started");
     }
@@ -94,9 +127,13 @@ int progress_record(const struct run *r, const char *graded_sha)
     for (int i = 0; i < r->nstages && !failed; i++)
         if (r->stages[i].status == ST_FAIL || r->stages[i].status == ST_ERROR)
             failed = r->stages[i].name;
-    char *text = r->status == ST_PASS
-                     ? xasprintf("passed\nsha256 %s\n", graded_sha)
-                     : xasprintf("failing at %s\nsha256 %s\n", failed ? failed : "?", graded_sha);
+    /* A pass replaces everything; a failure keeps an earlier pass beside it. */
+    struct record pass, fail;
+    read_records(k->name, &pass, &fail);
+    char *text = r->status == ST_PASS ? xasprintf("pass %s\n", graded_sha)
+                 : pass.set ? xasprintf("pass %s\nfail %s %s\n", pass.sha, failed ? failed : "?",
+                                        graded_sha)
+                            : xasprintf("fail %s %s\n", failed ? failed : "?", graded_sha);
     char *path = state_path(k->name);
     int rc = mkdir_p(STATE_DIR) ? error("cannot make %s", STATE_DIR)
                                 : write_file(path, text, strlen(text));

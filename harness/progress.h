@@ -11,33 +11,36 @@
 /*
  * The only owner of build/state/<name> and build/hints/<name>; `kata run`, `kata grade`,
  * `kata watch`, `kata list`, `kata hint` and scripts/solution.sh (through `kata progress`)
- * all go through here. A state file holds two lines:
+ * all go through here. A state file holds at most two lines, each with the SHA-256 of the
+ * learner's file as it was graded:
  *
- *     passed                  or    failing at tsan
- *     sha256 <64 hex digits>        (the learner's file as it was graded)
+ *     pass <64 hex digits>          the last full grading that passed
+ *     fail <stage> <64 hex digits>  the last full grading, when it failed (first failed stage)
  *
  * Only a full grading of the learner's own katas/<name>/<name>.c is recorded: a run of one
  * stage (STAGE=) or of another file (SRC=) says nothing about the kata, and neither does a
  * harness error. A file that is still the starter as shipped (scripts/starters.txt) is "not
- * started", whatever was recorded before. A recorded pass is kept when the file changes
- * afterwards: it is shown as passed and edited since.
+ * started", whatever was recorded before. A pass is kept when the file changes afterwards,
+ * even when the changed file fails: it is shown as passed and edited since.
  */
 enum progress_state { PROGRESS_NOT_STARTED, PROGRESS_FAILING, PROGRESS_PASSED };
 
 struct progress {
     enum progress_state state;
-    char stage[32]; /* when failing: the first stage that failed ("?" when unknown) */
+    char stage[32]; /* the first stage that failed ("?" when unknown): when failing, or when
+                       passed and the file as it is now failed since; else "" */
     int edited;     /* the file is not the one graded (changed, or gone) */
     int missing;    /* the learner's file does not exist */
 };
 
 /* What is known of kata k: fills *p from build/state/<name> and the file as it is now.
- * A state file that cannot be read or has no digest (written by an older harness) counts as
- * not started. Never fails. */
+ * A state file that cannot be read, or lines it does not know (an older harness wrote "passed"
+ * without a digest), count as not started. Never fails. */
 void progress_read(const struct kata *k, struct progress *p);
 
 /* The state in a few words, as `kata list` shows it: "passed", "passed, edited since",
- * "failing at tsan", "failing at tsan, edited since", "not started", "file missing".
+ * "passed, edited since: failing at build", "failing at tsan", "failing at tsan, edited
+ * since", "not started", "file missing" (", file missing" after a state).
  * Returns buf (n bytes). */
 const char *progress_words(const struct progress *p, char *buf, size_t n);
 

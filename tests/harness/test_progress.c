@@ -112,6 +112,15 @@ Test(progress, a_pass_is_tied_to_the_file_it_graded)
     put(v[0]->starter, "int answer = ;\n");
     cr_assert_str_eq(words(v[0], buf, sizeof buf), "passed, edited since");
     cr_assert(progress_passed(v[0]));
+    free(r.src_real);
+    /* graded, it fails, and the pass is still kept */
+    graded(&r, v[0], NULL, NULL, 0);
+    cr_assert_eq(progress_record(&r, NULL), 1);
+    cr_assert_str_eq(words(v[0], buf, sizeof buf), "passed, edited since: failing at test");
+    cr_assert(progress_passed(v[0]));
+    /* the passing version back: simply passed */
+    put(v[0]->starter, "int answer = 42;\n");
+    cr_assert_str_eq(words(v[0], buf, sizeof buf), "passed");
 
     /* a deleted file too */
     cr_assert_eq(unlink(v[0]->starter), 0);
