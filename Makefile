@@ -61,15 +61,17 @@ export SEED V NO_COLOR
 
 help:
 	@echo "Learners:"
-	@echo "  make kata NAME=race_counter    grade your file: build, test, tsan, helgrind, drd"
+	@echo "  make watch [NAME=x]            start here: grade on every save; a pass moves on to the next"
+	@echo "  make kata [NAME=race_counter]  grade your file once: build, test, tsan, helgrind, drd"
+	@echo "                                 (NAME: a name, its number in make list, or none: the"
+	@echo "                                 current kata, or the one whose folder you are in)"
 	@echo "       SRC=path/to/file.c        grade another file against the kata"
 	@echo "       STAGE=tsan                only the build and that stage"
 	@echo "       FORMAT=json               the verdict as JSON"
 	@echo "       SEED=N                    replay a run's test sizes; V=1 shows raw tool output"
 	@echo "       CURVE=1                   speedup at 1, 2, 4, 8 threads, yours and the reference's"
-	@echo "  make hint NAME=race_counter    the next hint"
+	@echo "  make hint [NAME=x]             the next hint"
 	@echo "  make list                      every kata and where you are"
-	@echo "  make watch [NAME=x]            grade again on every save; a pass moves on to the next"
 	@echo "  make reset NAME=x [YES=1]      back to the starter (yours is saved in build/saved/)"
 	@echo "  make solution NAME=x           the reference and a diff to yours, once yours passed"
 	@echo "  make compile_commands.json     for clangd and other editors (uses bear)"
@@ -108,16 +110,19 @@ $(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
 	$(if $(Q),@echo "  LINK    $@")
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(filter %.o,$^) -o $@ $(HARNESS_LIBS)
 
+# A verdict, passed or failed, is what `make kata` is for: once one is printed, make exits 0
+# and adds no "make: *** [kata] Error 1" of its own under it (the verdict's last line says
+# PASSED or FAILED). A usage error (2) or a harness failure (3) still fails make. Scripts that
+# need the kata's own exit code run build/bin/kata directly (make turns every failure into 2).
 kata: $(KATA_BIN)
-	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
-	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src $(SRC)) $(if $(STAGE),--stage $(STAGE)) \
-		--format $(FORMAT) $(if $(filter 1,$(CURVE)),--curve)
+	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src '$(SRC)') $(if $(STAGE),--stage '$(STAGE)') \
+		--format '$(FORMAT)' $(if $(filter 1,$(CURVE)),--curve) || { code=$$?; \
+		test $$code -eq 1 || exit $$code; }
 
 list: $(KATA_BIN)
 	@$(KATA_BIN) list
 
 hint: $(KATA_BIN)
-	@test -n "$(NAME)" || { echo "usage: make hint NAME=<kata>"; exit 2; }
 	@$(KATA_BIN) hint $(NAME)
 
 selftest: $(KATA_BIN)
@@ -129,7 +134,8 @@ $(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_OBJS) $(FLAGS_FILE) | $(BU
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes $(filter %.c %.o,$^) -o $@ \
 		-lcriterion $(HARNESS_LIBS)
 
--include mk/*.mk
+# mk/kata-folder.mk is for the katas' own folders (katas/<name>/Makefile), not for this one.
+-include $(filter-out mk/kata-folder.mk,$(wildcard mk/*.mk))
 
 # No two modules of harness/ call each other (scripts/check-layering.sh says how it knows).
 check-layering: $(KATA_BIN)

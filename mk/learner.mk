@@ -11,13 +11,15 @@ export YES
 watch: $(KATA_BIN)
 	@$(KATA_BIN) watch $(NAME)
 
-reset:
+# Both take NAME as every command does (a number, another spelling) through `kata name`, and
+# reset makes `kata progress --forget` the kata. Neither guesses a kata without NAME.
+reset: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make reset NAME=<kata> [YES=1]"; exit 2; }
-	@bash scripts/reset.sh $(NAME)
+	@KATA_BIN=$(KATA_BIN) bash scripts/reset.sh '$(NAME)'
 
-solution:
+solution: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make solution NAME=<kata>"; exit 2; }
-	@bash scripts/solution.sh $(NAME)
+	@KATA_BIN=$(KATA_BIN) bash scripts/solution.sh '$(NAME)'
 
 # For clangd: every C file of the project compiled (syntax only) under bear, with the flags
 # the harness uses for it. The learner's flags mirror learner_warnings in harness/stages/stage.c.
