@@ -212,7 +212,8 @@ static int walk(const char *rel, struct paths *p)
     return rc;
 }
 
-/* Adds katas/<n>/<file>.h and katas/<n>/kata.json: the contract and the metadata, not the work. */
+/* Adds katas/<n>/<file>.h, katas/<n>/kata.json and katas/<n>/Makefile: the contract, the
+ * metadata and the way in from the kata's folder, not the work. */
 static int walk_katas(struct paths *p)
 {
     DIR *d = opendir("katas");
@@ -229,7 +230,8 @@ static int walk_katas(struct paths *p)
             continue;
         struct dirent *f;
         while ((f = readdir(k)))
-            if (ends_with(f->d_name, ".h") || !strcmp(f->d_name, "kata.json"))
+            if (ends_with(f->d_name, ".h") || !strcmp(f->d_name, "kata.json") ||
+                !strcmp(f->d_name, "Makefile"))
                 paths_add(p, xasprintf("katas/%s/%s", e->d_name, f->d_name));
         closedir(k);
     }

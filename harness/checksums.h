@@ -10,7 +10,8 @@
  *
  *   scripts/checksums.txt  every protected file: harness/, tests/, solutions/, mk/,
  *                          scripts/ (but not this list itself), katas/<n>/<file>.h,
- *                          katas/<n>/kata.json, the Makefile and .github/workflows/grade.yml.
+ *                          katas/<n>/kata.json, katas/<n>/Makefile, the Makefile and
+ *                          .github/workflows/grade.yml.
  *                          `kata grade` refuses to grade when one of them was changed,
  *                          removed, or added.
  *   scripts/starters.txt   each kata's starter, katas/<n>/<n>.c, as shipped: a learner's

@@ -42,6 +42,7 @@ static void scratch(void)
     put("katas/k1/k1.h", "int k1(void);\n");
     put("katas/k1/k1.c", "/* TODO */\nint k1(void) { return 0; }\n");
     put("katas/k1/README.md", "# k1\n");
+    put("katas/k1/Makefile", "include ../../mk/kata-folder.mk\n");
     put("tests/katas/k1/test_k1.c", "/* the tests */\n");
     put("tests/support/kata_test.c", "/* support */\n");
     put("solutions/k1/k1.c", "int k1(void) { return 1; }\n");
@@ -154,6 +155,7 @@ Test(checksums, lists_exactly_the_protected_files)
     static const char *const want[] = {
         "Makefile",
         "harness/grade.c",
+        "katas/k1/Makefile",
         "katas/k1/k1.h",
         "katas/k1/kata.json",
         "scripts/deps.sh",
