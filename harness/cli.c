@@ -304,8 +304,8 @@ static char *caller_kata(void)
 }
 
 /* The kata a command means: `given` as kata_find takes it; without it, the kata whose folder
- * the command was started in, else the current kata (the first not passed). Returns a new kata, or NULL with the reason printed; *code is then
- * EXIT_USAGE or EXIT_HARNESS. */
+ * the command was started in, else the current kata (the first not passed). Returns a new kata, or
+ * NULL with the reason printed; *code is then EXIT_USAGE or EXIT_HARNESS. */
 static struct kata *which_kata(const char *given, const char *command, int *code)
 {
     *code = EXIT_USAGE;
@@ -362,8 +362,8 @@ static int check_stage(const struct kata *k, const char *stage)
             close = b;
     }
     if (close)
-        error("kata '%s' has no stage '%s'; did you mean %s? Its stages: %s", k->name, stage,
-              close, sb.buf);
+        error("kata '%s' has no stage '%s'; did you mean %s? Its stages: %s", k->name, stage, close,
+              sb.buf);
     else
         error("kata '%s' has no stage '%s'; its stages: %s", k->name, stage, sb.buf);
     sb_release(&sb);
@@ -464,8 +464,8 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!src && !file_exists(k->starter)) {
-        error("there is no %s to grade; `make reset NAME=%s` brings back the starter",
-              k->starter, k->name);
+        error("there is no %s to grade; `make reset NAME=%s` brings back the starter", k->starter,
+              k->name);
         kata_free(k);
         return EXIT_USAGE;
     }
@@ -516,8 +516,7 @@ static int names_option(int c, const char *arg, void *ctx)
 
 static int cmd_list(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"names", no_argument, NULL, 'n'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"names", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
     int names_only = 0;
     char *pos[1];
     int npos = parse(argc, argv, ":", longopts, names_option, &names_only, pos, 0);
@@ -547,8 +546,7 @@ static int cmd_list(int argc, char **argv)
             width = (int)strlen(words[i]);
     }
     for (int i = 0; i < n; i++)
-        printf("  %02d  %-20s %-*s  %s\n", v[i]->order, v[i]->name, width, words[i],
-               v[i]->title);
+        printf("  %02d  %-20s %-*s  %s\n", v[i]->order, v[i]->name, width, words[i], v[i]->title);
     int bar = 30, filled = n ? passed * bar / n : 0;
     printf("\n  progress [");
     for (int i = 0; i < bar; i++)
@@ -617,8 +615,7 @@ static int poll_option(int c, const char *arg, void *ctx)
 
 static int cmd_watch(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"poll", no_argument, NULL, 'p'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"poll", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
     int force_poll = 0;
     char *pos[1];
     int npos = parse(argc, argv, ":", longopts, poll_option, &force_poll, pos, 1);
@@ -681,9 +678,9 @@ static void record_graded(const struct run *r)
 static int cmd_grade(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"katas", required_argument, NULL, 'k'},     {"out", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 'r'},      {"checksums", required_argument, NULL, 'c'},
-        {"no-verify", no_argument, NULL, 'n'},       {NULL, 0, NULL, 0},
+        {"katas", required_argument, NULL, 'k'}, {"out", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 'r'},  {"checksums", required_argument, NULL, 'c'},
+        {"no-verify", no_argument, NULL, 'n'},   {NULL, 0, NULL, 0},
     };
     struct grade_cli g = {.o = {.graded = record_graded}};
     char *pos[1];
@@ -759,8 +756,7 @@ static int write_option(int c, const char *arg, void *ctx)
 
 static int cmd_checksums(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"write", no_argument, NULL, 'w'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"write", no_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
     int write = 0;
     char *pos[1];
     if (parse(argc, argv, ":", longopts, write_option, &write, pos, 0) < 0)
@@ -852,14 +848,18 @@ static int cmd_progress(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-    {"run", "kata run [NAME] [--src FILE] [--format text|json] [--stage STAGE] [--seed N] "
-            "[--curve]", cmd_run},
+    {"run",
+     "kata run [NAME] [--src FILE] [--format text|json] [--stage STAGE] [--seed N] "
+     "[--curve]",
+     cmd_run},
     {"list", "kata list [--names]", cmd_list},
     {"hint", "kata hint [NAME]", cmd_hint},
     {"watch", "kata watch [NAME] [--poll]", cmd_watch},
     {"selftest", "kata selftest [NAME] [--runs N]", cmd_selftest},
-    {"grade", "kata grade [--katas \"A B\"] [--out DIR] [--seed N] [--checksums FILE] "
-              "[--no-verify]", cmd_grade},
+    {"grade",
+     "kata grade [--katas \"A B\"] [--out DIR] [--seed N] [--checksums FILE] "
+     "[--no-verify]",
+     cmd_grade},
     {"scoreboard", "kata scoreboard [--out DIR] SUMMARY_OR_DIR...", cmd_scoreboard},
     {"checksums", "kata checksums [--write]", cmd_checksums},
     {"name", "kata name NAME", cmd_name},

@@ -130,10 +130,10 @@ int progress_record(const struct run *r, const char *graded_sha)
     /* A pass replaces everything; a failure keeps an earlier pass beside it. */
     struct record pass, fail;
     read_records(k->name, &pass, &fail);
-    char *text = r->status == ST_PASS ? xasprintf("pass %s\n", graded_sha)
-                 : pass.set ? xasprintf("pass %s\nfail %s %s\n", pass.sha, failed ? failed : "?",
-                                        graded_sha)
-                            : xasprintf("fail %s %s\n", failed ? failed : "?", graded_sha);
+    char *text =
+        r->status == ST_PASS ? xasprintf("pass %s\n", graded_sha)
+        : pass.set ? xasprintf("pass %s\nfail %s %s\n", pass.sha, failed ? failed : "?", graded_sha)
+                   : xasprintf("fail %s %s\n", failed ? failed : "?", graded_sha);
     char *path = state_path(k->name);
     int rc = mkdir_p(STATE_DIR) ? error("cannot make %s", STATE_DIR)
                                 : write_file(path, text, strlen(text));

@@ -85,8 +85,8 @@ Test(cli, parse_seed_takes_digits_only)
     cr_assert_eq(s, 146577);
     cr_assert_eq(parse_seed("0", "SEED", &s), 0);
     cr_assert_eq(s, 0);
-    static const char *const bad[] = {"", "abc", "-1", "1e5", " 12", "12 ", "0x10",
-                                      "1234567890123456789"};
+    static const char *const bad[] = {"",    "abc", "-1",   "1e5",
+                                      " 12", "12 ", "0x10", "1234567890123456789"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(parse_seed(bad[i], "SEED", &s), -1, "took '%s'", bad[i]);
 }
