@@ -115,7 +115,7 @@ $(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
 # PASSED or FAILED). A usage error (2) or a harness failure (3) still fails make. Scripts that
 # need the kata's own exit code run build/bin/kata directly (make turns every failure into 2).
 kata: $(KATA_BIN)
-	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src '$(SRC)') $(if $(STAGE),--stage '$(STAGE)') \
+	@$(KATA_BIN) run $(if $(NAME),'$(NAME)') $(if $(SRC),--src '$(SRC)') $(if $(STAGE),--stage '$(STAGE)') \
 		--format '$(FORMAT)' $(if $(filter 1,$(CURVE)),--curve) || { code=$$?; \
 		test $$code -eq 1 || exit $$code; }
 
@@ -123,7 +123,7 @@ list: $(KATA_BIN)
 	@$(KATA_BIN) list
 
 hint: $(KATA_BIN)
-	@$(KATA_BIN) hint $(NAME)
+	@$(KATA_BIN) hint $(if $(NAME),'$(NAME)')
 
 selftest: $(KATA_BIN)
 	@$(KATA_BIN) selftest $(NAME) --runs $(or $(RUNS),1)

@@ -9,7 +9,7 @@ export YES
 
 # Grades again on every save; without NAME, the first kata not yet passed.
 watch: $(KATA_BIN)
-	@$(KATA_BIN) watch $(NAME)
+	@$(KATA_BIN) watch $(if $(NAME),'$(NAME)')
 
 # Both take NAME as every command does (a number, another spelling) through `kata name`, and
 # reset makes `kata progress --forget` the kata. Neither guesses a kata without NAME.
