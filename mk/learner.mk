@@ -50,6 +50,7 @@ compile-commands-sources:
 			$(CC_CRITERION_FLAGS),$(f))) \
 	$(call cc_syntax,$(CC_LEARNER_FLAGS) -Itests/support,tests/support/kata_test.c) true
 
-# Each kata README's "What the tools will tell you" excerpts against the harness's output.
+# Each kata README's "What the tools will tell you" excerpts, and README.md's quick start,
+# against the harness's output.
 check-readmes: $(KATA_BIN)
 	@bash tests/readme_excerpts.sh $(NAME)
