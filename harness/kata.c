@@ -243,7 +243,8 @@ void kata_free_all(struct kata **v, int n)
 /* ---- what a learner meant ---- */
 
 /* The name written the catalog's way: lower case, words joined by '_' (CamelCase, dashes,
- * spaces and dots split words), a leading "katas/" and a trailing '/' or ".c" dropped.
+ * spaces and dots split words), a leading "katas/", and a ".c" or anything from a '/' on,
+ * dropped (what a shell completes: katas/race_counter/, katas/race_counter/race_counter.c).
  * Returns a new string. */
 static char *normalise(const char *given)
 {
@@ -254,13 +255,13 @@ static char *normalise(const char *given)
     char prev = 0;
     for (const char *p = given; *p; p++) {
         char c = *p;
-        if (c == '/' && !p[1])
-            break;
+        if (c == '/')
+            break; /* katas/race_counter/race_counter.c: the folder names the kata */
         if (c == '.' && !strcmp(p, ".c"))
             break;
         if (isupper((unsigned char)c) && (islower((unsigned char)prev) || isdigit((unsigned char)prev)))
             sb_add(&sb, "_", 1);
-        if (c == '-' || c == ' ' || c == '.' || c == '/')
+        if (c == '-' || c == ' ' || c == '.')
             c = '_';
         if (c == '_' && (sb.len == 0 || sb.buf[sb.len - 1] == '_')) {
             prev = c;

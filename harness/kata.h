@@ -87,7 +87,8 @@ void kata_free_all(struct kata **v, int n);
  * this order:
  *   1. the exact name;
  *   2. the number `make list` shows ("2", "02"), or the name written another way: capitals,
- *      dashes, spaces or CamelCase ("race-counter", "Race Counter", "RaceCounter");
+ *      dashes, spaces or CamelCase ("race-counter", "Race Counter", "RaceCounter"), or
+ *      its path ("katas/race_counter/", "katas/race_counter/race_counter.c");
  *   3. otherwise nothing is taken, but a close name (a typo: at most two letters added,
  *      removed, changed or swapped, and closer than any other) is suggested.
  * Returns the index of the kata taken, or -1; *suggestion (if given) is then the index of the

@@ -363,10 +363,17 @@ Test(kata, a_name_written_another_way_or_a_number_is_taken)
 {
     struct kata **v;
     int n = catalog(&v);
-    static const char *const ways[] = {
-        "race_counter",        "race-counter",  "RaceCounter", "Race Counter",
-        "RACE_COUNTER",        "raceCounter",   "2",           "02",
-        "katas/race_counter/", "race_counter.c"};
+    static const char *const ways[] = {"race_counter",
+                                       "race-counter",
+                                       "RaceCounter",
+                                       "Race Counter",
+                                       "RACE_COUNTER",
+                                       "raceCounter",
+                                       "2",
+                                       "02",
+                                       "katas/race_counter/",
+                                       "katas/race_counter/race_counter.c",
+                                       "race_counter.c"};
     for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
         int exact = -1, close = -2;
         cr_assert_eq(kata_match(v, n, ways[i], &exact, &close), 1, "'%s' was not taken", ways[i]);
