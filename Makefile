@@ -63,15 +63,17 @@ export SEED V NO_COLOR
 
 help:
 	@echo "Learners:"
-	@echo "  make kata NAME=race_counter    grade your file: build, test, tsan, helgrind, drd"
+	@echo "  make watch [NAME=x]            start here: grade on every save; a pass moves on to the next"
+	@echo "  make kata [NAME=race_counter]  grade your file once: build, test, tsan, helgrind, drd"
+	@echo "                                 (NAME: a name, its number in make list, or none: the"
+	@echo "                                 current kata, or the one whose folder you are in)"
 	@echo "       SRC=path/to/file.c        grade another file against the kata"
 	@echo "       STAGE=tsan                only the build and that stage"
 	@echo "       FORMAT=json               the verdict as JSON"
 	@echo "       SEED=N                    replay a run's test sizes; V=1 shows raw tool output"
 	@echo "       CURVE=1                   speedup at 1, 2, 4, 8 threads, yours and the reference's"
-	@echo "  make hint NAME=race_counter    the next hint"
+	@echo "  make hint [NAME=x]             the next hint"
 	@echo "  make list                      every kata and where you are"
-	@echo "  make watch [NAME=x]            grade again on every save; a pass moves on to the next"
 	@echo "  make reset NAME=x [YES=1]      back to the starter (yours is saved in build/saved/)"
 	@echo "  make solution NAME=x           the reference and a diff to yours, once yours passed"
 	@echo "  make compile_commands.json     for clangd and other editors (uses bear)"
@@ -83,7 +85,7 @@ help:
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
 	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
 	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
-	@echo "  make check-readmes [NAME=x]    each kata README's verdict excerpts are still true"
+	@echo "  make check-readmes [NAME=x]    the verdict excerpts of each kata README and of README.md are true"
 	@echo "  make grade [KATAS=\"a b\"]      grade a class: scoreboard, build/reports/ (For teachers);"
 	@echo "       PASSED=dir                keep passes there, and reuse a pass whose file is unchanged"
 	@echo "  make checksums                 record the protected files (run before committing them)"
@@ -119,17 +121,20 @@ $(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
 	$(if $(Q),@echo "  LINK    $@")
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(filter %.o,$^) -o $@ $(HARNESS_LIBS)
 
+# A verdict, passed or failed, is what `make kata` is for: once one is printed, make exits 0
+# and adds no "make: *** [kata] Error 1" of its own under it (the verdict's last line says
+# PASSED or FAILED). A usage error (2) or a harness failure (3) still fails make. Scripts that
+# need the kata's own exit code run build/bin/kata directly (make turns every failure into 2).
 kata: $(KATA_BIN)
-	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
-	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src $(SRC)) $(if $(STAGE),--stage $(STAGE)) \
-		--format $(FORMAT) $(if $(filter 1,$(CURVE)),--curve)
+	@$(KATA_BIN) run $(if $(NAME),'$(NAME)') $(if $(SRC),--src '$(SRC)') $(if $(STAGE),--stage '$(STAGE)') \
+		--format '$(FORMAT)' $(if $(filter 1,$(CURVE)),--curve) || { code=$$?; \
+		test $$code -eq 1 || exit $$code; }
 
 list: $(KATA_BIN)
 	@$(KATA_BIN) list
 
 hint: $(KATA_BIN)
-	@test -n "$(NAME)" || { echo "usage: make hint NAME=<kata>"; exit 2; }
-	@$(KATA_BIN) hint $(NAME)
+	@$(KATA_BIN) hint $(if $(NAME),'$(NAME)')
 
 selftest: $(KATA_BIN)
 	@$(KATA_BIN) selftest $(NAME) --runs $(or $(RUNS),1)
@@ -141,7 +146,8 @@ $(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_TEST_SUPPORT) $(HARNESS_OB
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes -Itests/harness \
 		$(filter %.c %.o,$^) -o $@ -lcriterion $(HARNESS_LIBS)
 
--include mk/*.mk
+# mk/kata-folder.mk is for the katas' own folders (katas/<name>/Makefile), not for this one.
+-include $(filter-out mk/kata-folder.mk,$(wildcard mk/*.mk))
 
 # No two modules of harness/ call each other (scripts/check-layering.sh says how it knows).
 check-layering: $(KATA_BIN)

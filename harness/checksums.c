@@ -41,10 +41,10 @@ void paths_free(char **v, int n)
     free(v);
 }
 
-/* Adds every file below root/rel (recursively) to p. */
-static int walk(const char *root, const char *rel, struct paths *p)
+/* Adds every file below rel (recursively) to p. */
+static int walk(const char *rel, struct paths *p)
 {
-    char *dir = xasprintf("%s/%s", root, rel);
+    char *dir = xstrdup(rel);
     DIR *d = opendir(dir);
     if (!d) {
         int missing = errno == ENOENT;
@@ -61,7 +61,7 @@ static int walk(const char *root, const char *rel, struct paths *p)
         char *full = xasprintf("%s/%s", dir, e->d_name);
         struct stat st;
         if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-            rc = walk(root, sub, p);
+            rc = walk(sub, p);
             free(sub);
         } else if (!strcmp(sub, CHECKSUMS_LIST)) {
             free(sub); /* the list cannot hold its own digest */
@@ -75,26 +75,26 @@ static int walk(const char *root, const char *rel, struct paths *p)
     return rc;
 }
 
-/* Adds katas/<n>/<file>.h and katas/<n>/kata.json: the contract and the metadata, not the work. */
-static int walk_katas(const char *root, struct paths *p)
+/* Adds katas/<n>/<file>.h, katas/<n>/kata.json and katas/<n>/Makefile: the contract, the
+ * metadata and the way in from the kata's folder, not the work. */
+static int walk_katas(struct paths *p)
 {
-    char *dir = xasprintf("%s/katas", root);
-    DIR *d = opendir(dir);
-    free(dir);
+    DIR *d = opendir("katas");
     if (!d)
         return 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        char *kdir = xasprintf("%s/katas/%s", root, e->d_name);
+        char *kdir = xasprintf("katas/%s", e->d_name);
         DIR *k = opendir(kdir);
         free(kdir);
         if (!k)
             continue;
         struct dirent *f;
         while ((f = readdir(k)))
-            if (ends_with(f->d_name, ".h") || !strcmp(f->d_name, "kata.json"))
+            if (ends_with(f->d_name, ".h") || !strcmp(f->d_name, "kata.json") ||
+                !strcmp(f->d_name, "Makefile"))
                 paths_add(p, xasprintf("katas/%s/%s", e->d_name, f->d_name));
         closedir(k);
     }
@@ -107,21 +107,19 @@ static int by_string(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int protected_files(const char *root, char ***out)
+int protected_files(char ***out)
 {
     struct paths p = {NULL, 0};
     *out = NULL;
     for (int i = 0; protected_trees[i]; i++)
-        if (walk(root, protected_trees[i], &p)) {
+        if (walk(protected_trees[i], &p)) {
             paths_free(p.v, p.n);
             return -1;
         }
-    walk_katas(root, &p);
+    walk_katas(&p);
     for (int i = 0; protected_single[i]; i++) {
-        char *full = xasprintf("%s/%s", root, protected_single[i]);
-        if (file_exists(full))
+        if (file_exists(protected_single[i]))
             paths_add(&p, xstrdup(protected_single[i]));
-        free(full);
     }
     if (p.n)
         qsort(p.v, (size_t)p.n, sizeof *p.v, by_string);
@@ -138,9 +136,9 @@ static int plain_name(const char *path)
 }
 
 /* Warns when the starter has changes not yet staged in git: the list records it as it is. */
-static void warn_if_unstaged(const char *root, const char *path)
+static void warn_if_unstaged(const char *path)
 {
-    const char *argv[] = {"git", "-C", root, "diff", "--quiet", "--", path, NULL};
+    const char *argv[] = {"git", "diff", "--quiet", "--", path, NULL};
     struct child c = {.argv = argv, .timeout = 20};
     if (child_run(&c) == 0 && c.exited && c.exit_code == 1)
         warning("%s has changes not staged in git; %s records it as it is now (a starter "
@@ -148,12 +146,10 @@ static void warn_if_unstaged(const char *root, const char *path)
                 path, STARTERS_LIST);
 }
 
-static int add_line(struct strbuf *sb, const char *root, const char *path)
+static int add_line(struct strbuf *sb, const char *path)
 {
     char hex[65];
-    char *full = xasprintf("%s/%s", root, path);
-    int rc = sha256_file(full, hex);
-    free(full);
+    int rc = sha256_file(path, hex);
     if (rc)
         return error("cannot read '%s' to record its checksum", path);
     if (!plain_name(path))
@@ -177,10 +173,10 @@ static int write_list(const char *path, const struct strbuf *sb)
 }
 
 /* Writes the starters' list: each kata's katas/<n>/<n>.c as it is now. */
-static int write_starters(const char *root, const char *starters)
+static int write_starters(const char *starters)
 {
     struct kata **katas;
-    int nk = kata_load_all(root, &katas);
+    int nk = kata_load_all(&katas);
     if (nk < 0)
         return -1;
     char **names = xcalloc((size_t)nk + 1, sizeof *names);
@@ -193,8 +189,8 @@ static int write_starters(const char *root, const char *starters)
     sb_init(&sb);
     int rc = 0;
     for (int i = 0; i < nk && rc == 0; i++) {
-        warn_if_unstaged(root, names[i]);
-        rc = add_line(&sb, root, names[i]);
+        warn_if_unstaged(names[i]);
+        rc = add_line(&sb, names[i]);
     }
     paths_free(names, nk);
     if (rc == 0)
@@ -203,20 +199,20 @@ static int write_starters(const char *root, const char *starters)
     return rc ? -1 : 0;
 }
 
-int checksums_write(const char *root, const char *list, const char *starters)
+int checksums_write(const char *list, const char *starters)
 {
     /* the starters' list first: it is a protected file itself */
-    if (write_starters(root, starters))
+    if (write_starters(starters))
         return -1;
     char **files;
-    int n = protected_files(root, &files);
+    int n = protected_files(&files);
     if (n < 0)
         return -1;
     struct strbuf sb = STRBUF_INIT;
     sb_init(&sb);
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++)
-        rc = add_line(&sb, root, files[i]);
+        rc = add_line(&sb, files[i]);
     paths_free(files, n);
     if (rc == 0)
         rc = write_list(list, &sb);
@@ -314,7 +310,7 @@ static void add_tampered(struct integrity *in, const char *path, const char *wha
     in->n++;
 }
 
-int checksums_verify(const char *root, const char *list, struct integrity *out)
+int checksums_verify(const char *list, struct integrity *out)
 {
     memset(out, 0, sizeof *out);
     struct entry *v;
@@ -323,15 +319,13 @@ int checksums_verify(const char *root, const char *list, struct integrity *out)
         return -1;
     for (int i = 0; i < n; i++) {
         char hex[65];
-        char *full = xasprintf("%s/%s", root, v[i].path);
-        if (sha256_file(full, hex))
+        if (sha256_file(v[i].path, hex))
             add_tampered(out, v[i].path, "missing");
         else if (strcmp(hex, v[i].hex))
             add_tampered(out, v[i].path, "changed");
-        free(full);
     }
     char **files;
-    int nf = protected_files(root, &files);
+    int nf = protected_files(&files);
     if (nf < 0) {
         entries_free(v, n);
         integrity_release(out);
@@ -356,7 +350,7 @@ void integrity_release(struct integrity *in)
     in->n = 0;
 }
 
-int starter_untouched(const char *root, const char *starters, const char *path)
+int starter_untouched(const char *starters, const char *path)
 {
     if (!file_exists(starters))
         return -1;
@@ -369,9 +363,7 @@ int starter_untouched(const char *root, const char *starters, const char *path)
     int rc = -1;
     if (e) {
         char hex[65];
-        char *full = xasprintf("%s/%s", root, path);
-        rc = sha256_file(full, hex) == 0 && !strcmp(hex, e->hex);
-        free(full);
+        rc = sha256_file(path, hex) == 0 && !strcmp(hex, e->hex);
     }
     entries_free(v, n);
     return rc;

@@ -10,7 +10,8 @@
  *
  *   scripts/checksums.txt  every protected file: harness/, tests/, solutions/, mk/,
  *                          scripts/ (but not this list itself), katas/<n>/<file>.h,
- *                          katas/<n>/kata.json, the Makefile and .github/workflows/grade.yml.
+ *                          katas/<n>/kata.json, katas/<n>/Makefile, the Makefile and
+ *                          .github/workflows/grade.yml.
  *                          `kata grade` refuses to grade when one of them was changed,
  *                          removed, or added.
  *   scripts/starters.txt   each kata's starter, katas/<n>/<n>.c, as shipped: a learner's
@@ -21,16 +22,16 @@
 #define CHECKSUMS_LIST "scripts/checksums.txt"
 #define STARTERS_LIST "scripts/starters.txt"
 
-/* Lists the protected files that exist under root (relative paths, sorted). Returns the
- * count, or -1 when a protected folder cannot be read; *out is a new array the caller frees
- * with paths_free. */
-int protected_files(const char *root, char ***out);
+/* Lists the protected files that exist (paths relative to the repository root, the current
+ * folder; sorted). Returns the count, or -1 when a protected folder cannot be read; *out is a
+ * new array the caller frees with paths_free. */
+int protected_files(char ***out);
 void paths_free(char **v, int n);
 
-/* Writes `list` (every protected file under root) and `starters` (each kata's starter under
- * root), replacing them; both are paths as given, not relative to root. Warns when a starter
- * has changes not staged in git. Returns 0, or -1 with an error printed. */
-int checksums_write(const char *root, const char *list, const char *starters);
+/* Writes `list` (every protected file) and `starters` (each kata's starter), replacing them.
+ * Warns when a starter has changes not staged in git. Returns 0, or -1 with an error
+ * printed. */
+int checksums_write(const char *list, const char *starters);
 
 /* One protected file that is not as the upstream recorded it. */
 struct tampered {
@@ -45,16 +46,16 @@ struct integrity {
 };
 
 /* Checks every file named in `list` (a path, relative to the current folder or absolute)
- * against its recorded digest, and every protected file under root against the list (a
- * protected file missing from the list was added). Fills *out (release it with
+ * against its recorded digest, and every protected file against the list (a protected file
+ * missing from the list was added). Fills *out (release it with
  * integrity_release). Returns the number of tampered files (0: intact), or -1 with an error
  * printed when the list cannot be read or a line of it is malformed. */
-int checksums_verify(const char *root, const char *list, struct integrity *out);
+int checksums_verify(const char *list, struct integrity *out);
 void integrity_release(struct integrity *in);
 
-/* Is root/path byte-identical to the starter recorded for it in root/starters? Returns 1
+/* Is path byte-identical to the starter recorded for it in the list `starters`? Returns 1
  * (untouched: not attempted), 0 (changed, or removed), or -1 when the list has no entry for
  * path (or there is no list). */
-int starter_untouched(const char *root, const char *starters, const char *path);
+int starter_untouched(const char *starters, const char *path);
 
 #endif

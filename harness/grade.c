@@ -52,8 +52,8 @@ int run_prepare(struct run *r)
 {
     r->src_real = real_path(r->src);
     char *tag = run_tag(r->src_real);
-    r->work = xasprintf("%s/build/run/%s/%s", r->root, r->kata->name, tag);
-    r->cache = xasprintf("%s/build/cache/%s", r->root, r->kata->name);
+    r->work = xasprintf("build/run/%s/%s", r->kata->name, tag);
+    r->cache = xasprintf("build/cache/%s", r->kata->name);
     r->include_flag = xasprintf("-I%s", r->kata->dir);
     free(tag);
     if (mkdir_p(r->cache))

@@ -22,7 +22,6 @@
 /* One kata's part of a grading. */
 struct graded {
     struct kata *kata;
-    int weights[MAX_STAGES];
     struct run run;
     int ran;      /* run holds a grading (or a refusal) */
     char *reused; /* its report (<kata>.json) from an earlier pass, when it was not graded */
@@ -38,14 +37,14 @@ static int by_order(const void *a, const void *b)
 }
 
 /* Loads the named katas (or all). Returns the count, -2 for an unknown name, -1 on error. */
-static int choose(const char *root, const char *names, struct graded **out)
+static int choose(const char *names, struct graded **out)
 {
     *out = NULL;
     struct graded *v = NULL;
     int n = 0;
     if (!names || !names[strspn(names, " ,\t\n")]) {
         struct kata **all;
-        int m = kata_load_all(root, &all);
+        int m = kata_load_all(&all);
         if (m < 0)
             return -1;
         v = xcalloc((size_t)m + 1, sizeof *v);
@@ -61,7 +60,7 @@ static int choose(const char *root, const char *names, struct graded **out)
                 dup = !strcmp(v[i].kata->name, w);
             if (dup)
                 continue;
-            struct kata *k = kata_load(root, w);
+            struct kata *k = kata_find(w);
             if (!k) {
                 for (int i = 0; i < n; i++)
                     kata_free(v[i].kata);
@@ -153,7 +152,7 @@ static int write_text(const char *dir, const char *name, const char *text)
 }
 
 /* Removes what an earlier grading left in out, so no stale kata report survives. */
-static void clear_reports(const char *root, const char *out)
+static void clear_reports(const char *out)
 {
     static const char *const fixed[] = {"summary.json", "junit.xml", NULL};
     for (int i = 0; fixed[i]; i++) {
@@ -161,9 +160,7 @@ static void clear_reports(const char *root, const char *out)
         unlink(p);
         free(p);
     }
-    char *dir = xasprintf("%s/katas", root);
-    DIR *d = opendir(dir);
-    free(dir);
+    DIR *d = opendir("katas");
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (e->d_name[0] == '.')
@@ -252,17 +249,15 @@ static void closing_line(const struct grade_summary *sum, const char *out)
 /* Step 1: the integrity check. Fills sum's integrity fields; returns the tampered count. */
 static int check_integrity(const struct grade_options *o, struct grade_summary *sum)
 {
-    char *dflt = xasprintf("%s/%s", o->root, CHECKSUMS_LIST);
-    const char *list = o->checksums && *o->checksums ? o->checksums : dflt;
+    const char *list = o->checksums && *o->checksums ? o->checksums : CHECKSUMS_LIST;
     sum->list = xstrdup(o->checksums && *o->checksums ? o->checksums : CHECKSUMS_LIST);
     if (o->no_verify) {
-        free(dflt);
         printf("integrity: not checked (--no-verify)\n");
         return 0;
     }
     sum->integrity_checked = 1;
     struct integrity in;
-    int n = checksums_verify(o->root, list, &in);
+    int n = checksums_verify(list, &in);
     if (n < 0) {
         /* no list, or a broken one: nothing can be trusted, so it counts as tampering */
         sum->tampered = xcalloc(1, sizeof *sum->tampered);
@@ -274,7 +269,6 @@ static int check_integrity(const struct grade_options *o, struct grade_summary *
         sum->tampered = in.v;
         sum->ntampered = in.n;
     }
-    free(dflt);
     for (int i = 0; i < sum->ntampered; i++)
         printf("integrity: %s was %s (it is not as the upstream recorded it in %s)\n",
                sum->tampered[i].path, sum->tampered[i].what, sum->list);
@@ -379,13 +373,11 @@ static int grade_one(const struct grade_options *o, const struct grade_summary *
                      struct graded *g, struct kata_score *s)
 {
     const struct kata *k = g->kata;
-    char *starters = xasprintf("%s/%s", o->root, STARTERS_LIST);
-    int untouched = starter_untouched(o->root, starters, k->starter);
-    free(starters);
+    int untouched = starter_untouched(STARTERS_LIST, k->starter);
     if (untouched == 1) {
         printf("%s: not attempted (%s is the starter as shipped)\n\n", k->name, k->starter);
         char *msg = xasprintf("not attempted: %s is the starter as shipped", k->starter);
-        score_not_graded(s, k, g->weights, GRADE_NOT_ATTEMPTED, msg, "not attempted", o->seed);
+        score_not_graded(s, k, GRADE_NOT_ATTEMPTED, msg, "not attempted", o->seed);
         free(msg);
         return 0;
     }
@@ -399,13 +391,12 @@ static int grade_one(const struct grade_options *o, const struct grade_summary *
     if (!file_exists(k->starter)) {
         char *msg = xasprintf("%s is missing: there is nothing to grade", k->starter);
         printf("%s: %s\n\n", k->name, msg);
-        score_not_graded(s, k, g->weights, GRADE_ERROR, msg, "not graded", o->seed);
+        score_not_graded(s, k, GRADE_ERROR, msg, "not graded", o->seed);
         free(msg);
         return 0;
     }
     /* A refused file is the build stage's verdict, worded as `make kata` words it. */
     memset(&g->run, 0, sizeof g->run);
-    g->run.root = o->root;
     g->run.kata = k;
     g->run.src = k->starter;
     g->run.seed = o->seed;
@@ -418,21 +409,19 @@ static int grade_one(const struct grade_options *o, const struct grade_summary *
     fflush(stdout);
     if (o->graded && g->run.src_real)
         o->graded(&g->run);
-    score_run(s, &g->run, g->weights);
+    score_run(s, &g->run);
     return g->run.status == ST_ERROR ? -1 : 0;
 }
 
 int grade_all(const struct grade_options *o)
 {
     struct graded *v;
-    int n = choose(o->root, o->katas, &v);
+    int n = choose(o->katas, &v);
     if (n == -2)
         return 2;
     if (n < 0)
         return 3;
-    char *dflt_out =
-        strcmp(o->root, ".") ? xasprintf("%s/build/reports", o->root) : xstrdup("build/reports");
-    const char *out = o->out && *o->out ? o->out : dflt_out;
+    const char *out = o->out && *o->out ? o->out : "build/reports";
     printf("kata grade: %d kata%s, seed %lu (replay with SEED=%lu make grade)\n", n,
            n == 1 ? "" : "s", o->seed, o->seed);
     fflush(stdout);
@@ -442,16 +431,13 @@ int grade_all(const struct grade_options *o)
     struct grade_summary sum = {.seed = o->seed, .has_seed = 1};
     sum.katas = xcalloc((size_t)n + 1, sizeof *sum.katas);
     int harness_failed = 0;
-    for (int i = 0; i < n; i++)
-        if (stage_weights(o->root, v[i].kata, v[i].weights))
-            harness_failed = 1;
     int tampered = check_integrity(o, &sum);
     printf("\n");
     char *why = tampered ? tamper_message(&sum) : NULL;
     for (int i = 0; i < n && !harness_failed; i++) {
         struct kata_score *s = &sum.katas[sum.nkatas++];
         if (tampered)
-            score_not_graded(s, v[i].kata, v[i].weights, GRADE_ERROR, why, "not graded", o->seed);
+            score_not_graded(s, v[i].kata, GRADE_ERROR, why, "not graded", o->seed);
         else
             grade_one(o, &sum, &v[i], s);
     }
@@ -462,7 +448,7 @@ int grade_all(const struct grade_options *o)
         workflow_commands_on(token);
     if (!harness_failed) {
         if (mkdir_p(out) == 0) {
-            clear_reports(o->root, out);
+            clear_reports(out);
             for (int i = 0; i < sum.nkatas; i++) {
                 char *json = v[i].reused ? xstrdup(v[i].reused) : kata_json(&v[i], &sum.katas[i]);
                 char *name = xasprintf("%s.json", v[i].kata->name);
@@ -494,7 +480,6 @@ int grade_all(const struct grade_options *o)
         kata_free(v[i].kata);
     }
     free(v);
-    free(dflt_out);
     return rc;
 }
 

@@ -5,10 +5,9 @@
 #include "run.h"
 
 struct grade_options {
-    const char *root;
     const char *katas;     /* names separated by spaces or commas; NULL or "": every kata */
-    const char *out;       /* the reports' folder; NULL: <root>/build/reports */
-    const char *checksums; /* the list to check against; NULL: <root>/scripts/checksums.txt */
+    const char *out;       /* the reports' folder; NULL: build/reports */
+    const char *checksums; /* the list to check against; NULL: scripts/checksums.txt */
     int no_verify;         /* skip the integrity check (for maintainers; the summary says so) */
     const char *passed;    /* a folder of earlier passes to reuse (step 2), or NULL */
     unsigned long seed;    /* every kata's test sizes are drawn from it */

@@ -5,10 +5,25 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The usual stages and what each is worth by default. */
+static const char *const usual_stages[] = {"build", "test", "tsan", "helgrind",
+                                           "drd",   "asan", "perf", NULL};
+static const int usual_points[] = {1, 4, 2, 1, 1, 1, 2};
+
+int default_points(const char *stage)
+{
+    for (int i = 0; usual_stages[i]; i++)
+        if (!strcmp(usual_stages[i], stage))
+            return usual_points[i];
+    return 1;
+}
 
 static int read_strings(const cJSON *arr, char **out, int max, const char *what, const char *name)
 {
@@ -45,13 +60,41 @@ static int valid_name(const char *name)
     return 1;
 }
 
-struct kata *kata_load(const char *root, const char *name)
+/* Fills k->points from "points" (k->stages already read). Returns 0 or -1 (error printed). */
+static int read_points(const cJSON *points, struct kata *k, const char *meta)
+{
+    for (int i = 0; i < k->nstages; i++)
+        k->points[i] = default_points(k->stages[i]);
+    if (!points)
+        return 0;
+    if (!cJSON_IsObject(points))
+        return error("%s: \"points\" must be an object such as {\"build\": 1, \"test\": 4}",
+                     meta);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, points)
+    {
+        int i = 0;
+        while (i < k->nstages && strcmp(k->stages[i], it->string))
+            i++;
+        if (i == k->nstages)
+            return error("%s: \"points\" names '%s', which is not one of the kata's stages", meta,
+                         it->string);
+        double v = cJSON_IsNumber(it) ? it->valuedouble : -1;
+        if (v < 0 || v > 1000 || v != (double)(int)v)
+            return error("%s: the points of '%s' must be a whole number from 0 to 1000", meta,
+                         it->string);
+        k->points[i] = (int)v;
+    }
+    return 0;
+}
+
+struct kata *kata_load(const char *name)
 {
     if (!valid_name(name)) {
         error("'%s' is not a kata name (lower-case letters, digits and _)", name);
         return NULL;
     }
-    char *meta = xasprintf("%s/katas/%s/kata.json", root, name);
+    char *meta = xasprintf("katas/%s/kata.json", name);
     char *text = read_file(meta, 1 << 20, NULL);
     if (!text) {
         error("no kata named '%s' (no %s); `make list` shows them all", name, meta);
@@ -86,6 +129,8 @@ struct kata *kata_load(const char *root, const char *name)
                                        MAX_HINTS, "hints", name)) >= 0 &&
              (k->nlibs = read_strings(cJSON_GetObjectItemCaseSensitive(j, "libs"), k->libs,
                                       MAX_ARGS, "libs", name)) >= 0;
+    if (ok && read_points(cJSON_GetObjectItemCaseSensitive(j, "points"), k, meta))
+        ok = 0;
     k->server = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "server"));
     const cJSON *perf = cJSON_GetObjectItemCaseSensitive(j, "perf");
     if (ok && perf) {
@@ -157,26 +202,24 @@ static int by_order(const void *a, const void *b)
     return x->order != y->order ? x->order - y->order : strcmp(x->name, y->name);
 }
 
-int kata_load_all(const char *root, struct kata ***out)
+int kata_load_all(struct kata ***out)
 {
-    char *dir = xasprintf("%s/katas", root);
-    DIR *d = opendir(dir);
-    free(dir);
+    DIR *d = opendir("katas");
     *out = NULL;
     if (!d)
-        return error("no katas/ folder under '%s'", root);
+        return error("no katas/ folder here: is this the repository?");
     int n = 0;
     struct kata **v = NULL;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char *meta = xasprintf("%s/katas/%s/kata.json", root, e->d_name);
+        char *meta = xasprintf("katas/%s/kata.json", e->d_name);
         int has = file_exists(meta);
         free(meta);
         if (!has)
             continue;
-        struct kata *k = kata_load(root, e->d_name);
+        struct kata *k = kata_load(e->d_name);
         if (!k) {
             closedir(d);
             kata_free_all(v, n);
@@ -197,6 +240,143 @@ void kata_free_all(struct kata **v, int n)
     for (int i = 0; i < n; i++)
         kata_free(v[i]);
     free(v);
+}
+
+/* ---- what a learner meant ---- */
+
+/* The name written the catalog's way: lower case, words joined by '_' (CamelCase, dashes,
+ * spaces and dots split words), a leading "katas/", and a ".c" or anything from a '/' on,
+ * dropped (what a shell completes: katas/race_counter/, katas/race_counter/race_counter.c).
+ * Returns a new string. */
+static char *normalise(const char *given)
+{
+    if (starts_with(given, "katas/"))
+        given += strlen("katas/");
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    char prev = 0;
+    for (const char *p = given; *p; p++) {
+        char c = *p;
+        if (c == '/')
+            break; /* katas/race_counter/race_counter.c: the folder names the kata */
+        if (c == '.' && !strcmp(p, ".c"))
+            break;
+        if (isupper((unsigned char)c) && (islower((unsigned char)prev) || isdigit((unsigned char)prev)))
+            sb_add(&sb, "_", 1);
+        if (c == '-' || c == ' ' || c == '.')
+            c = '_';
+        if (c == '_' && (sb.len == 0 || sb.buf[sb.len - 1] == '_')) {
+            prev = c;
+            continue;
+        }
+        char lower = (char)tolower((unsigned char)c);
+        sb_add(&sb, &lower, 1);
+        prev = c;
+    }
+    while (sb.len && sb.buf[sb.len - 1] == '_')
+        sb.buf[--sb.len] = '\0';
+    return sb_detach(&sb);
+}
+
+/* Letters added, removed, changed or two neighbours swapped to turn a into b (optimal string
+ * alignment distance), or 99 when the names are too long to bother. */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    int d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+int kata_match(struct kata *const *v, int n, const char *given, int *exact, int *suggestion)
+{
+    if (exact)
+        *exact = 0;
+    if (suggestion)
+        *suggestion = -1;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v[i]->name, given)) {
+            if (exact)
+                *exact = 1;
+            return i;
+        }
+    if (*given && strspn(given, "0123456789") == strlen(given) && strlen(given) < 6) {
+        for (int i = 0; i < n; i++)
+            if (v[i]->order == atoi(given))
+                return i;
+        return -1;
+    }
+    char *want = normalise(given);
+    int found = -1;
+    for (int i = 0; i < n && found < 0; i++)
+        if (!strcmp(v[i]->name, want))
+            found = i;
+    if (found < 0 && suggestion && *want) {
+        /* the closest name, if it is close and no other is as close; else a unique prefix */
+        int best = 99, ties = 0, prefix = -1, prefixes = 0;
+        for (int i = 0; i < n; i++) {
+            int dist = distance(want, v[i]->name);
+            if (dist < best) {
+                best = dist;
+                ties = 0;
+                *suggestion = i;
+            } else if (dist == best) {
+                ties++;
+            }
+            if (strlen(want) >= 3 && starts_with(v[i]->name, want)) {
+                prefix = i;
+                prefixes++;
+            }
+        }
+        int allowed = strlen(want) >= 6 ? 2 : 1;
+        if (best > allowed || ties)
+            *suggestion = prefixes == 1 ? prefix : -1;
+    }
+    free(want);
+    return found;
+}
+
+struct kata *kata_find(const char *given)
+{
+    struct kata **v;
+    int n = kata_load_all(&v);
+    if (n < 0)
+        return NULL;
+    int exact = 0, close = -1;
+    int i = kata_match(v, n, given, &exact, &close);
+    struct kata *k = NULL;
+    if (i >= 0) {
+        if (!exact)
+            fprintf(stderr, "kata: taking '%s' as %s (kata %d)\n", given, v[i]->name,
+                    v[i]->order);
+        k = v[i];
+        v[i] = NULL;
+    } else if (close >= 0) {
+        error("no kata named '%s'; did you mean %s? (`make list` shows them all)", given,
+              v[close]->name);
+    } else {
+        error("no kata named '%s'; `make list` shows them all", given);
+    }
+    kata_free_all(v, n);
+    return k;
 }
 
 int kata_has_stage(const struct kata *k, const char *stage)
@@ -230,9 +410,9 @@ static int by_path(const void *a, const void *b)
     return strcmp(((const struct mutant *)a)->path, ((const struct mutant *)b)->path);
 }
 
-int kata_mutants(const char *root, const struct kata *k, struct mutant **out)
+int kata_mutants(const struct kata *k, struct mutant **out)
 {
-    char *dir = xasprintf("%s/%s", root, k->mutants);
+    char *dir = xstrdup(k->mutants);
     DIR *d = opendir(dir);
     *out = NULL;
     if (!d) {

@@ -20,6 +20,8 @@
  *   libs         extra link flags, e.g. ["-lcurl"]
  *   perf         the timed workload: args (the driver's argv), single_args (the same
  *                work on one thread, for the floor), bound (largest ratio that passes)
+ *   points       what each stage is worth when it passes, e.g. {"test": 6, "perf": 4}; a
+ *                stage it leaves out (or a kata without it) is worth default_points(stage)
  */
 struct kata {
     char *name;
@@ -27,6 +29,7 @@ struct kata {
     char *title;
     char *stages[MAX_STAGES];
     int nstages;
+    int points[MAX_STAGES]; /* points[i]: what stages[i] earns when it passes */
     char *detect_args[MAX_ARGS];
     int ndetect_args;
     double test_timeout, detect_timeout;
@@ -60,15 +63,45 @@ struct kata {
     char *mutants;  /* tests/katas/<name>/mutants */
 };
 
-/* Loads one kata by name from root. Returns a new kata (free with kata_free), or NULL with
- * an error printed when it does not exist or its metadata is malformed. */
-struct kata *kata_load(const char *root, const char *name);
+/* Every path here is relative to the current folder, which `kata` makes the repository root
+ * before it does anything else (the unit tests chdir into their scratch repositories). */
+
+/* The points a stage is worth when the kata's metadata does not say: build 1, test 4, tsan 2,
+ * helgrind 1, drd 1, asan 1, perf 2; any other stage 1. */
+int default_points(const char *stage);
+
+/* Loads one kata by its exact name from katas/<name>/kata.json. Returns a new kata (free with
+ * kata_free), or NULL with an error printed when it does not exist or its metadata is
+ * malformed ("points" that is not an object, names a stage the kata lacks, or gives a value
+ * that is not a whole number from 0 to 1000). */
+struct kata *kata_load(const char *name);
 void kata_free(struct kata *k);
 
-/* Loads every kata under root/katas, sorted by order. Returns the count (0 when none),
- * or -1 on error; *out is a new array the caller frees with kata_free_all. */
-int kata_load_all(const char *root, struct kata ***out);
+/* Loads every kata under katas/, sorted by order. Returns the count (0 when none), or -1 with
+ * an error printed; *out is a new array the caller frees with kata_free_all. */
+int kata_load_all(struct kata ***out);
 void kata_free_all(struct kata **v, int n);
+
+/*
+ * The kata a learner meant by `given`, among v (n katas sorted by order). Forgiving, in
+ * this order:
+ *   1. the exact name;
+ *   2. the number `make list` shows ("2", "02"), or the name written another way: capitals,
+ *      dashes, spaces or CamelCase ("race-counter", "Race Counter", "RaceCounter"), or
+ *      its path ("katas/race_counter/", "katas/race_counter/race_counter.c");
+ *   3. otherwise nothing is taken, but a close name (a typo: at most two letters added,
+ *      removed, changed or swapped, and closer than any other) is suggested.
+ * Returns the index of the kata taken, or -1; *suggestion (if given) is then the index of the
+ * close name, or -1 when there is none. *exact (if given) is 1 for step 1, 0 otherwise.
+ * Allocates nothing.
+ */
+int kata_match(struct kata *const *v, int n, const char *given, int *exact, int *suggestion);
+
+/* kata_load for what a learner typed: kata_match over the catalog, with a note on stderr
+ * when the name was taken another way ("taking 'RaceCounter' as race_counter") and an error
+ * that suggests the close name when there is one. Returns a new kata (kata_free), or NULL
+ * with the error printed. */
+struct kata *kata_find(const char *given);
 
 /* Does the kata's metadata list this stage? */
 int kata_has_stage(const struct kata *k, const char *stage);
@@ -86,7 +119,7 @@ struct mutant {
 
 /* Lists the kata's mutants, sorted by file name. Returns the count (0 when none) or -1 when
  * a mutant lacks its "rejected-by:" line; *out is freed with mutants_free. */
-int kata_mutants(const char *root, const struct kata *k, struct mutant **out);
+int kata_mutants(const struct kata *k, struct mutant **out);
 void mutants_free(struct mutant *m, int n);
 
 /* Applies the mutant's patch to the kata's reference (patch(1), under a deadline) and

@@ -47,7 +47,6 @@ struct stage_result {
 /* One grading run: inputs, the paths it works in, and the results. */
 struct run {
     /* inputs */
-    const char *root;         /* the repository root */
     const struct kata *kata;
     const char *src;          /* the learner's file as given */
     unsigned long seed;       /* test sizes are drawn from it (KATA_SEED) */
@@ -58,7 +57,7 @@ struct run {
     char *src_real;           /* resolved path of src */
     char *work;               /* build/run/<kata>/<tag>: logs and reports of this run */
     char *cache;              /* build/cache/<kata>: compiled binaries */
-    char *include_flag;       /* -I<root>/katas/<name> */
+    char *include_flag;       /* -Ikatas/<name> */
 
     int lock_fd;                   /* held while the work folder is in use */
     struct latency_server *server; /* started for katas whose metadata asks for one */

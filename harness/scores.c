@@ -11,65 +11,12 @@
 /* The usual stages, in the order a table shows them. */
 static const char *const usual_stages[] = {"build", "test", "tsan", "helgrind",
                                            "drd",   "asan", "perf", NULL};
-static const int usual_points[] = {1, 4, 2, 1, 1, 1, 2};
-
-int default_points(const char *stage)
-{
-    for (int i = 0; usual_stages[i]; i++)
-        if (!strcmp(usual_stages[i], stage))
-            return usual_points[i];
-    return 1;
-}
-
 static int stage_index(const struct kata *k, const char *stage)
 {
     for (int i = 0; i < k->nstages; i++)
         if (!strcmp(k->stages[i], stage))
             return i;
     return -1;
-}
-
-int stage_weights(const char *root, const struct kata *k, int weights[MAX_STAGES])
-{
-    for (int i = 0; i < k->nstages; i++)
-        weights[i] = default_points(k->stages[i]);
-    char *meta = xasprintf("%s/katas/%s/kata.json", root, k->name);
-    char *text = read_file(meta, 1 << 20, NULL);
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
-    free(text);
-    int rc = 0;
-    if (!j) {
-        rc = error("cannot read the points of kata '%s' from %s", k->name, meta);
-        goto out;
-    }
-    const cJSON *points = cJSON_GetObjectItemCaseSensitive(j, "points");
-    if (!points)
-        goto out;
-    if (!cJSON_IsObject(points)) {
-        rc = error("%s: \"points\" must be an object such as {\"build\": 1, \"test\": 4}", meta);
-        goto out;
-    }
-    const cJSON *it;
-    cJSON_ArrayForEach(it, points)
-    {
-        int i = stage_index(k, it->string);
-        if (i < 0) {
-            rc = error("%s: \"points\" names '%s', which is not one of the kata's stages", meta,
-                       it->string);
-            break;
-        }
-        double v = cJSON_IsNumber(it) ? it->valuedouble : -1;
-        if (v < 0 || v > 1000 || v != (double)(int)v) {
-            rc = error("%s: the points of '%s' must be a whole number from 0 to 1000", meta,
-                       it->string);
-            break;
-        }
-        weights[i] = (int)v;
-    }
-out:
-    cJSON_Delete(j);
-    free(meta);
-    return rc;
 }
 
 const char *grade_state_word(enum grade_state s)
@@ -94,7 +41,8 @@ static char *repo_path(const struct run *r, const char *path)
         return NULL;
     if (path[0] != '/')
         return xstrdup(starts_with(path, "./") ? path + 2 : path);
-    char *base = real_path(r->root ? r->root : ".");
+    (void)r; /* the repository root is the working folder */
+    char *base = real_path(".");
     size_t n = base ? strlen(base) : 0;
     char *rel =
         base && !strncmp(path, base, n) && path[n] == '/' ? xstrdup(path + n + 1) : xstrdup(path);
@@ -138,9 +86,10 @@ static void score_tests(struct stage_score *st, const struct run *r, const struc
     }
 }
 
-void score_run(struct kata_score *s, const struct run *r, const int weights[MAX_STAGES])
+void score_run(struct kata_score *s, const struct run *r)
 {
     const struct kata *k = r->kata;
+    const int *weights = k->points;
     memset(s, 0, sizeof *s);
     s->kata = xstrdup(k->name);
     s->title = xstrdup(k->title);
@@ -187,10 +136,10 @@ void score_run(struct kata_score *s, const struct run *r, const int weights[MAX_
                                : xstrdup("the harness could not grade this submission");
 }
 
-void score_not_graded(struct kata_score *s, const struct kata *k, const int weights[MAX_STAGES],
-                      enum grade_state state, const char *message, const char *note,
-                      unsigned long seed)
+void score_not_graded(struct kata_score *s, const struct kata *k, enum grade_state state,
+                      const char *message, const char *note, unsigned long seed)
 {
+    const int *weights = k->points;
     memset(s, 0, sizeof *s);
     s->kata = xstrdup(k->name);
     s->title = xstrdup(k->title);

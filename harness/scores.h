@@ -10,20 +10,9 @@
 
 /*
  * Points. A kata earns a stage's points when that stage passes, and nothing for a stage that
- * failed, was skipped or was not graded. The weights come from the kata's metadata,
- *
- *     "points": {"build": 1, "test": 4, "tsan": 2}
- *
- * and a stage the object leaves out (or a kata without one) gets the default below.
+ * failed, was skipped or was not graded. What each stage is worth is the kata's (kata.h:
+ * k->points, from "points" in kata.json, or default_points()).
  */
-/* The default points of a stage: build 1, test 4, tsan 2, helgrind 1, drd 1, asan 1, perf 2;
- * any other stage 1. */
-int default_points(const char *stage);
-
-/* Reads the weights of k's stages from root/katas/<name>/kata.json into weights[i] for
- * k->stages[i]. Returns 0, or -1 with an error printed when "points" is not an object, names
- * a stage the kata does not have, or gives a value that is not a whole number >= 0. */
-int stage_weights(const char *root, const struct kata *k, int weights[MAX_STAGES]);
 
 enum grade_state { GRADE_PASS, GRADE_FAIL, GRADE_ERROR, GRADE_NOT_ATTEMPTED };
 
@@ -72,13 +61,12 @@ struct kata_score {
     const struct run *run;
 };
 
-/* Scores a finished run: each stage of the run with its weight, the run's state and message. */
-void score_run(struct kata_score *s, const struct run *r, const int weights[MAX_STAGES]);
+/* Scores a finished run: each stage of the run with its points, the run's state and message. */
+void score_run(struct kata_score *s, const struct run *r);
 /* Scores a kata that was not graded: every stage skipped with `note` as its line, no points.
  * state is GRADE_NOT_ATTEMPTED or GRADE_ERROR; message is copied. */
-void score_not_graded(struct kata_score *s, const struct kata *k, const int weights[MAX_STAGES],
-                      enum grade_state state, const char *message, const char *note,
-                      unsigned long seed);
+void score_not_graded(struct kata_score *s, const struct kata *k, enum grade_state state,
+                      const char *message, const char *note, unsigned long seed);
 void kata_score_release(struct kata_score *s);
 
 /* The whole grading: what `kata grade` writes to summary.json and `kata scoreboard` reads. */

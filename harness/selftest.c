@@ -55,11 +55,9 @@ static int rejected(const struct stage_result *s)
 }
 
 /* Grades src against k and returns the run (caller releases), or -1 if the harness failed. */
-static int grade(const char *root, const struct kata *k, const char *src, const char *stage,
-                 struct run *r)
+static int grade(const struct kata *k, const char *src, const char *stage, struct run *r)
 {
     memset(r, 0, sizeof *r);
-    r->root = root;
     r->kata = k;
     r->src = src;
     r->seed = fresh_seed();
@@ -72,13 +70,13 @@ static void show_failure(const struct run *r)
     report_text(stdout, r, 0, 0);
 }
 
-static void selftest_kata(const char *root, const struct kata *k, int runs, struct tally *t)
+static void selftest_kata(const struct kata *k, int runs, struct tally *t)
 {
     printf("%s\n", k->name);
     /* the reference passes every stage, several runs in a row */
     for (int i = 0; i < runs; i++) {
         struct run r;
-        int rc = grade(root, k, k->solution, NULL, &r);
+        int rc = grade(k, k->solution, NULL, &r);
         if (rc)
             t->broken++;
         check(t, r.status == ST_PASS, r.seconds, "reference passes every stage (run %d of %d, "
@@ -90,7 +88,7 @@ static void selftest_kata(const char *root, const struct kata *k, int runs, stru
     /* the starter fails the stages its lesson is about */
     if (k->nstarter_fails) {
         struct run r;
-        if (grade(root, k, k->starter, NULL, &r))
+        if (grade(k, k->starter, NULL, &r))
             t->broken++;
         for (int i = 0; i < k->nstarter_fails; i++) {
             const struct stage_result *s = run_stage(&r, k->starter_fails[i]);
@@ -102,7 +100,7 @@ static void selftest_kata(const char *root, const struct kata *k, int runs, stru
     }
     /* each mutant is rejected by the stage it names */
     struct mutant *m;
-    int n = kata_mutants(root, k, &m);
+    int n = kata_mutants(k, &m);
     if (n < 0) {
         t->broken++;
         return;
@@ -118,7 +116,7 @@ static void selftest_kata(const char *root, const struct kata *k, int runs, stru
         }
         for (int j = 0; j < m[i].repeat; j++) {
             struct run r;
-            int rc = grade(root, k, src, strcmp(m[i].stage, "build") ? m[i].stage : NULL, &r);
+            int rc = grade(k, src, strcmp(m[i].stage, "build") ? m[i].stage : NULL, &r);
             if (rc)
                 t->broken++;
             const struct stage_result *s = run_stage(&r, m[i].stage);
@@ -139,23 +137,23 @@ static void selftest_kata(const char *root, const struct kata *k, int runs, stru
     mutants_free(m, n);
 }
 
-int selftest(const char *root, const char *name, int runs)
+int selftest(const char *name, int runs)
 {
     struct tally t = {0, 0, 0};
     double start = now_seconds();
     if (name) {
-        struct kata *k = kata_load(root, name);
+        struct kata *k = kata_find(name);
         if (!k)
             return 3;
-        selftest_kata(root, k, runs, &t);
+        selftest_kata(k, runs, &t);
         kata_free(k);
     } else {
         struct kata **v;
-        int n = kata_load_all(root, &v);
+        int n = kata_load_all(&v);
         if (n < 0)
             return 3;
         for (int i = 0; i < n; i++)
-            selftest_kata(root, v[i], runs, &t);
+            selftest_kata(v[i], runs, &t);
         kata_free_all(v, n);
     }
     printf("\nselftest took %.0f s\n", now_seconds() - start);

@@ -2,6 +2,7 @@
 #include "watch.h"
 
 #include "kata.h"
+#include "progress.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -169,35 +170,6 @@ int watcher_wait(struct watcher *w, double timeout, const int *fds, int nfds, in
     }
 }
 
-/* ---- the curriculum ---- */
-
-char *watch_state(const char *root, const char *name)
-{
-    char *path = xasprintf("%s/build/state/%s", root, name);
-    char *s = read_file(path, 256, NULL);
-    free(path);
-    return s ? rtrim(s) : NULL;
-}
-
-static int has_passed(const char *root, const char *name)
-{
-    char *s = watch_state(root, name);
-    int yes = s && !strcmp(s, "passed");
-    free(s);
-    return yes;
-}
-
-int watch_next(const char *root, struct kata *const *v, int n, int current)
-{
-    for (int i = current + 1; i < n; i++)
-        if (!has_passed(root, v[i]->name))
-            return i;
-    for (int i = 0; i < current && i < n; i++)
-        if (!has_passed(root, v[i]->name))
-            return i;
-    return -1;
-}
-
 /* ---- signals and the terminal ---- */
 
 static volatile sig_atomic_t quit_signal; /* the signal that asked us to stop, or 0 */
@@ -346,12 +318,11 @@ static void run_quick(const char *self, const char *cmd, const char *name)
 /* ---- the loop ---- */
 
 struct watch {
-    const char *root;
     const char *self;
     struct kata **v;
     int n, cur;
     struct watcher w;
-    char *path;  /* root/katas/<name>/<name>.c */
+    char *path;  /* katas/<name>/<name>.c */
     pid_t child; /* the grading in progress, or -1 */
     int screen;  /* stdout is a terminal: clear it before each grading */
     int force_poll;
@@ -382,7 +353,7 @@ static int follow(struct watch *s, int index)
     watcher_close(&s->w);
     free(s->path);
     s->cur = index;
-    s->path = xasprintf("%s/%s", s->root, s->v[index]->starter);
+    s->path = xstrdup(s->v[index]->starter);
     return watcher_open(&s->w, s->path, QUIET, s->force_poll);
 }
 
@@ -418,7 +389,7 @@ static int graded(struct watch *s, int status)
     s->child = -1;
     reap_leftovers();
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        int next = watch_next(s->root, s->v, s->n, s->cur);
+        int next = progress_next(s->v, s->n, s->cur);
         if (next < 0) {
             printf("\nwatch: %s passed, and with it every kata (%d of %d). Well done!\n", k->name,
                    s->n, s->n);
@@ -470,50 +441,42 @@ static void key(struct watch *s, char c, int *done)
     }
 }
 
-static int find_kata(struct kata **v, int n, const char *name)
+int watch_main(const char *name, int force_poll)
 {
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v[i]->name, name))
-            return i;
-    return -1;
-}
-
-int watch_main(const char *root, int argc, char **argv)
-{
-    const char *name = NULL;
-    int force_poll = 0;
     const char *p = getenv("KATA_WATCH_POLL");
     if (p && *p && strcmp(p, "0"))
         force_poll = 1;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--poll"))
-            force_poll = 1;
-        else if (argv[i][0] == '-' || name) {
-            fprintf(stderr, "usage: kata watch [NAME] [--poll]\n");
-            return 2;
-        } else if (*argv[i])
-            name = argv[i];
-    }
-    struct watch s = {.root = root, .child = -1, .force_poll = force_poll};
+    struct watch s = {.child = -1, .force_poll = force_poll};
     s.w.fd = s.w.wd = -1; /* follow() closes the watcher it replaces */
-    s.n = kata_load_all(root, &s.v);
+    s.n = kata_load_all(&s.v);
     if (s.n < 0)
         return 3;
     if (s.n == 0) {
         kata_free_all(s.v, s.n);
-        error("no katas under '%s/katas'", root);
+        error("no katas under katas/");
         return 3;
     }
-    int start = name ? find_kata(s.v, s.n, name) : watch_next(root, s.v, s.n, -1);
-    if (start < 0) {
-        if (name)
-            error("no kata named '%s'; `make list` shows them all", name);
-        else
-            printf("watch: every kata has passed (%d of %d). `make watch NAME=x` works on one "
-                   "again.\n",
-                   s.n, s.n);
+    int start = -1, close = -1, exact = 0;
+    if (name) {
+        start = kata_match(s.v, s.n, name, &exact, &close);
+        if (start < 0) {
+            if (close >= 0)
+                error("no kata named '%s'; did you mean %s? (`make list` shows them all)", name,
+                      s.v[close]->name);
+            else
+                error("no kata named '%s'; `make list` shows them all", name);
+            kata_free_all(s.v, s.n);
+            return 2;
+        }
+        if (!exact)
+            fprintf(stderr, "kata: taking '%s' as %s (kata %d)\n", name, s.v[start]->name,
+                    s.v[start]->order);
+    } else if ((start = progress_next(s.v, s.n, -1)) < 0) {
+        printf("watch: every kata has passed (%d of %d). `make watch NAME=x` works on one "
+               "again.\n",
+               s.n, s.n);
         kata_free_all(s.v, s.n);
-        return name ? 2 : 0;
+        return 0;
     }
     char self[4096];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);

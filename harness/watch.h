@@ -51,20 +51,12 @@ enum watch_event { WATCH_TIMEOUT = 0, WATCH_SAVED = 1, WATCH_FD = 2 };
  * to a descriptor in `fds`. Returns -1 when poll() itself fails. */
 int watcher_wait(struct watcher *w, double timeout, const int *fds, int nfds, int *ready);
 
-/* The state `kata run` last wrote for a kata (build/state/<name>: "passed", "failing at
- * tsan"), trimmed, as a new string; NULL when the kata was never graded. */
-char *watch_state(const char *root, const char *name);
-
-/* The kata to work on after v[current] (curriculum order, v sorted by order): the first one
- * after it that has not passed, else the first before it that has not. -1 when every kata
- * but v[current] has passed. current may be -1: the first kata that has not passed. */
-int watch_next(const char *root, struct kata *const *v, int n, int current);
-
-/* `kata watch [NAME]`: grades NAME (or the first kata not yet passed) now and on every save
- * of its file, and moves on to the next kata when it passes. On a terminal, keys: h hint,
- * r grade again, n next kata, l list, q quit. KATA_WATCH_POLL=1 forces polling. Returns 0
- * on q, Ctrl-C (SIGINT), SIGTERM or SIGHUP, having killed a grading in progress and restored
- * the terminal, or once every kata has passed; 2 for a usage error, 3 when it cannot run. */
-int watch_main(const char *root, int argc, char **argv);
+/* `kata watch [NAME]`: grades the kata `name` (as kata_match takes it; NULL: the first kata
+ * not yet passed) now and on every save of its file, and moves on to the next kata when it
+ * passes. On a terminal, keys: h hint, r grade again, n next kata, l list, q quit.
+ * force_poll, or KATA_WATCH_POLL=1, polls instead of using inotify. Returns 0 on q, Ctrl-C
+ * (SIGINT), SIGTERM or SIGHUP, having killed a grading in progress and restored the
+ * terminal, or once every kata has passed; 2 for an unknown kata, 3 when it cannot run. */
+int watch_main(const char *name, int force_poll);
 
 #endif

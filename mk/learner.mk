@@ -9,15 +9,17 @@ export YES
 
 # Grades again on every save; without NAME, the first kata not yet passed.
 watch: $(KATA_BIN)
-	@$(KATA_BIN) watch $(NAME)
+	@$(KATA_BIN) watch $(if $(NAME),'$(NAME)')
 
-reset:
+# Both take NAME as every command does (a number, another spelling) through `kata name`, and
+# reset makes `kata progress --forget` the kata. Neither guesses a kata without NAME.
+reset: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make reset NAME=<kata> [YES=1]"; exit 2; }
-	@bash scripts/reset.sh $(NAME)
+	@KATA_BIN=$(KATA_BIN) bash scripts/reset.sh '$(NAME)'
 
-solution:
+solution: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make solution NAME=<kata>"; exit 2; }
-	@bash scripts/solution.sh $(NAME)
+	@KATA_BIN=$(KATA_BIN) bash scripts/solution.sh '$(NAME)'
 
 # For clangd: every C file of the project compiled (syntax only) under bear, with the flags
 # the harness uses for it. The learner's flags mirror learner_warnings in harness/stages/stage.c.
@@ -48,6 +50,7 @@ compile-commands-sources:
 			$(CC_CRITERION_FLAGS),$(f))) \
 	$(call cc_syntax,$(CC_LEARNER_FLAGS) -Itests/support,tests/support/kata_test.c) true
 
-# Each kata README's "What the tools will tell you" excerpts against the harness's output.
+# Each kata README's "What the tools will tell you" excerpts, and README.md's quick start,
+# against the harness's output.
 check-readmes: $(KATA_BIN)
 	@bash tests/readme_excerpts.sh $(NAME)

@@ -2,8 +2,10 @@
 # reset.sh: puts a kata's starter back in katas/<name>/<name>.c, after saving the learner's
 # version to build/saved/<name>-<timestamp>.c, so that nothing is lost.
 #
-# Usage: scripts/reset.sh NAME        (what `make reset NAME=x` runs)
-#   asks before replacing the file (y/N); YES=1 in the environment skips the question.
+# Usage: scripts/reset.sh NAME        (what `make reset NAME=x` runs; KATA_BIN names the
+#   harness, default build/bin/kata). Asks before replacing the file (y/N); YES=1 in the
+#   environment skips the question. The kata's recorded progress is forgotten with it
+#   (`kata progress --forget`): a starter put back has not been graded.
 # The starter is the file as the project shipped it: at the commit this checkout shares
 # with its upstream branch (git merge-base HEAD @{upstream}), so a learner who committed
 # their own work still gets the original back; without an upstream branch, at HEAD.
@@ -12,15 +14,13 @@
 set -u
 cd "$(dirname "$0")/.." || exit 3
 
-name=${1:-}
-if [[ ! $name =~ ^[a-z0-9_]+$ ]]; then
+kata=${KATA_BIN:-build/bin/kata}
+
+# NAME as every command takes it (a number, another spelling); `kata name` says why not.
+name=$("$kata" name "${1:-}") || {
     echo "usage: make reset NAME=<kata> [YES=1]   (make list shows them)"
     exit 2
-fi
-if [[ ! -f katas/$name/kata.json ]]; then
-    echo "reset: no kata named '$name'; \`make list\` shows them all"
-    exit 2
-fi
+}
 file=katas/$name/$name.c
 
 if ! git rev-parse --git-dir >/dev/null 2>&1; then
@@ -42,6 +42,7 @@ trap 'rm -f "$starter"' EXIT
 git show "$base:$file" >"$starter" || exit 1
 
 if [[ -f $file ]] && cmp -s "$file" "$starter"; then
+    "$kata" progress --forget "$name"
     echo "reset: $file is already the starter (commit $short); nothing to do"
     exit 0
 fi
@@ -72,6 +73,7 @@ if [[ -f $file ]]; then
 fi
 # In place, so that an open editor sees the file change rather than vanish.
 cat "$starter" >"$file" || { echo "reset: cannot write $file"; exit 1; }
+"$kata" progress --forget "$name" || exit 3
 echo "reset: $file is the starter again (commit $short)"
 [[ -n ${saved:-} ]] && echo "       to undo: cp $saved $file"
 exit 0

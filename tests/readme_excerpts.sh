@@ -5,6 +5,10 @@
 #
 # Usage: tests/readme_excerpts.sh [NAME...]          (what `make check-readmes` runs)
 #        tests/readme_excerpts.sh --readme FILE NAME  check FILE as kata NAME's README
+#
+# README.md's quick start shows a verdict too: its section "Quick start" is checked the same
+# way, as the kata that a readme-check comment there names (kata=NAME), whenever that kata
+# is among those checked. Its blocks that are not verdicts say skip=.
 # Exit: 0 every excerpt is true, 1 one is stale (or a README lacks the section), 3 the
 # harness could not grade.
 #
@@ -30,6 +34,7 @@
 #   luck=S,T     the pass or fail of these stages is luck on this file (lost updates are
 #                a matter of timing): their status line matches either way
 #   skip=WHY     not a verdict (a drawing, a code snippet): not checked
+#   kata=NAME    (README.md only) the kata whose verdict the block shows
 #
 # The starter is graded as a copy (in build/readme-check/), so the learner's progress in
 # build/state is left alone; the copy's path is put back to katas/<name>/<name>.c.
@@ -92,7 +97,7 @@ s/0x[0-9a-fA-F]+/0x<addr>/g'
 # of the section it found.
 extract() {
     local readme=$1 dir=$2
-    awk -v dir="$dir" -v heading="$HEADING" '
+    awk -v dir="$dir" -v heading="${section:-$HEADING}" '
         function fence(l) { return l ~ /^[ \t]*(```|~~~)/ }
         BEGIN { insec = 0; infence = 0; n = 0; opts = ""; found = 0 }
         infence {
@@ -171,7 +176,7 @@ verdict() {
             stage=*) stage=${o#stage=} ;;
             seed=*) seed=${o#seed=} ;;
             v=*) v=${o#v=} ;;
-            luck=* | skip=*) ;;
+            luck=* | skip=* | kata=*) ;;
             *) echo "readme-check: unknown option '$o' in a readme-check comment" >&2 ;;
         esac
     done
@@ -227,7 +232,7 @@ check_readme() {
     local found
     found=$(extract "$readme" "$dir")
     if [[ $found == 0 ]]; then
-        echo "FAIL $name: $readme has no \"## $HEADING\" section"
+        echo "FAIL $name: $readme has no \"## ${section:-$HEADING}\" section"
         return 1
     fi
     local n=0 bad=0 i
@@ -262,7 +267,7 @@ check_readme() {
         fi
     done
     if [[ $n == 0 ]]; then
-        echo "FAIL $name: the \"$HEADING\" section of $readme has no excerpt to check"
+        echo "FAIL $name: the \"${section:-$HEADING}\" section of $readme has no excerpt to check"
         return 1
     fi
     [[ $bad == 0 ]] && echo "ok   $name: $n excerpt(s) in $readme match the verdict"
@@ -343,6 +348,20 @@ for name in "${names[@]}"; do
         failed=1
     fi
 done
+# README.md's quick start, as the kata its comment names (see the top of this file).
+if [[ -z $readme_override ]]; then
+    root_kata=$(awk '/^## Quick start/ { q = 1; next } /^## / { q = 0 } q && /readme-check:/' \
+        README.md | sed -n 's/.*kata=\([a-z0-9_]*\).*/\1/p' | head -n 1)
+    if [[ -z $root_kata ]]; then
+        echo "FAIL README.md: no readme-check comment with kata=NAME in its Quick start"
+        failed=1
+    elif printf '%s\n' "${names[@]}" | grep -qx -- "$root_kata"; then
+        section='Quick start' check_readme "$root_kata" README.md
+        rc=$?
+        [[ $rc == 3 ]] && exit 3
+        if [[ $rc == 0 ]]; then checked=$((checked + 1)); else failed=1; fi
+    fi
+fi
 echo "readme-check: $checked README(s) true, in $((SECONDS - start)) s; the gradings took:"
 cat "$WORK/timings" 2>/dev/null
 exit $failed

@@ -232,7 +232,13 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
     }
     print_side_by_side(f, r, st);
     fputc('\n', f);
-    if (r->status == ST_PASS) {
+    if (r->status == ST_PASS && r->only_stage) {
+        /* a run of some stages is no pass of the kata, and is not recorded as one */
+        fprintf(f, "%sPASSED%s: %s%s only, in %.1f s. The kata passes when every stage does: "
+                   "`make kata NAME=%s`.\n",
+                st.ok, st.off, strcmp(r->only_stage, "build") ? "build and " : "",
+                r->only_stage, r->seconds, r->kata->name);
+    } else if (r->status == ST_PASS) {
         fprintf(f, "%sPASSED%s: all %d stages in %.1f s. Next: `make list` shows the next kata.\n",
                 st.ok, st.off, passed, r->seconds);
     } else if (r->status == ST_ERROR) {

@@ -178,12 +178,12 @@ const char *anticheat_init_section(const char *obj)
     return found;
 }
 
-int anticheat_check(const char *root, const struct kata *k, const char *src, struct findings *out)
+int anticheat_check(const struct kata *k, const char *src, struct findings *out)
 {
     /* the same job as the build stage's, so either finds the object in the cache */
     char *header = xasprintf("%s/%s.h", k->dir, k->name);
     char *include = xasprintf("-I%s", k->dir);
-    char *cache = xasprintf("%s/build/cache/%s", root, k->name);
+    char *cache = xasprintf("build/cache/%s", k->name);
     const char *inputs[] = {header, NULL};
     const char *flags[32];
     size_t n = 0;
@@ -208,7 +208,7 @@ int anticheat_check(const char *root, const struct kata *k, const char *src, str
     if (!obj)
         return 0;
 
-    char *dir = xasprintf("%s/build/run/%s", root, k->name);
+    char *dir = xasprintf("build/run/%s", k->name);
     /* one listing per harness: gradings of the same kata run side by side */
     char *listing = xasprintf("%s/anticheat-nm.%d.txt", dir, (int)getpid());
     const char *argv[] = {"nm", "-P", "-g", "-l", obj, NULL};

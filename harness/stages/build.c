@@ -146,7 +146,7 @@ int stage_build(struct run *r, struct stage_result *out)
     /* Symbols the tests and detectors rely on may not be defined or called by the learner
      * (a fake pthread_create, a sanitizer option hook): see anticheat.h. */
     struct findings why = {0};
-    if (anticheat_check(r->root, r->kata, r->src, &why) > 0) {
+    if (anticheat_check(r->kata, r->src, &why) > 0) {
         refuse(out, &why);
         free(header);
         return 0;
@@ -163,6 +163,14 @@ int stage_build(struct run *r, struct stage_result *out)
         const char *u = link_diag ? strstr(link_diag, "undefined reference to") : NULL;
         stage_say(out, ST_FAIL, "does not link: %.*s", u ? (int)strcspn(u, "\n") : 40,
                   u ? u : (link_diag ? link_diag : "the linker failed"));
+        /* The compiler's warnings stay above the linker's errors: a warning such as "implicit
+         * declaration of pthread_mutex_lok; did you mean pthread_mutex_lock?" names the cause. */
+        if (out->details && link_diag) {
+            char *both = xasprintf("%s%s%s", out->details,
+                                   ends_with(out->details, "\n") ? "" : "\n", link_diag);
+            free(link_diag);
+            link_diag = both;
+        }
         free(out->details);
         out->details = link_diag;
         return 0;

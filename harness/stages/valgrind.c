@@ -80,7 +80,7 @@ static int stage_valgrind(struct run *r, const char *tool, struct stage_result *
     free(diag);
     char *tool_flag = xasprintf("--tool=%s", tool);
     char *xml = xasprintf("--xml-file=%s/%s.%%p.xml", r->work, tool);
-    char *supp = xasprintf("--suppressions=%s/harness/stages/valgrind.supp", r->root);
+    char *supp = xstrdup("--suppressions=harness/stages/valgrind.supp");
     const char *argv[MAX_ARGS + 16];
     int n = 0;
     argv[n++] = "valgrind";

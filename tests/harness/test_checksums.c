@@ -33,7 +33,8 @@ static void put(const char *path, const char *text)
     free(full);
 }
 
-/* A small repository: one kata, its tests, a harness file, a solution. */
+/* A small repository: one kata, its tests, a harness file, a solution. The test continues
+ * inside it, as `kata` works inside the repository root. */
 static void scratch(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/kata-test-checksums-XXXXXX");
@@ -42,12 +43,14 @@ static void scratch(void)
     put("katas/k1/k1.h", "int k1(void);\n");
     put("katas/k1/k1.c", "/* TODO */\nint k1(void) { return 0; }\n");
     put("katas/k1/README.md", "# k1\n");
+    put("katas/k1/Makefile", "include ../../mk/kata-folder.mk\n");
     put("tests/katas/k1/test_k1.c", "/* the tests */\n");
     put("tests/support/kata_test.c", "/* support */\n");
     put("solutions/k1/k1.c", "int k1(void) { return 1; }\n");
     put("harness/grade.c", "/* the grader */\n");
     put("Makefile", "all:\n");
     put("scripts/deps.sh", "#!/bin/sh\n");
+    cr_assert_eq(chdir(tmp), 0);
 }
 
 static char *at(const char *path)
@@ -59,8 +62,8 @@ static char *at(const char *path)
 static int write_and_verify(struct integrity *in)
 {
     char *list = at(CHECKSUMS_LIST), *starters = at(STARTERS_LIST);
-    cr_assert_eq(checksums_write(tmp, list, starters), 0);
-    int n = checksums_verify(tmp, list, in);
+    cr_assert_eq(checksums_write(list, starters), 0);
+    int n = checksums_verify(list, in);
     free(list);
     free(starters);
     return n;
@@ -69,7 +72,7 @@ static int write_and_verify(struct integrity *in)
 static int verify(struct integrity *in)
 {
     char *list = at(CHECKSUMS_LIST);
-    int n = checksums_verify(tmp, list, in);
+    int n = checksums_verify(list, in);
     free(list);
     return n;
 }
@@ -149,10 +152,11 @@ Test(checksums, lists_exactly_the_protected_files)
 {
     scratch();
     char **files;
-    int n = protected_files(tmp, &files);
+    int n = protected_files(&files);
     static const char *const want[] = {
         "Makefile",
         "harness/grade.c",
+        "katas/k1/Makefile",
         "katas/k1/k1.h",
         "katas/k1/kata.json",
         "scripts/deps.sh",
@@ -216,7 +220,7 @@ Test(checksums, a_missing_or_malformed_list_is_an_error)
     scratch();
     struct integrity in;
     char *list = at(CHECKSUMS_LIST);
-    cr_assert_eq(checksums_verify(tmp, list, &in), -1, "no list at all");
+    cr_assert_eq(checksums_verify(list, &in), -1, "no list at all");
     static const char *const bad[] = {
         "not a checksum line\n",
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85  short/hash\n",
@@ -226,7 +230,7 @@ Test(checksums, a_missing_or_malformed_list_is_an_error)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         put(CHECKSUMS_LIST, bad[i]);
-        cr_assert_eq(checksums_verify(tmp, list, &in), -1, "accepted: %s", bad[i]);
+        cr_assert_eq(checksums_verify(list, &in), -1, "accepted: %s", bad[i]);
     }
     free(list);
 }
@@ -238,16 +242,16 @@ Test(checksums, an_untouched_starter_is_recognised)
     cr_assert_eq(write_and_verify(&in), 0);
     integrity_release(&in);
     char *starters = at(STARTERS_LIST);
-    cr_assert_eq(starter_untouched(tmp, starters, "katas/k1/k1.c"), 1);
+    cr_assert_eq(starter_untouched(starters, "katas/k1/k1.c"), 1);
     put("katas/k1/k1.c", "/* TODO */\nint k1(void) { return 0; }\n\n");
-    cr_assert_eq(starter_untouched(tmp, starters, "katas/k1/k1.c"), 0, "one more newline");
-    cr_assert_eq(starter_untouched(tmp, starters, "katas/k2/k2.c"), -1, "no entry");
+    cr_assert_eq(starter_untouched(starters, "katas/k1/k1.c"), 0, "one more newline");
+    cr_assert_eq(starter_untouched(starters, "katas/k2/k2.c"), -1, "no entry");
     char *gone = at("katas/k1/k1.c");
     unlink(gone);
     free(gone);
-    cr_assert_eq(starter_untouched(tmp, starters, "katas/k1/k1.c"), 0, "removed");
+    cr_assert_eq(starter_untouched(starters, "katas/k1/k1.c"), 0, "removed");
     free(starters);
     char *none = at("no-such-list");
-    cr_assert_eq(starter_untouched(tmp, none, "katas/k1/k1.c"), -1);
+    cr_assert_eq(starter_untouched(none, "katas/k1/k1.c"), -1);
     free(none);
 }

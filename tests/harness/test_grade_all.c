@@ -59,12 +59,12 @@ static void class_repo(void)
     put("katas/two/two.c", "#include \"two.h\"\n/* TODO */\nint two(void) { return 0; }\n");
     put("tests/katas/one/test_one.c", "/* tests */\n");
     put("harness/grade.c", "/* grader */\n");
-    cr_assert_eq(checksums_write(".", CHECKSUMS_LIST, STARTERS_LIST), 0);
+    cr_assert_eq(checksums_write(CHECKSUMS_LIST, STARTERS_LIST), 0);
 }
 
 static int grade(const char *katas)
 {
-    struct grade_options o = {.root = ".", .katas = katas, .seed = 31337};
+    struct grade_options o = {.katas = katas, .seed = 31337};
     return grade_all(&o);
 }
 
@@ -152,7 +152,7 @@ Test(grade_all, no_verify_skips_the_check_and_says_so)
 {
     class_repo();
     put("harness/grade.c", "/* changed */\n");
-    struct grade_options o = {.root = ".", .seed = 1, .no_verify = 1};
+    struct grade_options o = {.seed = 1, .no_verify = 1};
     cr_assert_eq(grade_all(&o), 0);
     cJSON *s = json_file("build/reports/summary.json");
     cJSON *in = cJSON_GetObjectItem(s, "integrity");
@@ -207,7 +207,7 @@ Test(grade_all, the_scoreboard_merges_one_summary_per_job)
 {
     class_repo();
     put("katas/two/two.c", "#include \"two.h\"\nint main(void) { return 0; }\n");
-    struct grade_options o = {.root = ".", .katas = "one", .seed = 5, .out = "jobs/reports-one"};
+    struct grade_options o = {.katas = "one", .seed = 5, .out = "jobs/reports-one"};
     cr_assert_eq(grade_all(&o), 0);
     o.katas = "two";
     o.out = "jobs/reports-two";
@@ -264,7 +264,7 @@ Test(grade_all, a_file_unchanged_since_it_passed_is_not_graded_again)
     class_repo();
     put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
     record_pass_of_one("passed");
-    struct grade_options o = {.root = ".", .katas = "one two", .seed = 9, .passed = "passed"};
+    struct grade_options o = {.katas = "one two", .seed = 9, .passed = "passed"};
     cr_assert_eq(grade_all(&o), 0);
     cJSON *s = json_file("build/reports/summary.json");
     cr_assert_str_eq(str(s, "status"), "pass");
@@ -288,8 +288,8 @@ Test(grade_all, a_pass_against_another_checksum_list_is_not_reused)
     record_pass_of_one("passed");
     /* the upstream changed a test since: the list is new, the pass no longer counts */
     put("tests/katas/one/test_one.c", "/* stricter tests */\n");
-    cr_assert_eq(checksums_write(".", CHECKSUMS_LIST, STARTERS_LIST), 0);
-    struct grade_options o = {.root = ".", .katas = "one", .seed = 9, .passed = "passed"};
+    cr_assert_eq(checksums_write(CHECKSUMS_LIST, STARTERS_LIST), 0);
+    struct grade_options o = {.katas = "one", .seed = 9, .passed = "passed"};
     grade_all(&o);
     cJSON *s = json_file("build/reports/summary.json");
     cJSON *one = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "katas"), 0);
@@ -305,7 +305,7 @@ Test(grade_all, inside_github_actions_commands_are_off_while_katas_are_graded)
     record_pass_of_one("passed");
     setenv("GITHUB_ACTIONS", "true", 1);
     setenv("GITHUB_STEP_SUMMARY", "summary.md", 1);
-    struct grade_options o = {.root = ".", .katas = "one", .seed = 9, .passed = "passed"};
+    struct grade_options o = {.katas = "one", .seed = 9, .passed = "passed"};
     cr_assert_not_null(freopen("out.txt", "w", stdout));
     cr_assert_eq(grade_all(&o), 0);
     fflush(stdout);

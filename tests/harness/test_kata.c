@@ -1,5 +1,6 @@
 /* test_kata.c: tests of harness/kata.c on the real catalog (katas/race_counter, read from the
- * repository root, where the tests run) and on small catalogs written to a scratch folder. */
+ * repository root, where the tests run) and on small catalogs written to a scratch folder
+ * (the test then works inside it, as `kata` works inside the repository root). */
 #include "kata.h"
 #include "util.h"
 
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A scratch root, if the test made one; removed after the test, passed or not. */
 static char tmp[64];
@@ -28,7 +30,8 @@ static void teardown(void)
 
 TestSuite(kata, .init = setup, .fini = teardown);
 
-/* A scratch root with one katas/<name>/kata.json per {name, json} pair. */
+/* A scratch root with one katas/<name>/kata.json per {name, json} pair; the test continues
+ * inside it. */
 static void scratch_root(int n, const char *const (*name_json)[2])
 {
     snprintf(tmp, sizeof tmp, "/tmp/kata-test-kata-XXXXXX");
@@ -41,6 +44,7 @@ static void scratch_root(int n, const char *const (*name_json)[2])
         free(meta);
         free(dir);
     }
+    cr_assert_eq(chdir(tmp), 0);
 }
 
 /* Writes root/<path> (its folder created). */
@@ -80,7 +84,7 @@ static const char *const MINIMAL = "{\"stages\": [\"build\", \"test\"]}";
 
 Test(kata, loads_race_counter_as_its_metadata_says)
 {
-    struct kata *k = kata_load(".", "race_counter");
+    struct kata *k = kata_load("race_counter");
     cr_assert_not_null(k);
     cJSON *j = metadata("race_counter");
     cr_assert_str_eq(k->name, "race_counter");
@@ -110,7 +114,7 @@ Test(kata, loads_race_counter_as_its_metadata_says)
 
 Test(kata, works_out_every_path_of_a_kata_and_they_exist)
 {
-    struct kata *k = kata_load(".", "race_counter");
+    struct kata *k = kata_load("race_counter");
     cr_assert_not_null(k);
     cr_assert_str_eq(k->dir, "katas/race_counter");
     cr_assert_str_eq(k->starter, "katas/race_counter/race_counter.c");
@@ -126,8 +130,9 @@ Test(kata, works_out_every_path_of_a_kata_and_they_exist)
 
 Test(kata, a_missing_kata_is_null)
 {
-    cr_assert_null(kata_load(".", "no_such_kata"));
-    cr_assert_null(kata_load("/nonexistent", "race_counter"));
+    cr_assert_null(kata_load("no_such_kata"));
+    cr_assert_eq(chdir("/"), 0);
+    cr_assert_null(kata_load("race_counter"), "a kata from the folder the command runs in");
 }
 
 Test(kata, a_name_that_is_not_a_kata_name_is_null)
@@ -142,7 +147,7 @@ Test(kata, a_name_that_is_not_a_kata_name_is_null)
                            "race counter",
                            "a_name_that_is_far_too_long_to_be_the_name_of_any_kata_at_all_xyz"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        cr_assert_null(kata_load(".", names[i]), "\"%s\" was loaded", names[i]);
+        cr_assert_null(kata_load(names[i]), "\"%s\" was loaded", names[i]);
 }
 
 Test(kata, malformed_metadata_is_null)
@@ -160,7 +165,7 @@ Test(kata, malformed_metadata_is_null)
     int n = (int)(sizeof cases / sizeof cases[0]);
     scratch_root(n, cases);
     for (int i = 0; i < n; i++)
-        cr_assert_null(kata_load(tmp, cases[i][0]), "%s was loaded", cases[i][0]);
+        cr_assert_null(kata_load(cases[i][0]), "%s was loaded", cases[i][0]);
 }
 
 /* The error quotes the text where cJSON gave up: kata.json must still be readable then. */
@@ -168,7 +173,7 @@ Test(kata, a_json_error_quotes_the_text_near_it)
 {
     static const char *const cases[][2] = {{"colon", "{\"stages\" [\"build\"]}"}};
     scratch_root(1, cases);
-    cr_assert_null(kata_load(tmp, "colon"));
+    cr_assert_null(kata_load("colon"));
     fflush(stderr);
     char buf[512] = "";
     FILE *err = cr_get_redirected_stderr();
@@ -182,7 +187,7 @@ Test(kata, fills_in_defaults_for_what_the_metadata_leaves_out)
 {
     const char *const cases[][2] = {{"plain", MINIMAL}};
     scratch_root(1, cases);
-    struct kata *k = kata_load(tmp, "plain");
+    struct kata *k = kata_load("plain");
     cr_assert_not_null(k);
     cr_assert_str_eq(k->title, "plain", "the title defaults to the name");
     cr_assert_eq(k->order, 99);
@@ -199,7 +204,7 @@ Test(kata, fills_in_defaults_for_what_the_metadata_leaves_out)
 Test(kata, loads_the_whole_catalog_in_curriculum_order)
 {
     struct kata **v = NULL;
-    int n = kata_load_all(".", &v);
+    int n = kata_load_all(&v);
     cr_assert_gt(n, 0);
     int seen = 0;
     for (int i = 0; i < n; i++) {
@@ -218,23 +223,24 @@ Test(kata, loads_the_whole_catalog_in_curriculum_order)
     };
     scratch_root(4, cases);
     put("katas/not_a_kata/README.md", "no kata.json here\n");
-    n = kata_load_all(tmp, &v);
+    n = kata_load_all(&v);
     cr_assert_eq(n, 4);
     const char *order[] = {"first", "second_a", "second_b", "third"};
     for (int i = 0; i < 4; i++)
         cr_assert_str_eq(v[i]->name, order[i]);
     kata_free_all(v, n);
 
-    cr_assert_eq(kata_load_all("/nonexistent", &v), -1);
+    cr_assert_eq(chdir("/"), 0);
+    cr_assert_eq(kata_load_all(&v), -1, "no katas/ folder here");
     cr_assert_null(v);
 }
 
 Test(kata, lists_the_race_counter_mutants_with_their_stages)
 {
-    struct kata *k = kata_load(".", "race_counter");
+    struct kata *k = kata_load("race_counter");
     cr_assert_not_null(k);
     struct mutant *m = NULL;
-    int n = kata_mutants(".", k, &m);
+    int n = kata_mutants(k, &m);
 
     /* one mutant per .patch file in the folder */
     DIR *d = opendir(k->mutants);
@@ -277,10 +283,10 @@ Test(kata, lists_the_race_counter_mutants_with_their_stages)
 
 Test(kata, a_mutant_is_the_reference_with_its_patch_applied)
 {
-    struct kata *k = kata_load(".", "race_counter");
+    struct kata *k = kata_load("race_counter");
     cr_assert_not_null(k);
     struct mutant *m = NULL;
-    int n = kata_mutants(".", k, &m);
+    int n = kata_mutants(k, &m);
     for (int i = 0; i < n; i++) {
         if (!ends_with(m[i].path, "/lock_per_thread.patch"))
             continue;
@@ -302,10 +308,10 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
 {
     const char *const cases[][2] = {{"demo", MINIMAL}};
     scratch_root(1, cases);
-    struct kata *k = kata_load(tmp, "demo");
+    struct kata *k = kata_load("demo");
     cr_assert_not_null(k);
     struct mutant *m = NULL;
-    cr_assert_eq(kata_mutants(tmp, k, &m), 0, "no mutants folder: no mutants");
+    cr_assert_eq(kata_mutants(k, &m), 0, "no mutants folder: no mutants");
     cr_assert_null(m);
 
     put("tests/katas/demo/mutants/b.patch", "mutant: the second one\nrejected-by: test\n\n"
@@ -314,7 +320,7 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
                                              "--- a/x.c\n+++ b/x.c\n");
     put("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
     put("tests/katas/demo/mutants/old.c", "/* mutant: a file, not a patch\n * rejected-by: test */\n");
-    cr_assert_eq(kata_mutants(tmp, k, &m), 2, "patches only");
+    cr_assert_eq(kata_mutants(k, &m), 2, "patches only");
     cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.patch");
     cr_assert_str_eq(m[0].stage, "build");
     cr_assert_str_eq(m[0].what, "the first one");
@@ -326,7 +332,114 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     put("tests/katas/demo/mutants/c.patch", "mutant: no stage named\n\n--- a/x.c\n+++ b/x.c\n"
                                              "+rejected-by: test\n");
     m = NULL;
-    cr_assert_eq(kata_mutants(tmp, k, &m), -1);
+    cr_assert_eq(kata_mutants(k, &m), -1);
     cr_assert_null(m);
     kata_free(k);
+}
+
+Test(kata, points_come_from_the_metadata_or_the_defaults)
+{
+    static const char *const cases[][2] = {
+        {"plain", "{\"stages\": [\"build\", \"test\", \"tsan\", \"helgrind\", \"drd\"]}"},
+        {"weighted", "{\"stages\": [\"build\", \"test\", \"perf\"], "
+                     "\"points\": {\"test\": 10, \"perf\": 0}}"},
+    };
+    scratch_root(2, cases);
+    struct kata *k = kata_load("plain");
+    cr_assert_not_null(k);
+    static const int plain[] = {1, 4, 2, 1, 1};
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(k->points[i], plain[i], "%s: %d", k->stages[i], k->points[i]);
+    kata_free(k);
+    k = kata_load("weighted");
+    cr_assert_not_null(k);
+    cr_assert_eq(k->points[0], 1, "a stage the object leaves out keeps its default");
+    cr_assert_eq(k->points[1], 10);
+    cr_assert_eq(k->points[2], 0);
+    kata_free(k);
+    cr_assert_eq(default_points("asan"), 1);
+    cr_assert_eq(default_points("perf"), 2);
+    cr_assert_eq(default_points("something new"), 1);
+}
+
+Test(kata, malformed_points_make_the_metadata_malformed)
+{
+    static const char *const cases[][2] = {
+        {"a_list", "{\"stages\": [\"build\", \"test\"], \"points\": [1, 4]}"},
+        {"no_such_stage", "{\"stages\": [\"build\", \"test\"], \"points\": {\"perf\": 2}}"},
+        {"negative", "{\"stages\": [\"build\", \"test\"], \"points\": {\"test\": -1}}"},
+        {"fraction", "{\"stages\": [\"build\", \"test\"], \"points\": {\"test\": 2.5}}"},
+        {"text", "{\"stages\": [\"build\", \"test\"], \"points\": {\"test\": \"4\"}}"},
+        {"huge", "{\"stages\": [\"build\", \"test\"], \"points\": {\"test\": 100000}}"},
+    };
+    int n = (int)(sizeof cases / sizeof cases[0]);
+    scratch_root(n, cases);
+    for (int i = 0; i < n; i++)
+        cr_assert_null(kata_load(cases[i][0]), "%s was loaded", cases[i][0]);
+}
+
+/* The real catalog, and what a learner might type for its second kata. */
+static int catalog(struct kata ***v)
+{
+    int n = kata_load_all(v);
+    cr_assert_gt(n, 2);
+    cr_assert_str_eq((*v)[1]->name, "race_counter", "race_counter is kata 2");
+    return n;
+}
+
+Test(kata, a_name_written_another_way_or_a_number_is_taken)
+{
+    struct kata **v;
+    int n = catalog(&v);
+    static const char *const ways[] = {"race_counter",
+                                       "race-counter",
+                                       "RaceCounter",
+                                       "Race Counter",
+                                       "RACE_COUNTER",
+                                       "raceCounter",
+                                       "2",
+                                       "02",
+                                       "katas/race_counter/",
+                                       "katas/race_counter/race_counter.c",
+                                       "race_counter.c"};
+    for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
+        int exact = -1, close = -2;
+        cr_assert_eq(kata_match(v, n, ways[i], &exact, &close), 1, "'%s' was not taken", ways[i]);
+        cr_assert_eq(exact, i == 0, "'%s'", ways[i]);
+    }
+    kata_free_all(v, n);
+}
+
+Test(kata, a_typo_is_suggested_but_not_taken)
+{
+    struct kata **v;
+    int n = catalog(&v);
+    static const char *const typos[] = {"race_countr",   "race_conuter", "rac_counter",
+                                        "race_counters", "race-countr",  "race"};
+    for (size_t i = 0; i < sizeof typos / sizeof typos[0]; i++) {
+        int close = -1;
+        cr_assert_eq(kata_match(v, n, typos[i], NULL, &close), -1, "'%s' was taken", typos[i]);
+        cr_assert_eq(close, 1, "'%s' suggested %d, not race_counter", typos[i], close);
+    }
+    int close = 5;
+    cr_assert_eq(kata_match(v, n, "mutex", NULL, &close), -1);
+    cr_assert_eq(close, -1, "nothing is close to 'mutex'");
+    cr_assert_eq(kata_match(v, n, "99", NULL, &close), -1, "no kata 99");
+    cr_assert_eq(kata_match(v, n, "", NULL, &close), -1);
+    kata_free_all(v, n);
+}
+
+Test(kata, kata_find_says_which_kata_it_took_or_what_was_meant)
+{
+    struct kata *k = kata_find("RaceCounter");
+    cr_assert_not_null(k);
+    cr_assert_str_eq(k->name, "race_counter");
+    kata_free(k);
+    cr_assert_null(kata_find("race_countr"));
+    fflush(stderr);
+    char buf[1024] = "";
+    size_t got = fread(buf, 1, sizeof buf - 1, cr_get_redirected_stderr());
+    buf[got] = '\0';
+    cr_assert(strstr(buf, "taking 'RaceCounter' as race_counter"), "%s", buf);
+    cr_assert(strstr(buf, "did you mean race_counter?"), "%s", buf);
 }

@@ -1,4 +1,4 @@
-/* test_scores.c: tests of harness/scores.c: the weights from kata.json, points per stage,
+/* test_scores.c: tests of harness/scores.c: points per stage,
  * summary.json written and read back, merging the jobs' summaries, and the exit codes. */
 #include "scores.h"
 #include "grade.h"
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char tmp[64];
 
@@ -32,7 +33,8 @@ static struct kata *kata_with(const char *name, const char *json)
     char *meta = xasprintf("%s/kata.json", dir);
     cr_assert_eq(mkdir_p(dir), 0);
     cr_assert_eq(write_file(meta, json, strlen(json)), 0);
-    struct kata *k = kata_load(tmp, name);
+    cr_assert_eq(chdir(tmp), 0);
+    struct kata *k = kata_load(name);
     cr_assert_not_null(k, "kata_load(%s) failed", json);
     free(meta);
     free(dir);
@@ -41,55 +43,6 @@ static struct kata *kata_with(const char *name, const char *json)
 
 static const char FIVE[] = "{\"order\": 2, \"title\": \"five stages\", "
                            "\"stages\": [\"build\", \"test\", \"tsan\", \"helgrind\", \"drd\"]";
-
-Test(scores, default_weights_apply_without_a_points_object)
-{
-    char *json = xasprintf("%s}", FIVE);
-    struct kata *k = kata_with("five", json);
-    int w[MAX_STAGES];
-    cr_assert_eq(stage_weights(tmp, k, w), 0);
-    static const int want[] = {1, 4, 2, 1, 1};
-    for (int i = 0; i < 5; i++)
-        cr_assert_eq(w[i], want[i], "%s: %d", k->stages[i], w[i]);
-    cr_assert_eq(default_points("perf"), 2);
-    cr_assert_eq(default_points("asan"), 1);
-    cr_assert_eq(default_points("something new"), 1);
-    kata_free(k);
-    free(json);
-}
-
-Test(scores, points_in_kata_json_override_the_defaults_stage_by_stage)
-{
-    char *json = xasprintf("%s, \"points\": {\"test\": 10, \"drd\": 0}}", FIVE);
-    struct kata *k = kata_with("five", json);
-    int w[MAX_STAGES];
-    cr_assert_eq(stage_weights(tmp, k, w), 0);
-    static const int want[] = {1, 10, 2, 1, 0};
-    for (int i = 0; i < 5; i++)
-        cr_assert_eq(w[i], want[i], "%s: %d", k->stages[i], w[i]);
-    kata_free(k);
-    free(json);
-}
-
-Test(scores, malformed_points_are_refused)
-{
-    static const char *const bad[] = {
-        "\"points\": [1, 4]",
-        "\"points\": {\"perf\": 2}",
-        "\"points\": {\"test\": -1}",
-        "\"points\": {\"test\": 2.5}",
-        "\"points\": {\"test\": \"4\"}",
-        "\"points\": {\"test\": 100000}",
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *json = xasprintf("%s, %s}", FIVE, bad[i]);
-        struct kata *k = kata_with("five", json);
-        int w[MAX_STAGES];
-        cr_assert_eq(stage_weights(tmp, k, w), -1, "accepted %s", bad[i]);
-        kata_free(k);
-        free(json);
-    }
-}
 
 /* A finished run of k: stage i has status st[i]. */
 static void fake_run(struct run *r, const struct kata *k, const enum status *st)
@@ -117,13 +70,11 @@ Test(scores, a_stage_earns_its_points_only_when_it_passes)
 {
     char *json = xasprintf("%s}", FIVE);
     struct kata *k = kata_with("five", json);
-    int w[MAX_STAGES];
-    cr_assert_eq(stage_weights(tmp, k, w), 0);
     const enum status st[] = {ST_PASS, ST_PASS, ST_FAIL, ST_SKIP, ST_PASS};
     struct run r;
     fake_run(&r, k, st);
     struct kata_score s;
-    score_run(&s, &r, w);
+    score_run(&s, &r);
     cr_assert_eq(s.points, 1 + 4 + 1);
     cr_assert_eq(s.possible, 9);
     cr_assert_eq(s.state, GRADE_FAIL);
@@ -143,10 +94,8 @@ Test(scores, a_kata_not_graded_scores_nothing_but_keeps_what_it_was_worth)
 {
     char *json = xasprintf("%s}", FIVE);
     struct kata *k = kata_with("five", json);
-    int w[MAX_STAGES];
-    cr_assert_eq(stage_weights(tmp, k, w), 0);
     struct kata_score s;
-    score_not_graded(&s, k, w, GRADE_NOT_ATTEMPTED, "not attempted: it is the starter",
+    score_not_graded(&s, k, GRADE_NOT_ATTEMPTED, "not attempted: it is the starter",
                      "not attempted", 5);
     cr_assert_eq(s.points, 0);
     cr_assert_eq(s.possible, 9);

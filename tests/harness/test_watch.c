@@ -1,5 +1,6 @@
 /* test_watch.c: tests of harness/watch.c: saves seen with inotify and by polling, a burst
- * of saves reported once, other files ignored, and the choice of the next kata. */
+ * of saves reported once, other files ignored. (The choice of the next kata is progress.c's:
+ * test_progress.c.) */
 #include "kata.h"
 #include "util.h"
 #include "watch.h"
@@ -199,69 +200,4 @@ Test(watch, refuses_a_file_in_a_folder_that_does_not_exist)
 {
     struct watcher w;
     cr_assert_eq(watcher_open(&w, "/nonexistent/folder/kata.c", 0.15, 0), -1);
-}
-
-/* A catalog of three katas in curriculum order, and the states `kata run` left. */
-static int catalog(struct kata ***v, const char *const states[3])
-{
-    scratch();
-    static const char *const names[] = {"first", "second", "third"};
-    for (int i = 0; i < 3; i++) {
-        char *meta = xasprintf("katas/%s/kata.json", names[i]);
-        char *json = xasprintf("{\"order\": %d, \"stages\": [\"build\"]}", i + 1);
-        char *dir = xasprintf("%s/katas/%s", tmp, names[i]);
-        cr_assert_eq(mkdir_p(dir), 0);
-        put(meta, json);
-        if (states[i]) {
-            char *sdir = xasprintf("%s/build/state", tmp);
-            cr_assert_eq(mkdir_p(sdir), 0);
-            char *state = xasprintf("build/state/%s", names[i]);
-            put(state, states[i]);
-            free(state);
-            free(sdir);
-        }
-        free(dir);
-        free(json);
-        free(meta);
-    }
-    int n = kata_load_all(tmp, v);
-    cr_assert_eq(n, 3);
-    return n;
-}
-
-Test(watch, starts_at_the_first_kata_not_passed)
-{
-    struct kata **v;
-    const char *const states[3] = {"passed\n", "failing at tsan\n", NULL};
-    int n = catalog(&v, states);
-    cr_assert_eq(watch_next(tmp, v, n, -1), 1);
-    char *s = watch_state(tmp, "second");
-    cr_assert_str_eq(s, "failing at tsan");
-    free(s);
-    cr_assert_null(watch_state(tmp, "third"));
-    kata_free_all(v, n);
-}
-
-Test(watch, moves_on_past_passed_katas_and_wraps_around)
-{
-    struct kata **v;
-    const char *const states[3] = {NULL, "passed\n", "passed\n"};
-    int n = catalog(&v, states);
-    cr_assert_eq(watch_next(tmp, v, n, 0), -1, "only the current kata is left");
-    kata_free_all(v, n);
-    cleanup();
-    const char *const states2[3] = {"failing at test\n", "passed\n", NULL};
-    n = catalog(&v, states2);
-    cr_assert_eq(watch_next(tmp, v, n, 0), 2, "skips the passed one");
-    cr_assert_eq(watch_next(tmp, v, n, 2), 0, "wraps around to an earlier one not passed");
-    kata_free_all(v, n);
-}
-
-Test(watch, says_when_every_kata_has_passed)
-{
-    struct kata **v;
-    const char *const states[3] = {"passed\n", "passed\n", "passed\n"};
-    int n = catalog(&v, states);
-    cr_assert_eq(watch_next(tmp, v, n, -1), -1);
-    kata_free_all(v, n);
 }

@@ -126,16 +126,18 @@ static void fixture(struct fixture *x)
     g->seed = 4242;
     g->has_seed = 1;
     g->katas = xcalloc(2, sizeof *g->katas);
-    int w[MAX_STAGES] = {1, 4, 2, 1, 1};
+    static const int w[MAX_STAGES] = {1, 4, 2, 1, 1};
+    memcpy(x->kata.points, w, sizeof w);
     x->kata.nstages = 5;
     static const char *const names[] = {"build", "test", "tsan", "helgrind", "drd"};
     for (int i = 0; i < 5; i++)
         x->kata.stages[i] = xstrdup(names[i]);
-    score_run(&g->katas[0], r, w);
+    score_run(&g->katas[0], r);
     struct kata other = {.name = (char *)"broken", .title = (char *)"broken", .nstages = 2};
     other.stages[0] = (char *)"build";
     other.stages[1] = (char *)"test";
-    score_not_graded(&g->katas[1], &other, w, GRADE_ERROR,
+    memcpy(other.points, w, sizeof other.points);
+    score_not_graded(&g->katas[1], &other, GRADE_ERROR,
                      "not graded: tests/x.c (changed) & <more>", "not graded", 4242);
     g->nkatas = 2;
 }
