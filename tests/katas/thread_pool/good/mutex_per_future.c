@@ -1,4 +1,4 @@
-/* thread_pool, another correct design: each future has a mutex of its own, destroyed by future_free in the waiter's thread. */
+/* thread_pool, another correct design: a mutex per future, destroyed by future_free. */
 #include "thread_pool.h"
 
 #include <pthread.h>
@@ -13,7 +13,7 @@
  * then destroy the mutex and free the future: nobody else uses it from then on.
  */
 struct future {
-    pthread_mutex_t lock;  /* guards done and result */
+    pthread_mutex_t lock; /* guards done and result */
     pthread_cond_t done_cv;
     int done;
     long result;
