@@ -305,6 +305,14 @@ void __tsan_atomic_signal_fence(int mo)
         (void)a;                                                                                   \
         (void)b;                                                                                   \
     }
+#define KATA_NOOP3(NAME, T1, T2, T3)                                                               \
+    void NAME(T1 a, T2 b, T3 c);                                                                   \
+    void NAME(T1 a, T2 b, T3 c)                                                                    \
+    {                                                                                              \
+        (void)a;                                                                                   \
+        (void)b;                                                                                   \
+        (void)c;                                                                                   \
+    }
 #define KATA_PLAIN(N)                                                                              \
     KATA_NOOP1(__tsan_read##N, void *)                                                             \
     KATA_NOOP1(__tsan_write##N, void *)                                                            \
@@ -320,6 +328,8 @@ KATA_NOOP1(__tsan_func_entry, void *)
 KATA_NOOP0(__tsan_func_exit)
 KATA_NOOP2(__tsan_read_range, void *, unsigned long)
 KATA_NOOP2(__tsan_write_range, void *, unsigned long)
+KATA_NOOP3(__tsan_read_range_pc, void *, unsigned long, void *)
+KATA_NOOP3(__tsan_write_range_pc, void *, unsigned long, void *)
 KATA_NOOP1(__tsan_vptr_read, void **)
 KATA_NOOP2(__tsan_vptr_update, void **, void *)
 KATA_PLAIN(1)

@@ -41,7 +41,8 @@ static void run_ok(const char *const *argv, const char *what)
 
 /* Builds src as the harness's Valgrind build does (grade.c, build_driver, DRIVER_PLAIN: the
  * learner's file with gcc -fsanitize=thread, linked plainly with the runtime), or, with
- * instrumented 0, as a plain gcc -O0 -g -no-pie build with no help for the tools. */
+ * instrumented 0, as a plain gcc -O0 -g -no-pie build with no help for the tools (and libatomic
+ * for the 16-byte atomics, which the runtime does itself). */
 static void build(struct build *b, const char *src, int instrumented)
 {
     b->src = src;
@@ -49,8 +50,8 @@ static void build(struct build *b, const char *src, int instrumented)
     cr_assert_not_null(mkdtemp(b->dir));
     b->bin = xasprintf("%s/program", b->dir);
     if (!instrumented) {
-        const char *cc[] = {"gcc", "-std=c11", "-O0",  "-g",        "-no-pie",
-                            src,   "-o",       b->bin, "-lpthread", NULL};
+        const char *cc[] = {"gcc", "-std=c11", "-O0",       "-g",       "-no-pie", src,
+                            "-o",  b->bin,     "-lpthread", "-latomic", NULL};
         run_ok(cc, "the plain build");
         return;
     }
@@ -152,6 +153,8 @@ static const char *const good_cases[] = {
     "fence_seq_cst",
     "builtin_atomic",
     "builtin_sync",
+    "builtin_int128",
+    "builtin_nand",
     "flag_spinlock",
     "flag_spinlock_explicit",
     "cas_spinlock",

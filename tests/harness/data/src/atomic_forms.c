@@ -147,6 +147,14 @@ PUBLISH(builtin_atomic, static int builtin_atomic_sync,
 PUBLISH(builtin_sync, static int builtin_sync_sync, __sync_fetch_and_add(&builtin_sync_sync, 1),
         __sync_val_compare_and_swap(&builtin_sync_sync, 1, 1) == 1, (void)0)
 
+/* the widths and operations <stdatomic.h> has no name for: 16 bytes, and nand */
+PUBLISH(builtin_int128, __extension__ static unsigned __int128 builtin_int128_sync,
+        __atomic_store_n(&builtin_int128_sync, 1, __ATOMIC_RELEASE),
+        __atomic_load_n(&builtin_int128_sync, __ATOMIC_ACQUIRE) == 1, (void)0)
+PUBLISH(builtin_nand, static unsigned builtin_nand_sync,
+        __atomic_fetch_nand(&builtin_nand_sync, 0, __ATOMIC_RELEASE),
+        __atomic_fetch_nand(&builtin_nand_sync, 0, __ATOMIC_ACQUIRE) != 0, (void)0)
+
 /* Mutual exclusion built from atomics: two threads increment NAME_data under the lock. */
 #define ROUNDS 200
 #define EXCLUDE(NAME, LOCK_DECL, LOCK, UNLOCK)                                                     \
@@ -359,6 +367,8 @@ static const struct {
     CASE(fence_seq_cst),
     CASE(builtin_atomic),
     CASE(builtin_sync),
+    CASE(builtin_int128),
+    CASE(builtin_nand),
     CASE(flag_spinlock),
     CASE(flag_spinlock_explicit),
     CASE(cas_spinlock),
