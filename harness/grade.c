@@ -67,8 +67,11 @@ const char *server_env(const struct run *r)
  * ThreadSanitizer instrumentation so that every atomic operation, however it is spelled,
  * becomes a call into harness/runtime/valgrind_atomics.c, which the driver links instead of
  * libtsan (that file says what it tells Helgrind and DRD). Only the learner's file is
- * instrumented: the driver stays the plain build it was. Returns the object's path (caller
- * frees) or NULL, with the compiler's output in *diagnostics. */
+ * instrumented: the driver stays the plain build it was. gcc rather than clang, although both
+ * instrument every form and keep the lines and global names the tools report: gcc is the
+ * compiler of the build stage, and clang 14 rejects some valid C11 (`(a += 1) == 2` on an
+ * _Atomic), which would fail here what the build stage passed. Returns the object's path
+ * (caller frees) or NULL, with the compiler's output in *diagnostics. */
 static char *valgrind_object(struct run *r, const char *src, const char *header, char **diagnostics)
 {
     const char *flags[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
