@@ -1,5 +1,4 @@
-/* mutant: a two-lock linked queue whose count is raised and read with memory_order_relaxed, so a
- * getter may follow head->next before the putter's node is visible
+/* mutant: the two-lock linked queue with a relaxed count: a getter may see a node half made
  * rejected-by: drd */
 #include "producer_consumer.h"
 
@@ -8,7 +7,9 @@
 #include <stdlib.h>
 
 /* The design of tests/katas/producer_consumer/good/two_lock_linked.c with every operation on the
- * count relaxed: putters and getters then share no order at all (their locks are different). */
+ * count relaxed. Putters and getters hold different locks, so the count was the only thing that
+ * ordered a node's writes before a getter's reads (the wake-ups order some, not all): now a getter
+ * that sees the count raised may follow head->next before it sees the node. */
 struct node {
     struct node *next;
     long value;

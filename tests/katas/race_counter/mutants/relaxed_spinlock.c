@@ -1,5 +1,5 @@
-/* mutant: an atomic_flag spinlock taken and released with memory_order_relaxed, which orders
- * nothing rejected-by: helgrind */
+/* mutant: an atomic_flag spinlock with relaxed orders: it excludes, but orders nothing
+ * rejected-by: helgrind */
 #include "race_counter.h"
 
 #include <pthread.h>
