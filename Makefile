@@ -23,11 +23,12 @@ HARNESS_BUILD := $(BUILD)
 endif
 KATA_BIN := $(HARNESS_BUILD)/bin/kata
 
-# The grader itself: every .c under harness/ except the programs with a main of their own
-# and the server's benchmark; objects mirror the folders (build/obj/stages/test.o).
+# The grader itself: every .c under harness/ except the programs with a main of their own,
+# the server's benchmark and runtime/ (linked into learner drivers, never into the grader);
+# objects mirror the folders (build/obj/stages/test.o).
 HARNESS_MAIN := harness/main.c
 HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/server/serve_main.c \
-	harness/server/bench/%,$(shell find harness -name '*.c' | sort))
+	harness/server/bench/% harness/runtime/%,$(shell find harness -name '*.c' | sort))
 HARNESS_OBJS := $(patsubst harness/%.c,$(HARNESS_BUILD)/obj/%.o,$(HARNESS_LIB_SRCS))
 
 # The harness's own Criterion tests: tests/harness/<folder>/test_<module>.c tests

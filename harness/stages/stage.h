@@ -23,7 +23,9 @@ int stage_asan(struct run *r, struct stage_result *out);
 /* Helpers the stages share (stage.c). */
 /* The kata's driver (a plain main) linked with the learner's file, in one of these builds. */
 enum driver_build {
-    DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals) */
+    DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals); the
+                     learner's file with -fsanitize=thread, linked with
+                     harness/runtime/valgrind_atomics.c instead of libtsan */
     DRIVER_TSAN,  /* clang -fsanitize=thread -O0 -g (at -O1 clang can merge code to line 0) */
     DRIVER_PERF,  /* gcc -O2 -g: the timed build, the same for learner and reference */
     DRIVER_ASAN,  /* clang -fsanitize=address,undefined -O1 -g */

@@ -1,0 +1,140 @@
+/* mutant: the two-lock linked queue with a relaxed count: a getter may see a node half made
+ * rejected-by: drd */
+#include "producer_consumer.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+/* The design of tests/katas/producer_consumer/good/two_lock_linked.c with every operation on the
+ * count relaxed. Putters and getters hold different locks, so the count was the only thing that
+ * ordered a node's writes before a getter's reads (the wake-ups order some, not all): now a getter
+ * that sees the count raised may follow head->next before it sees the node. */
+struct node {
+    struct node *next;
+    long value;
+};
+
+struct queue {
+    pthread_mutex_t head_lock, tail_lock;
+    pthread_cond_t not_empty; /* getters wait here, with head_lock */
+    pthread_cond_t not_full;  /* putters wait here, with tail_lock */
+    struct node *head;        /* the dummy node; guarded by head_lock */
+    struct node *tail;        /* the last node; guarded by tail_lock */
+    atomic_size_t count;      /* items linked and not yet taken */
+    size_t capacity;
+    int closed; /* written under both locks, so either one is enough to read it */
+};
+
+struct queue *queue_create(size_t capacity)
+{
+    if (capacity == 0)
+        return NULL;
+    struct queue *q = calloc(1, sizeof *q);
+    struct node *dummy = calloc(1, sizeof *dummy);
+    if (!q || !dummy)
+        goto fail;
+    if (pthread_mutex_init(&q->head_lock, NULL))
+        goto fail;
+    if (pthread_mutex_init(&q->tail_lock, NULL))
+        goto fail_head_lock;
+    if (pthread_cond_init(&q->not_empty, NULL))
+        goto fail_tail_lock;
+    if (pthread_cond_init(&q->not_full, NULL))
+        goto fail_not_empty;
+    q->head = q->tail = dummy;
+    q->capacity = capacity;
+    atomic_init(&q->count, 0);
+    return q;
+
+fail_not_empty:
+    pthread_cond_destroy(&q->not_empty);
+fail_tail_lock:
+    pthread_mutex_destroy(&q->tail_lock);
+fail_head_lock:
+    pthread_mutex_destroy(&q->head_lock);
+fail:
+    free(dummy);
+    free(q);
+    return NULL;
+}
+
+int queue_put(struct queue *q, long item)
+{
+    struct node *n = malloc(sizeof *n);
+    if (!n)
+        return -1;
+    n->next = NULL;
+    n->value = item;
+    pthread_mutex_lock(&q->tail_lock);
+    while (atomic_load_explicit(&q->count, memory_order_relaxed) >= q->capacity && !q->closed)
+        pthread_cond_wait(&q->not_full, &q->tail_lock);
+    if (q->closed) {
+        pthread_mutex_unlock(&q->tail_lock);
+        free(n);
+        return -1;
+    }
+    q->tail->next = n;
+    q->tail = n;
+    size_t before = atomic_fetch_add_explicit(&q->count, 1, memory_order_relaxed);
+    if (before + 1 < q->capacity)
+        pthread_cond_signal(&q->not_full); /* room for another waiting putter */
+    pthread_mutex_unlock(&q->tail_lock);
+    if (before == 0) { /* it was empty: a getter may be asleep */
+        pthread_mutex_lock(&q->head_lock);
+        pthread_cond_signal(&q->not_empty);
+        pthread_mutex_unlock(&q->head_lock);
+    }
+    return 0;
+}
+
+int queue_get(struct queue *q, long *item)
+{
+    pthread_mutex_lock(&q->head_lock);
+    while (atomic_load_explicit(&q->count, memory_order_relaxed) == 0 && !q->closed)
+        pthread_cond_wait(&q->not_empty, &q->head_lock);
+    if (atomic_load_explicit(&q->count, memory_order_relaxed) == 0) { /* closed, and nothing left */
+        pthread_mutex_unlock(&q->head_lock);
+        return 1;
+    }
+    struct node *old = q->head, *first = old->next;
+    *item = first->value;
+    q->head = first; /* the first item's node is the new dummy */
+    size_t before = atomic_fetch_sub_explicit(&q->count, 1, memory_order_relaxed);
+    if (before > 1)
+        pthread_cond_signal(&q->not_empty); /* items left for another waiting getter */
+    pthread_mutex_unlock(&q->head_lock);
+    free(old);
+    if (before == q->capacity) { /* it was full: a putter may be asleep */
+        pthread_mutex_lock(&q->tail_lock);
+        pthread_cond_signal(&q->not_full);
+        pthread_mutex_unlock(&q->tail_lock);
+    }
+    return 0;
+}
+
+void queue_close(struct queue *q)
+{
+    pthread_mutex_lock(&q->tail_lock);
+    pthread_mutex_lock(&q->head_lock);
+    q->closed = 1;
+    pthread_cond_broadcast(&q->not_empty);
+    pthread_cond_broadcast(&q->not_full);
+    pthread_mutex_unlock(&q->head_lock);
+    pthread_mutex_unlock(&q->tail_lock);
+}
+
+void queue_destroy(struct queue *q)
+{
+    if (!q)
+        return;
+    for (struct node *n = q->head, *next; n; n = next) {
+        next = n->next;
+        free(n);
+    }
+    pthread_cond_destroy(&q->not_full);
+    pthread_cond_destroy(&q->not_empty);
+    pthread_mutex_destroy(&q->tail_lock);
+    pthread_mutex_destroy(&q->head_lock);
+    free(q);
+}
