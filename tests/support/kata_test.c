@@ -3,6 +3,7 @@
 #include "kata_test.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 static atomic_long threads_started;
+static atomic_long threads_running;
+static atomic_long create_budget = -1; /* calls left before pthread_create fails; -1: never */
 static atomic_long processes_started;
 static unsigned long long state;
 static int seeded;
@@ -58,12 +61,55 @@ int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
                           void *arg);
 
+void kata_threads_fail_after(long ok)
+{
+    atomic_store(&create_budget, ok < 0 ? -1 : ok);
+}
+
+long kata_threads_running(void)
+{
+    return atomic_load(&threads_running);
+}
+
+/* Each thread the wrapper starts runs through here, so that the tests know whether it has
+ * finished. A thread that ends in pthread_exit skips the decrement and counts as running:
+ * no kata's contract has its threads end that way. */
+struct tracked_start {
+    void *(*fn)(void *);
+    void *arg;
+};
+
+static void *tracked(void *p)
+{
+    struct tracked_start s = *(struct tracked_start *)p;
+    free(p);
+    void *ret = s.fn(s.arg);
+    atomic_fetch_sub(&threads_running, 1);
+    return ret;
+}
+
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
                           void *arg)
 {
-    int rc = __real_pthread_create(t, attr, fn, arg);
-    if (rc == 0)
+    long budget = atomic_load(&create_budget);
+    while (budget >= 0) {
+        if (budget == 0)
+            return EAGAIN;
+        if (atomic_compare_exchange_weak(&create_budget, &budget, budget - 1))
+            break;
+    }
+    struct tracked_start *s = malloc(sizeof *s);
+    if (!s)
+        return EAGAIN;
+    *s = (struct tracked_start){fn, arg};
+    atomic_fetch_add(&threads_running, 1);
+    int rc = __real_pthread_create(t, attr, tracked, s);
+    if (rc == 0) {
         atomic_fetch_add(&threads_started, 1);
+    } else {
+        atomic_fetch_sub(&threads_running, 1);
+        free(s);
+    }
     return rc;
 }
 

@@ -16,6 +16,16 @@ long kata_rand_range(long lo, long hi);
 long kata_threads_started(void);
 void kata_threads_reset(void);
 
+/* Makes pthread_create fail: the next `ok` calls start their thread as usual, and every call
+ * after them returns EAGAIN without starting one, as when a system runs out of threads. A
+ * negative `ok` lets every call through again. The counter of kata_threads_started counts
+ * only threads that did start. */
+void kata_threads_fail_after(long ok);
+
+/* How many threads the code under test started (through the wrapper) whose start function
+ * has not returned yet: after a call that must join what it started, this is 0. */
+long kata_threads_running(void);
+
 /* How many times the code under test called fork() successfully since the last reset
  * (-Wl,--wrap=fork): a process kata that forks nothing is caught by this count. */
 long kata_processes_started(void);
