@@ -24,11 +24,12 @@ static char *build_tests(struct run *r, char **diag)
     /* katas that talk to the latency server check bodies with its checksum */
     const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", r->src,
                              r->kata->server ? "harness/latency_body.c" : NULL, NULL};
-    const char *libs[MAX_ARGS + 4];
+    const char *libs[MAX_ARGS + 8];
     size_t m = 0;
     /* the tests count the threads and processes the learner's code starts */
     libs[m++] = "-Wl,--wrap=pthread_create";
     libs[m++] = "-Wl,--wrap=fork";
+    libs[m++] = "-Wl,--wrap=_exit"; /* a forked child lingers after closing its pipes */
     libs[m++] = "-lcriterion";
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -113,6 +115,18 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
     return rc;
 }
 
+/* A counter in memory shared with every child forked after the reset, and the process the
+ * exit handler belongs to: the handler counts only when it runs in another one. */
+static atomic_long *exits_through_handlers;
+static pid_t handlers_owner;
+static volatile sig_atomic_t in_forked_child;
+
+static void count_exit_in_child(void)
+{
+    if (exits_through_handlers && getpid() != handlers_owner)
+        atomic_fetch_add(exits_through_handlers, 1);
+}
+
 long kata_processes_started(void)
 {
     return atomic_load(&processes_started);
@@ -120,7 +134,32 @@ long kata_processes_started(void)
 
 void kata_processes_reset(void)
 {
+    static int registered;
     atomic_store(&processes_started, 0);
+    if (!exits_through_handlers)
+        return;
+    if (!registered) {
+        /* registered now, after Criterion's own handlers, so that it runs before them */
+        atexit(count_exit_in_child);
+        registered = 1;
+    }
+    handlers_owner = getpid();
+    atomic_store(exits_through_handlers, 0);
+}
+
+/* The counter's page is mapped before any test runs, so that a test that counts this
+ * process's shared mappings before and after a call sees the same number. */
+__attribute__((constructor)) static void kata_map_exit_counter(void)
+{
+    void *p = mmap(NULL, sizeof *exits_through_handlers, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED)
+        exits_through_handlers = p;
+}
+
+long kata_children_that_ran_exit_handlers(void)
+{
+    return exits_through_handlers ? atomic_load(exits_through_handlers) : 0;
 }
 
 pid_t __real_fork(void);
@@ -131,7 +170,24 @@ pid_t __wrap_fork(void)
     pid_t pid = __real_fork();
     if (pid > 0)
         atomic_fetch_add(&processes_started, 1);
+    if (pid == 0)
+        in_forked_child = 1;
     return pid;
+}
+
+_Noreturn void __real__exit(int status);
+_Noreturn void __wrap__exit(int status);
+
+_Noreturn void __wrap__exit(int status)
+{
+    if (in_forked_child) {
+        /* close_range and nanosleep are async-signal-safe, as _exit must be */
+        close_range(0, ~0U, 0);
+        struct timespec ts = {0, KATA_EXIT_LINGER_MS * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
+    __real__exit(status);
 }
 
 int kata_open_fds(void)

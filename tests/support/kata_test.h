@@ -31,6 +31,19 @@ long kata_threads_running(void);
 long kata_processes_started(void);
 void kata_processes_reset(void);
 
+/* How many processes forked by the code under test, since the last kata_processes_reset in
+ * this process, ended through exit() (or a return from main) rather than _exit(): exit()
+ * runs the exit handlers the child inherited from this process (the reset registers one
+ * that counts) and flushes its copies of this process's stdio buffers a second time. */
+long kata_children_that_ran_exit_handlers(void);
+
+/* A child forked by the code under test that calls _exit() (-Wl,--wrap=_exit) first closes
+ * every descriptor, then lingers KATA_EXIT_LINGER_MS before it really exits, as a child that
+ * the scheduler sets aside just before its end would. Whoever reads its pipes sees
+ * end-of-file at once, while the child is still running: a parent that reaps it with
+ * WNOHANG then finds it alive every time, not once in a while. */
+#define KATA_EXIT_LINGER_MS 30
+
 /* The number of open file descriptors of this process (from /proc/self/fd): compare before
  * and after a call to find a leaked descriptor. */
 int kata_open_fds(void);
