@@ -30,11 +30,14 @@
 static atomic_long easy_inits;
 static atomic_long easy_budget = -1; /* handles left before curl_easy_init fails; -1: never */
 
-/* Is this code address in the test program itself, not in a shared library? */
+/* Is this code address in the test program itself, not in a shared library? (An object of
+ * the program's own tells where the program is loaded.) */
+static const int in_the_program = 1;
+
 static int in_this_program(const void *addr)
 {
     Dl_info mine, theirs;
-    return dladdr((const void *)in_this_program, &mine) && dladdr(addr, &theirs) &&
+    return dladdr(&in_the_program, &mine) && dladdr(addr, &theirs) &&
            mine.dli_fbase == theirs.dli_fbase;
 }
 
