@@ -74,19 +74,27 @@ long kata_threads_running(void)
 }
 
 /* Each thread the wrapper starts runs through here, so that the tests know whether it has
- * finished. A thread that ends in pthread_exit skips the decrement and counts as running:
- * no kata's contract has its threads end that way. */
+ * finished: whether its function returns or it calls pthread_exit, the cleanup handler
+ * counts it out. */
 struct tracked_start {
     void *(*fn)(void *);
     void *arg;
 };
 
+static void count_out(void *unused)
+{
+    (void)unused;
+    atomic_fetch_sub(&threads_running, 1);
+}
+
 static void *tracked(void *p)
 {
     struct tracked_start s = *(struct tracked_start *)p;
+    void *ret;
     free(p);
-    void *ret = s.fn(s.arg);
-    atomic_fetch_sub(&threads_running, 1);
+    pthread_cleanup_push(count_out, NULL);
+    ret = s.fn(s.arg);
+    pthread_cleanup_pop(1);
     return ret;
 }
 

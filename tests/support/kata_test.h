@@ -22,8 +22,9 @@ void kata_threads_reset(void);
  * only threads that did start. */
 void kata_threads_fail_after(long ok);
 
-/* How many threads the code under test started (through the wrapper) whose start function
- * has not returned yet: after a call that must join what it started, this is 0. */
+/* How many threads the code under test started (through the wrapper) that have not ended yet
+ * (their start function has not returned, nor called pthread_exit): after a call that must
+ * join what it started, this is 0. */
 long kata_threads_running(void);
 
 /* How many times the code under test called fork() successfully since the last reset
