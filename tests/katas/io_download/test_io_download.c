@@ -340,8 +340,8 @@ static void expect_start_failure(int t, long threads_ok, long handles_ok)
     else
         snprintf(why, sizeof why, "curl_easy_init failed after %ld handle%s", handles_ok,
                  handles_ok == 1 ? "" : "s");
-    cr_assert_eq(rc, -1, "%zu URLs on %d threads, %s: the call should return -1, it returned %d",
-                 n, t, why, rc);
+    cr_assert_eq(rc, -1, "%zu URLs on %d threads, %s: the call should return -1, it returned %d", n,
+                 t, why, rc);
     cr_assert_eq(still, 0,
                  "%s, and %ld thread%s still running when the call returned -1: join the "
                  "threads that did start before returning",

@@ -13,7 +13,7 @@
 #include <time.h>
 
 struct timer {
-    long long wake; /* CLOCK_MONOTONIC nanoseconds */
+    long long wake;         /* CLOCK_MONOTONIC nanoseconds */
     unsigned long long seq; /* ties on wake keep the order of the loop_sleep calls */
     size_t task;
 };
@@ -26,9 +26,9 @@ struct loop {
     struct timer *heap;
     size_t nheap;
     unsigned long long seq;
-    size_t current;   /* the task being stepped */
-    int parked;       /* it called loop_sleep with ms > 0 */
-    long long wake;   /* and this is its deadline */
+    size_t current; /* the task being stepped */
+    int parked;     /* it called loop_sleep with ms > 0 */
+    long long wake; /* and this is its deadline */
 };
 
 static long long now_ns(void)

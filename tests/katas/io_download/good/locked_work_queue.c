@@ -1,4 +1,4 @@
-/* good: a work queue of URL indices behind a mutex, and one easy handle per thread made up front by the caller
+/* good: a queue of URL indices behind a mutex, one easy handle per thread made by the caller
  *
  * The caller makes every thread's handle before any thread starts (so a handle that cannot
  * be made stops the call before anything is fetched) and hands each thread its own. The

@@ -4,7 +4,12 @@
  * end too. */
 #include "spawn_join.h"
 #include <pthread.h>
-struct slice { long (*fn)(long); const long *in; long *out; size_t lo, hi; };
+struct slice {
+    long (*fn)(long);
+    const long *in;
+    long *out;
+    size_t lo, hi;
+};
 static void *worker(void *arg)
 {
     const struct slice *s = arg;
