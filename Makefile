@@ -86,6 +86,7 @@ help:
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
 	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
 	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
+	@echo "  make soak [SOAK_RUNS=10] [NAME=x] grade every reference and good design N times"
 	@echo "  make check-readmes [NAME=x]    the verdict excerpts of each kata README and of README.md are true"
 	@echo "  make grade [KATAS=\"a b\"]      grade a class: scoreboard, build/reports/ (For teachers);"
 	@echo "       PASSED=dir                keep passes there, and reuse a pass whose file is unchanged"

@@ -1,4 +1,4 @@
-/* selftest.c: every reference passes, every starter and mutant is rejected where it should be. */
+/* selftest.c: every reference and good design passes, every starter and mutant is rejected. */
 #include "selftest.h"
 
 #include "grade.h"
@@ -6,6 +6,7 @@
 #include "reports/report.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,75 @@ static void show_failure(const struct run *r)
     report_text(stdout, r, 0, 0);
 }
 
+/* A good design: another correct answer, which must pass every stage as the reference does. */
+struct good {
+    char *path; /* tests/katas/<name>/good/<file>.c */
+    char *what; /* from its "good: <description>" line */
+};
+
+static int good_by_path(const void *a, const void *b)
+{
+    return strcmp(((const struct good *)a)->path, ((const struct good *)b)->path);
+}
+
+/* Lists the .c files of tests/katas/<name>/good, sorted by name. Returns the count (0 when
+ * there is no such folder) or -1 when a file lacks its "good:" line near the top; *out is
+ * then NULL.
+ * The caller frees each path and what, and the array. */
+static int good_designs(const struct kata *k, struct good **out)
+{
+    char *rel = xasprintf("tests/katas/%s/good", k->name);
+    char *dir = xstrdup(rel);
+    DIR *d = opendir(dir);
+    int n = 0, bad = 0;
+    struct good *v = NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (!ends_with(e->d_name, ".c"))
+            continue;
+        char *full = xasprintf("%s/%s", dir, e->d_name);
+        /* the description must be in the file's opening comment, as a mutant's is */
+        char *text = read_file(full, 1024, NULL);
+        free(full);
+        const char *p = text ? strstr(text, "good:") : NULL;
+        if (!p) {
+            bad = error("good design %s/%s has no \"good: <what it does>\" line in its first "
+                        "comment", rel, e->d_name);
+            free(text);
+            continue;
+        }
+        p += strlen("good:");
+        p += strspn(p, " ");
+        char *what = rtrim(xstrndup(p, strcspn(p, "\n")));
+        if (ends_with(what, "*/")) {
+            what[strlen(what) - 2] = '\0';
+            rtrim(what);
+        }
+        v = xrealloc(v, sizeof *v * (size_t)(n + 1));
+        v[n].path = xasprintf("%s/%s", rel, e->d_name);
+        v[n].what = what;
+        n++;
+        free(text);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    free(rel);
+    if (n)
+        qsort(v, (size_t)n, sizeof *v, good_by_path);
+    if (bad) {
+        for (int i = 0; i < n; i++) {
+            free(v[i].path);
+            free(v[i].what);
+        }
+        free(v);
+        *out = NULL;
+        return -1;
+    }
+    *out = v;
+    return n;
+}
+
 static void selftest_kata(const struct kata *k, int runs, struct tally *t)
 {
     printf("%s\n", k->name);
@@ -85,6 +155,27 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
             show_failure(&r);
         run_release(&r);
     }
+    /* every good design passes every stage too: a grader that starts rejecting a correct
+     * answer the reference does not happen to be fails here */
+    struct good *g;
+    int ng = good_designs(k, &g);
+    if (ng < 0)
+        t->broken++;
+    for (int i = 0; i < ng; i++) {
+        for (int j = 0; j < runs; j++) {
+            struct run r;
+            if (grade(k, g[i].path, NULL, &r))
+                t->broken++;
+            check(t, r.status == ST_PASS, r.seconds, "good %s (%s) passes every stage (run %d "
+                  "of %d, seed %lu)", base_name(g[i].path), g[i].what, j + 1, runs, r.seed);
+            if (r.status != ST_PASS)
+                show_failure(&r);
+            run_release(&r);
+        }
+        free(g[i].path);
+        free(g[i].what);
+    }
+    free(g);
     /* the starter fails the stages its lesson is about */
     if (k->nstarter_fails) {
         struct run r;

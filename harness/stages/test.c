@@ -8,6 +8,7 @@
 #include "parsers/xml.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,12 @@ static char *build_tests(struct run *r, char **diag)
     /* katas that talk to the latency server check bodies with its checksum */
     const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", r->src,
                              r->kata->server ? "harness/server/latency_body.c" : NULL, NULL};
-    const char *libs[MAX_ARGS + 4];
+    const char *libs[MAX_ARGS + 8];
     size_t m = 0;
     /* the tests count the threads and processes the learner's code starts */
     libs[m++] = "-Wl,--wrap=pthread_create";
     libs[m++] = "-Wl,--wrap=fork";
+    libs[m++] = "-Wl,--wrap=_exit"; /* a forked child lingers after closing its pipes */
     libs[m++] = "-lcriterion";
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
@@ -226,6 +228,23 @@ static char *crash_from_log(const char *log)
     return how;
 }
 
+/* Criterion's runner aborts with "criterion: <why>" on its stderr (cr_panic: the message server
+ * cannot start, a test instance cannot be spawned, ...). Returns that reason from the log, for
+ * the verdict of a runner that died of SIGABRT, or NULL. Said for what it is: the learner's
+ * code writes to the same log, so it explains and never decides. */
+static char *runner_panic(const char *log)
+{
+    char *tail = read_tail(log, 4096);
+    const char *mark = "criterion: ", *at = NULL;
+    for (const char *p = tail; p && (p = strstr(p, mark)); p++)
+        at = p;
+    char *why = at ? xstrndup(at + strlen(mark), strcspn(at + strlen(mark), "\n")) : NULL;
+    free(tail);
+    if (why && strlen(why) > 200)
+        why[200] = '\0';
+    return why;
+}
+
 /* Did the test program run out of memory? Its peak resident memory (the worker's too: the
  * runner waited for it) came near the limit. */
 static int out_of_memory(const struct child *c)
@@ -305,9 +324,13 @@ int stage_test(struct run *r, struct stage_result *out)
              * (code of the learner's could have written it). */
             ok = 0;
             char *how = child_describe(&c);
-            char *msg = xasprintf("the test program %s before it reported", how);
+            char *panic = c.signo == SIGABRT ? runner_panic(log) : NULL;
+            char *msg = panic ? xasprintf("the test program %s before it reported (Criterion: "
+                                          "\"%s\")", how, panic)
+                              : xasprintf("the test program %s before it reported", how);
             add_failure(out, names[i], "crash", msg, &details);
             free(msg);
+            free(panic);
             free(how);
         } else {
             char *crash = crash_from_log(log);

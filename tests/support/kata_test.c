@@ -3,16 +3,21 @@
 #include "kata_test.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 static atomic_long threads_started;
+static atomic_long threads_running;
+static atomic_long create_budget = -1; /* calls left before pthread_create fails; -1: never */
 static atomic_long processes_started;
 static unsigned long long state;
 static int seeded;
@@ -58,13 +63,76 @@ int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
                           void *arg);
 
+void kata_threads_fail_after(long ok)
+{
+    atomic_store(&create_budget, ok < 0 ? -1 : ok);
+}
+
+long kata_threads_running(void)
+{
+    return atomic_load(&threads_running);
+}
+
+/* Each thread the wrapper starts runs through here, so that the tests know whether it has
+ * finished: whether its function returns or it calls pthread_exit, the cleanup handler
+ * counts it out. */
+struct tracked_start {
+    void *(*fn)(void *);
+    void *arg;
+};
+
+static void count_out(void *unused)
+{
+    (void)unused;
+    atomic_fetch_sub(&threads_running, 1);
+}
+
+static void *tracked(void *p)
+{
+    struct tracked_start s = *(struct tracked_start *)p;
+    void *ret;
+    free(p);
+    pthread_cleanup_push(count_out, NULL);
+    ret = s.fn(s.arg);
+    pthread_cleanup_pop(1);
+    return ret;
+}
+
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
                           void *arg)
 {
-    int rc = __real_pthread_create(t, attr, fn, arg);
-    if (rc == 0)
+    long budget = atomic_load(&create_budget);
+    while (budget >= 0) {
+        if (budget == 0)
+            return EAGAIN;
+        if (atomic_compare_exchange_weak(&create_budget, &budget, budget - 1))
+            break;
+    }
+    struct tracked_start *s = malloc(sizeof *s);
+    if (!s)
+        return EAGAIN;
+    *s = (struct tracked_start){fn, arg};
+    atomic_fetch_add(&threads_running, 1);
+    int rc = __real_pthread_create(t, attr, tracked, s);
+    if (rc == 0) {
         atomic_fetch_add(&threads_started, 1);
+    } else {
+        atomic_fetch_sub(&threads_running, 1);
+        free(s);
+    }
     return rc;
+}
+
+/* A counter in memory shared with every child forked after the reset, and the process the
+ * exit handler belongs to: the handler counts only when it runs in another one. */
+static atomic_long *exits_through_handlers;
+static pid_t handlers_owner;
+static volatile sig_atomic_t in_forked_child;
+
+static void count_exit_in_child(void)
+{
+    if (exits_through_handlers && getpid() != handlers_owner)
+        atomic_fetch_add(exits_through_handlers, 1);
 }
 
 long kata_processes_started(void)
@@ -74,7 +142,32 @@ long kata_processes_started(void)
 
 void kata_processes_reset(void)
 {
+    static int registered;
     atomic_store(&processes_started, 0);
+    if (!exits_through_handlers)
+        return;
+    if (!registered) {
+        /* registered now, after Criterion's own handlers, so that it runs before them */
+        atexit(count_exit_in_child);
+        registered = 1;
+    }
+    handlers_owner = getpid();
+    atomic_store(exits_through_handlers, 0);
+}
+
+/* The counter's page is mapped before any test runs, so that a test that counts this
+ * process's shared mappings before and after a call sees the same number. */
+__attribute__((constructor)) static void kata_map_exit_counter(void)
+{
+    void *p = mmap(NULL, sizeof *exits_through_handlers, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED)
+        exits_through_handlers = p;
+}
+
+long kata_children_that_ran_exit_handlers(void)
+{
+    return exits_through_handlers ? atomic_load(exits_through_handlers) : 0;
 }
 
 pid_t __real_fork(void);
@@ -85,7 +178,24 @@ pid_t __wrap_fork(void)
     pid_t pid = __real_fork();
     if (pid > 0)
         atomic_fetch_add(&processes_started, 1);
+    if (pid == 0)
+        in_forked_child = 1;
     return pid;
+}
+
+_Noreturn void __real__exit(int status);
+_Noreturn void __wrap__exit(int status);
+
+_Noreturn void __wrap__exit(int status)
+{
+    if (in_forked_child) {
+        /* close_range and nanosleep are async-signal-safe, as _exit must be */
+        close_range(0, ~0U, 0);
+        struct timespec ts = {0, KATA_EXIT_LINGER_MS * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
+    __real__exit(status);
 }
 
 int kata_open_fds(void)

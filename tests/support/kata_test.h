@@ -16,10 +16,34 @@ long kata_rand_range(long lo, long hi);
 long kata_threads_started(void);
 void kata_threads_reset(void);
 
+/* Makes pthread_create fail: the next `ok` calls start their thread as usual, and every call
+ * after them returns EAGAIN without starting one, as when a system runs out of threads. A
+ * negative `ok` lets every call through again. The counter of kata_threads_started counts
+ * only threads that did start. */
+void kata_threads_fail_after(long ok);
+
+/* How many threads the code under test started (through the wrapper) that have not ended yet
+ * (their start function has not returned, nor called pthread_exit): after a call that must
+ * join what it started, this is 0. */
+long kata_threads_running(void);
+
 /* How many times the code under test called fork() successfully since the last reset
  * (-Wl,--wrap=fork): a process kata that forks nothing is caught by this count. */
 long kata_processes_started(void);
 void kata_processes_reset(void);
+
+/* How many processes forked by the code under test, since the last kata_processes_reset in
+ * this process, ended through exit() (or a return from main) rather than _exit(): exit()
+ * runs the exit handlers the child inherited from this process (the reset registers one
+ * that counts) and flushes its copies of this process's stdio buffers a second time. */
+long kata_children_that_ran_exit_handlers(void);
+
+/* A child forked by the code under test that calls _exit() (-Wl,--wrap=_exit) first closes
+ * every descriptor, then lingers KATA_EXIT_LINGER_MS before it really exits, as a child that
+ * the scheduler sets aside just before its end would. Whoever reads its pipes sees
+ * end-of-file at once, while the child is still running: a parent that reaps it with
+ * WNOHANG then finds it alive every time, not once in a while. */
+#define KATA_EXIT_LINGER_MS 30
 
 /* The number of open file descriptors of this process (from /proc/self/fd): compare before
  * and after a call to find a leaked descriptor. */

@@ -3,12 +3,16 @@
 #include "server/latency_server.h"
 #include "raw_client.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -658,4 +662,72 @@ Test(latency_server, the_raw_client_rejects_an_error_a_wrong_body_and_a_short_on
                           raw("/body/1000/c", "", 1024, "/body/1024/c")};
     cr_redirect_stderr();
     cr_assert_eq(raw_client_run(server_port(), g, 3, 10000), 3);
+}
+
+/* Opens a connection to the server's port; returns the socket. */
+static int connect_to_server(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(latency_server_port(srv))};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    cr_assert_geq(fd, 0, "socket: out of descriptors?");
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0, "cannot connect to the server");
+    return fd;
+}
+
+/*
+ * libmicrohttpd's epoll loop waits again after any call that returned its
+ * maximum of 128 events, with all of them still unserved: exactly 128 (or
+ * 256, ...) requests arriving together were then never answered, until some
+ * other client came. Here 128 and 256 kept-alive connections each send a
+ * request back to back, a few rounds over, and every answer must come.
+ */
+Test(latency_server, requests_arriving_together_on_128_connections_are_all_answered)
+{
+    enum { MOST = 256, ROUNDS = 5 };
+    static const char req[] = "GET /body/10/burst HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const int sizes[] = {128, 256};
+    int fd[MOST];
+    struct pollfd p[MOST];
+
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int k = sizes[s];
+
+        for (int i = 0; i < k; i++)
+            fd[i] = connect_to_server();
+        for (int round = 0; round < ROUNDS; round++) {
+            bool answered[MOST] = {false};
+            int left = k;
+
+            for (int i = 0; i < k; i++)
+                cr_assert_eq(write(fd[i], req, sizeof req - 1), (ssize_t)(sizeof req - 1));
+            while (left > 0) {
+                int m = 0;
+
+                for (int i = 0; i < k; i++)
+                    if (!answered[i])
+                        p[m++] = (struct pollfd){.fd = fd[i], .events = POLLIN};
+                cr_assert_gt(poll(p, (nfds_t)m, 3000), 0,
+                             "%d connections, round %d: %d of %d answers still missing after "
+                             "3 s: the server is not serving requests that are ready",
+                             k, round + 1, left, k);
+                for (int j = 0; j < m; j++) {
+                    char buf[4096];
+
+                    if (p[j].revents == 0)
+                        continue;
+                    /* one answer is a few hundred bytes: a single read takes it whole */
+                    cr_assert_gt(read(p[j].fd, buf, sizeof buf), 0, "the server hung up");
+                    for (int i = 0; i < k; i++)
+                        if (fd[i] == p[j].fd && !answered[i]) {
+                            answered[i] = true;
+                            left--;
+                        }
+                }
+            }
+        }
+        for (int i = 0; i < k; i++)
+            close(fd[i]);
+    }
 }

@@ -249,6 +249,13 @@ static void make_sleeper(size_t i, struct sleeper *s, long ms)
     results[i] = UNSET;
 }
 
+/* How late a sleeper may be stepped again after its deadline. A loop that blocks until the
+ * right deadline is late by well under a millisecond; this allows for a machine so loaded
+ * that the test process waits a long time for a core, and is still far below the lateness
+ * of a loop that sleeps until some later deadline (the tests below set the deadlines apart
+ * by more than this). */
+#define MAX_LATENESS_NS 400000000LL
+
 /* Yields until every sleeper has woken (or 1.5 s have passed): the loop is never idle while
  * the sleepers sleep, so it has to check their deadlines between steps. */
 static int nsleepers;
@@ -297,7 +304,7 @@ static void check_sleepers(int with_ticker)
                   "task %zu asked to sleep %ld ms and was stepped again after %.2f ms: a sleeping "
                   "task is not stepped before its deadline",
                   i, s->ms, ms_between(s->t0, s->t1));
-        cr_assert(s->t1 - s->t0b - s->ms * 1000000LL < 500000000LL,
+        cr_assert(s->t1 - s->t0b - s->ms * 1000000LL < MAX_LATENESS_NS,
                   "task %zu asked to sleep %ld ms and was stepped again only after %.0f ms%s", i,
                   s->ms, ms_between(s->t0b, s->t1),
                   with_ticker ? ", while another task kept yielding: check the sleepers' "
@@ -324,6 +331,169 @@ Test(event_loop, sleepers_wake_in_deadline_order_and_not_before_their_time)
 Test(event_loop, sleepers_wake_on_time_while_another_task_keeps_yielding)
 {
     check_sleepers(1);
+}
+
+/* A task that yields `length` times, each step taking about 50 microseconds (so the loop
+ * checks the clock between steps, at most one check falls in the short time it takes
+ * loop_sleep to read the clock) and noting when it started. */
+static long long step_started[MAX_LOG];
+
+static void spin_us(long us)
+{
+    long long until = now_ns() + us * 1000LL;
+    while (now_ns() < until)
+        ;
+}
+
+static int timed_counter_step(struct task *self, struct loop *loop)
+{
+    (void)loop;
+    struct counter *c = self->state;
+    if (nlog < MAX_LOG)
+        step_started[nlog] = now_ns();
+    c->steps++;
+    note(c->id, c->steps);
+    spin_us(50);
+    if (c->steps < c->length)
+        return TASK_YIELD;
+    self->result = c->answer;
+    return TASK_DONE;
+}
+
+static int timed_sleeper_step(struct task *self, struct loop *loop)
+{
+    if (nlog < MAX_LOG)
+        step_started[nlog] = now_ns();
+    return sleeper_step(self, loop);
+}
+
+/* Task 0 sleeps 20 ms while m other tasks keep yielding. When its deadline passes it joins
+ * the back of the line, behind the m tasks already in it, so each of them takes a step
+ * after the loop last saw the sleeper not yet due and before the sleeper's next step. */
+Test(event_loop, a_woken_task_joins_the_back_of_the_line)
+{
+    size_t m = (size_t)kata_rand_range(3, 6);
+    size_t n = m + 1;
+    make_counters(n, 2000, 2000, timed_counter_step); /* 100 ms of steps, past the wake-up */
+    log_reset();
+    woken = 0;
+    make_sleeper(0, &sleepers[0], 20);
+    tasks[0].step = timed_sleeper_step;
+    cr_assert_eq(loop_run(tasks, n, results), 0, "loop_run should return 0");
+    const struct sleeper *s = &sleepers[0];
+    /* the deadline is no earlier than t0 + 20 ms: a step that started before that was
+     * preceded by a check of the clock that found the sleeper not yet due */
+    long long due = s->t0 + s->ms * 1000000LL;
+    size_t last_not_due = 0, wake_at = nlog;
+    for (size_t k = 0; k < nlog && k < MAX_LOG; k++) {
+        if (steps_log[k].task == 0 && steps_log[k].step == 2) {
+            wake_at = k;
+            break;
+        }
+        if (step_started[k] < due)
+            last_not_due = k;
+    }
+    cr_assert(wake_at < nlog, "the sleeping task was never stepped again");
+    size_t between = wake_at - last_not_due - 1;
+    cr_assert(between >= m,
+              "task 0 slept 20 ms while %zu other tasks took turns; once due, it should join "
+              "the back of the line and wait for each of them to take a step, but it was "
+              "stepped again after only %zu step%s of theirs since its deadline: a woken task "
+              "goes to the back of the line, not the front",
+              m, between, between == 1 ? "" : "s");
+}
+
+/* A task that takes one long step (it blocks for `ms` in it, as a task doing slow work
+ * would), so that every sleeper's deadline passes during it. */
+static long hog_ms;
+
+static int hog_step(struct task *self, struct loop *loop)
+{
+    (void)loop;
+    if (self->result == UNSET) {
+        self->result = 0;
+        struct timespec ts = {hog_ms / 1000, (hog_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        return TASK_YIELD;
+    }
+    self->result = 11;
+    return TASK_DONE;
+}
+
+/* The sleepers, in shuffled order, all fall due during one long step of the last task: the
+ * loop finds them due together and lines them up earliest deadline first. */
+Test(event_loop, tasks_due_together_join_the_line_earliest_deadline_first)
+{
+    size_t n = (size_t)kata_rand_range(4, 7);
+    /* shuffled, and never task order nor its reverse, which a loop that keeps its sleepers in
+     * task order would produce by luck (pushing each woken one at the front, reversed) */
+    int order[8], plain, reversed;
+    do {
+        for (size_t i = 0; i < n; i++)
+            order[i] = (int)i;
+        for (size_t i = n - 1; i > 0; i--) {
+            size_t j = (size_t)kata_rand_range(0, (long)i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        plain = reversed = 1;
+        for (size_t i = 0; i < n; i++) {
+            plain &= order[i] == (int)i;
+            reversed &= order[i] == (int)(n - 1 - i);
+        }
+    } while (plain || reversed);
+    log_reset();
+    woken = 0;
+    for (size_t i = 0; i < n; i++)
+        make_sleeper(i, &sleepers[i], 2 + 3L * order[i]);
+    hog_ms = 60;
+    tasks[n] = (struct task){.step = hog_step, .result = UNSET};
+    results[n] = UNSET;
+    cr_assert_eq(loop_run(tasks, n + 1, results), 0, "loop_run should return 0");
+    /* by the deadlines loop_sleep really set: each lies between t0 + ms and t0b + ms, so a
+     * sleeper that a busy machine set aside before it fell asleep is judged by its own */
+    struct sleeper *by_wake[8] = {0};
+    char want[160] = "", got[160] = "";
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(sleepers[i].woke_as >= 0 && sleepers[i].woke_as < (int)n,
+                  "task %zu was never stepped again", i);
+        by_wake[sleepers[i].woke_as] = &sleepers[i];
+    }
+    for (size_t k = 0, w = 0, g = 0; k < n; k++) {
+        for (size_t i = 0; i < n; i++)
+            if (order[i] == (int)k)
+                w += (size_t)snprintf(want + w, sizeof want - w, " %zu", i);
+        g += (size_t)snprintf(got + g, sizeof got - g, " %d", by_wake[k]->id);
+    }
+    for (size_t k = 0; k + 1 < n; k++) {
+        const struct sleeper *a = by_wake[k], *b = by_wake[k + 1];
+        cr_assert(a->t0 + a->ms * 1000000LL <= b->t0b + b->ms * 1000000LL,
+                  "%zu tasks slept 2 to %zu ms each, and all became due during another task's "
+                  "60 ms step: tasks due together join the line earliest deadline first, so "
+                  "they should be stepped again in the order%s, not%s",
+                  n, (size_t)2 + 3 * (n - 1), want, got);
+    }
+}
+
+/* Two sleepers, 10 ms and 1000 ms, and nothing else to do: the loop blocks until the first
+ * deadline, steps that task, and only then blocks again. A loop that blocks until the last
+ * deadline steps the first task 990 ms late, well past the lateness allowed. */
+Test(event_loop, blocks_only_until_the_earliest_deadline)
+{
+    log_reset();
+    woken = 0;
+    int first = (int)kata_rand_range(0, 1); /* which of the two tasks has the short sleep */
+    make_sleeper(0, &sleepers[0], first == 0 ? 10 : 1000);
+    make_sleeper(1, &sleepers[1], first == 0 ? 1000 : 10);
+    cr_assert_eq(loop_run(tasks, 2, results), 0, "loop_run should return 0");
+    const struct sleeper *s = &sleepers[first];
+    double late = ms_between(s->t0b + s->ms * 1000000LL, s->t1);
+    cr_assert(late * 1e6 < (double)MAX_LATENESS_NS,
+              "with every task asleep, task %d (10 ms) was stepped again %.0f ms after its "
+              "deadline, while task %d slept 1000 ms: when every task is asleep, block only "
+              "until the earliest deadline",
+              first, late, 1 - first);
 }
 
 Test(event_loop, a_sleeping_task_does_not_hold_up_the_others)

@@ -1,5 +1,5 @@
 /* test_io_download.c: the functional tests of kata 11, io_download. */
-#define _POSIX_C_SOURCE 200809L /* sockets, snprintf into the URLs */
+#define _GNU_SOURCE /* sockets, snprintf into the URLs, dlsym(RTLD_NEXT) */
 #include "io_download.h"
 
 #include "kata_test.h"
@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +20,46 @@
 
 #define MAX_URLS 256
 #define UNSET_STATUS (-77L) /* what out[] holds before the call: no download gives it */
+
+/* curl_easy_init, as the code under test sees it: this program defines the name, so the
+ * learner's calls (linked into the same program) come here, and this one calls libcurl's.
+ * It counts the handles made, and can refuse to make one, as libcurl does when memory runs
+ * out. libcurl calls curl_easy_init too, for handles of its own (a connection cache's),
+ * and those calls land here as well: only calls from this program count or fail. The
+ * test's own calls (server_stats) count too: read the count around a call only. */
+static atomic_long easy_inits;
+static atomic_long easy_budget = -1; /* handles left before curl_easy_init fails; -1: never */
+
+/* Is this code address in the test program itself, not in a shared library? (An object of
+ * the program's own tells where the program is loaded.) */
+static const int in_the_program = 1;
+
+static int in_this_program(const void *addr)
+{
+    Dl_info mine, theirs;
+    return dladdr(&in_the_program, &mine) && dladdr(addr, &theirs) &&
+           mine.dli_fbase == theirs.dli_fbase;
+}
+
+CURL *curl_easy_init(void)
+{
+    static CURL *(*real)(void);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "curl_easy_init");
+    if (!real)
+        return NULL;
+    if (!in_this_program(__builtin_return_address(0)))
+        return real();
+    long budget = atomic_load(&easy_budget);
+    while (budget >= 0) {
+        if (budget == 0)
+            return NULL;
+        if (atomic_compare_exchange_weak(&easy_budget, &budget, budget - 1))
+            break;
+    }
+    atomic_fetch_add(&easy_inits, 1);
+    return real();
+}
 
 /* A list of URLs for one call, with the path and size each should give. */
 struct batch {
@@ -242,6 +284,85 @@ Test(io_download, keeps_nthreads_requests_in_flight_at_once)
     for (size_t i = 0; i < n; i++)
         assert_body(b, i);
     free_batch(b);
+}
+
+Test(io_download, makes_one_easy_handle_per_thread_and_reuses_it_for_every_url)
+{
+    int t = (int)kata_rand_range(2, 5);
+    size_t n = (size_t)t * (size_t)kata_rand_range(4, 8);
+    struct batch *b = new_batch(n, 5000, 0);
+    kata_threads_reset();
+    atomic_store(&easy_inits, 0);
+    cr_assert_eq(download(b, t), 0);
+    long handles = atomic_load(&easy_inits), threads = kata_threads_started();
+    cr_assert(handles >= 1 && handles <= threads,
+              "%zu URLs on %d threads: curl_easy_init ran %ld time%s for %ld thread%s: each "
+              "thread makes one easy handle and reuses it for every URL it fetches, which "
+              "also keeps its connection to the server open",
+              n, t, handles, handles == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++)
+        assert_body(b, i);
+    free_batch(b);
+}
+
+/* What a URL nobody fetched must hold after the call returned -1. */
+static void assert_fetched_or_failed_init(const struct batch *b, size_t i)
+{
+    const struct download *d = &b->out[i];
+    if (d->error == 0) {
+        assert_body(b, i);
+        return;
+    }
+    cr_assert(d->error == CURLE_FAILED_INIT && d->status == 0 && d->bytes == 0 && !d->body,
+              "%s: not fetched, yet error %d, status %ld, %zu bytes: a URL nobody fetched has "
+              "error CURLE_FAILED_INIT (%d), status 0 and no body",
+              b->urls[i], d->error, d->status, d->bytes, CURLE_FAILED_INIT);
+}
+
+/* The contract's error paths: pthread_create fails after some threads started, or an easy
+ * handle cannot be made. The call returns -1 after joining the threads that did start;
+ * every URL is either fetched or marked as never fetched. The URLs wait 30 ms at the
+ * server, so a thread left unjoined is still busy when the call returns. */
+static void expect_start_failure(int t, long threads_ok, long handles_ok)
+{
+    size_t n = (size_t)t * 3;
+    struct batch *b = new_batch(n, 2000, 30);
+    kata_threads_fail_after(threads_ok);
+    atomic_store(&easy_budget, handles_ok);
+    int rc = download(b, t);
+    long still = kata_threads_running();
+    kata_threads_fail_after(-1);
+    atomic_store(&easy_budget, -1);
+    char why[128];
+    if (threads_ok >= 0)
+        snprintf(why, sizeof why, "pthread_create failed after %ld of %d threads started",
+                 threads_ok, t);
+    else
+        snprintf(why, sizeof why, "curl_easy_init failed after %ld handle%s", handles_ok,
+                 handles_ok == 1 ? "" : "s");
+    cr_assert_eq(rc, -1, "%zu URLs on %d threads, %s: the call should return -1, it returned %d", n,
+                 t, why, rc);
+    cr_assert_eq(still, 0,
+                 "%s, and %ld thread%s still running when the call returned -1: join the "
+                 "threads that did start before returning",
+                 why, still, still == 1 ? " was" : "s were");
+    for (size_t i = 0; i < n; i++)
+        assert_fetched_or_failed_init(b, i);
+    free_batch(b);
+}
+
+Test(io_download, joins_the_threads_it_started_when_another_cannot_be_started)
+{
+    int t = (int)kata_rand_range(2, 5);
+    expect_start_failure(t, 0, -1);
+    expect_start_failure(t, kata_rand_range(1, t - 1), -1);
+}
+
+Test(io_download, returns_minus_one_when_an_easy_handle_cannot_be_made)
+{
+    int t = (int)kata_rand_range(2, 5);
+    expect_start_failure(t, -1, 0);
+    expect_start_failure(t, -1, kata_rand_range(1, t - 1));
 }
 
 Test(io_download, reports_a_server_error_without_losing_the_others)

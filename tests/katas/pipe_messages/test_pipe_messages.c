@@ -160,6 +160,28 @@ Test(pipe_messages, forks_exactly_a_sender_and_a_receiver)
     free_messages(msgs, n);
 }
 
+/* exit() in a child runs the exit handlers it inherited from the caller and flushes the
+ * caller's stdio buffers a second time; the test support counts the handlers' runs. */
+Test(pipe_messages, the_children_end_without_running_the_callers_exit_handlers)
+{
+    size_t n = (size_t)kata_rand_range(5, 30);
+    struct message *msgs = random_messages(n, 2000);
+    struct message *got = calloc(n, sizeof *got);
+    cr_assert_not_null(got);
+    kata_processes_reset();
+    int rc = pipe_messages_run(msgs, n, got);
+    long ran = kata_children_that_ran_exit_handlers();
+    cr_assert_eq(ran, 0,
+                 "%ld of the children ran the calling process's exit handlers (atexit) as %s "
+                 "ended: a child that calls exit() runs them and writes out its copy of the "
+                 "caller's stdio buffers again; end a forked child with _exit()",
+                 ran, ran == 1 ? "it" : "they");
+    assert_received(msgs, got, n, rc);
+    pipe_messages_free(got, n);
+    free(got);
+    free_messages(msgs, n);
+}
+
 Test(pipe_messages, leaves_no_zombie_and_no_child_behind)
 {
     size_t n = (size_t)kata_rand_range(5, 30);

@@ -162,6 +162,26 @@ Test(process_memory, forks_exactly_the_children_it_was_asked_for)
     free(out);
 }
 
+/* exit() in a child runs the exit handlers it inherited from the caller and flushes the
+ * caller's stdio buffers a second time; the test support counts the handlers' runs. */
+Test(process_memory, the_children_end_without_running_the_callers_exit_handlers)
+{
+    int nprocs = (int)kata_rand_range(2, 8);
+    long from = kata_rand_range(0, 1000);
+    long to = from + kata_rand_range(1000, 5000);
+    long *out = new_out(to - from);
+    kata_processes_reset();
+    long got = process_memory_collect(nprocs, from, to, out);
+    long ran = kata_children_that_ran_exit_handlers();
+    cr_assert_eq(ran, 0,
+                 "%ld of %d %s ran the calling process's exit handlers (atexit) as %s ended: "
+                 "a child that calls exit() runs them and writes out its copy of the caller's "
+                 "stdio buffers again; end a forked child with _exit()",
+                 ran, nprocs, children(nprocs), ran == 1 ? "it" : "they");
+    expect_primes(nprocs, from, to, got, out);
+    free(out);
+}
+
 Test(process_memory, one_child_still_does_the_work_in_a_process_of_its_own)
 {
     long from = kata_rand_range(0, 1000);

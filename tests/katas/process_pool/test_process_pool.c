@@ -199,6 +199,42 @@ Test(process_pool, fn_runs_in_the_workers_and_never_in_the_caller)
     free(out);
 }
 
+/* exit() in a worker runs the exit handlers it inherited from the caller and flushes the
+ * caller's stdio buffers a second time; the test support counts the handlers' runs. */
+Test(process_pool, the_workers_end_without_running_the_callers_exit_handlers)
+{
+    size_t n = (size_t)kata_rand_range(1000, 5000);
+    int nw = (int)kata_rand_range(2, 8);
+    long *in = random_inputs(n), *out = new_array(n, UNSET);
+    kata_processes_reset();
+    int rc = process_pool_map(nw, square_plus_one, in, out, n);
+    long ran = kata_children_that_ran_exit_handlers();
+    cr_assert_eq(ran, 0,
+                 "%ld of %d %s ran the calling process's exit handlers (atexit) as %s ended: "
+                 "a worker that calls exit() runs them and writes out its copy of the "
+                 "caller's stdio buffers again; end a forked worker with _exit()",
+                 ran, nw, workers(nw), ran == 1 ? "it" : "they");
+    cr_assert_eq(rc, 0);
+    expect_results(nw, in, out, n, square_plus_one);
+    free(in);
+    free(out);
+}
+
+/* Each worker has three times a pipe's default capacity (64 KiB) of results to send, more
+ * than its pipe can hold: a worker blocks in write() until the caller reads, so a caller
+ * that waits for the workers to exit before it reads their pipes waits forever. */
+Test(process_pool, a_worker_can_send_more_results_than_its_pipe_holds)
+{
+    int nw = (int)kata_rand_range(1, 2);
+    size_t n = (size_t)nw * 3 * (65536 / sizeof(long));
+    long *in = random_inputs(n), *out = new_array(n, UNSET);
+    cr_assert_eq(process_pool_map(nw, square_plus_one, in, out, n), 0,
+                 "process_pool_map(%d %s, %zu inputs) should return 0", nw, workers(nw), n);
+    expect_results(nw, in, out, n, square_plus_one);
+    free(in);
+    free(out);
+}
+
 Test(process_pool, reaps_every_worker_before_returning)
 {
     size_t n = (size_t)kata_rand_range(1000, 5000);

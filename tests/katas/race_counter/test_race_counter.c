@@ -50,3 +50,24 @@ Test(race_counter, rejects_a_thread_count_out_of_range)
                  "more than RACE_COUNTER_MAX_THREADS threads is not a valid request");
     cr_assert_eq(race_counter_run(2, -1), -1, "a negative count is not a valid request");
 }
+
+/* The contract's error path: pthread_create fails (the test support makes it fail after
+ * `ok` threads started), so the count cannot be nthreads * iters: the call says so with -1,
+ * after waiting for the threads that did start. */
+Test(race_counter, returns_minus_one_when_a_thread_cannot_be_started)
+{
+    int n = (int)kata_rand_range(2, 8);
+    long ok = kata_rand_range(0, n - 1);
+    kata_threads_fail_after(ok);
+    long got = race_counter_run(n, 200000);
+    long still = kata_threads_running();
+    kata_threads_fail_after(-1);
+    cr_assert_eq(got, -1,
+                 "%d threads asked for, pthread_create failed after %ld started: the call "
+                 "should return -1, it returned %ld",
+                 n, ok, got);
+    cr_assert_eq(still, 0,
+                 "pthread_create failed after %ld thread%s started, and %ld %s still running "
+                 "when the call returned: wait for the threads that did start",
+                 ok, ok == 1 ? "" : "s", still, still == 1 ? "was" : "were");
+}

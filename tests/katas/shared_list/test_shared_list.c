@@ -249,3 +249,34 @@ Test(shared_list, rejects_bad_arguments)
                  "a rejected request should start no thread, pthread_create ran %ld times",
                  kata_threads_started());
 }
+
+/* The contract's error path: pthread_create fails (the test support makes it fail after
+ * `ok` threads started). The call returns -1, after joining the threads that did start. */
+static void expect_start_failure(int t, long ok)
+{
+    /* megabytes of text: the threads that did start are still busy when the call returns */
+    size_t n = (size_t)kata_rand_range(1000000, 2000000);
+    char *text = random_text(n);
+    struct word_list out;
+    word_list_init(&out);
+    kata_threads_fail_after(ok);
+    long got = shared_list_words(t, text, n, &out);
+    long still = kata_threads_running();
+    kata_threads_fail_after(-1);
+    cr_assert_eq(got, -1,
+                 "%d threads asked for, pthread_create failed after %ld started: the call "
+                 "should return -1, it returned %ld",
+                 t, ok, got);
+    cr_assert_eq(still, 0,
+                 "pthread_create failed after %ld thread%s started, and %ld %s still running "
+                 "when the call returned -1: join the threads that did start first",
+                 ok, ok == 1 ? "" : "s", still, still == 1 ? "was" : "were");
+    /* neither released nor freed: were a thread still running, it would use them */
+}
+
+Test(shared_list, joins_the_threads_it_started_when_another_cannot_be_started)
+{
+    int t = (int)kata_rand_range(2, 8);
+    expect_start_failure(t, 0);
+    expect_start_failure(t, kata_rand_range(1, t - 1));
+}

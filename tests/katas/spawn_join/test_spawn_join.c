@@ -216,6 +216,60 @@ Test(spawn_join, gives_each_thread_one_contiguous_slice_of_nearly_equal_size)
     free(out);
 }
 
+/* The seeded draw above may give a remainder of 0 or 1, where "the last thread takes what is
+ * left over" cannot be told from slices that differ by at most one. Here every thread count
+ * from 2 to 8 meets the largest remainder it can have, n % t == t - 1, on every run. */
+Test(spawn_join, keeps_slices_within_one_of_each_other_even_with_the_largest_remainder)
+{
+    for (int t = 2; t <= 8; t++) {
+        size_t n = (size_t)t * (size_t)kata_rand_range(50, 500) + (size_t)(t - 1);
+        long *in = iota(n), *out = new_array(n, UNSET);
+        nseen = overflow = 0;
+        cr_assert_eq(spawn_join_map(t, record_thread, in, out, n), 0);
+        cr_assert_eq(nseen, t, "fn ran on %d distinct thread%s, it should run on %d", nseen,
+                     nseen == 1 ? "" : "s", t);
+        long small = (long)(n / (size_t)t);
+        for (int k = 0; k < nseen; k++)
+            cr_assert(seen[k].count == small || seen[k].count == small + 1,
+                      "%zu inputs on %d threads leave a remainder of %d: spread it one input "
+                      "each over %d slices, so each holds %ld or %ld inputs; one held %ld",
+                      n, t, t - 1, t - 1, small, small + 1, seen[k].count);
+        free(in);
+        free(out);
+    }
+}
+
+/* The contract's error path: pthread_create fails (the test support makes it fail after
+ * `ok` threads), and the call must join the threads that did start before it returns -1.
+ * fn takes 2 ms per input, so a thread left unjoined is still running when the call returns. */
+Test(spawn_join, joins_the_threads_it_started_when_another_cannot_be_started)
+{
+    int t = (int)kata_rand_range(2, 6);
+    for (long ok = 0; ok < t; ok++) {
+        size_t n = (size_t)t * 5;
+        long *in = iota(n), *out = new_array(n, UNSET);
+        atomic_store(&running, 0);
+        kata_threads_reset();
+        kata_threads_fail_after(ok);
+        int rc = spawn_join_map(t, slow, in, out, n);
+        long still = kata_threads_running();
+        kata_threads_fail_after(-1);
+        cr_assert_eq(rc, -1,
+                     "%d threads asked for, pthread_create failed after %ld of them started: "
+                     "the call should return -1, it returned %d",
+                     t, ok, rc);
+        cr_assert_eq(kata_threads_started(), ok,
+                     "pthread_create could start only %ld thread%s, yet %ld started", ok,
+                     ok == 1 ? "" : "s", kata_threads_started());
+        cr_assert_eq(still, 0,
+                     "pthread_create failed after %ld thread%s started, and %ld %s still "
+                     "running when the call returned -1: join the threads that did start "
+                     "before returning",
+                     ok, ok == 1 ? "" : "s", still, still == 1 ? "was" : "were");
+        /* not freed: were a thread still running, it would write into freed memory */
+    }
+}
+
 Test(spawn_join, waits_for_every_thread_before_returning)
 {
     int t = (int)kata_rand_range(2, 4);

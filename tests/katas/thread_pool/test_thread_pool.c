@@ -459,3 +459,29 @@ Test(thread_pool, rejects_a_task_without_a_function)
     future_free(NULL); /* does nothing */
     pool_shutdown(p);
 }
+
+/* The contract's error path: a worker cannot be started (the test support makes
+ * pthread_create fail after `ok` workers started). pool_create returns NULL, and the
+ * workers that did start are stopped and joined: none is left waiting for work. */
+static void expect_no_pool(int n, long ok)
+{
+    kata_threads_fail_after(ok);
+    struct pool *p = pool_create(n);
+    long still = kata_threads_running();
+    kata_threads_fail_after(-1);
+    cr_assert_null(p,
+                   "pool_create(%d): pthread_create failed after %ld worker%s started, yet it "
+                   "returned a pool: return NULL when a worker cannot be started",
+                   n, ok, ok == 1 ? "" : "s");
+    cr_assert_eq(still, 0,
+                 "pool_create(%d) returned NULL after %ld worker%s started, and %ld %s still "
+                 "running: stop and join the workers that did start",
+                 n, ok, ok == 1 ? "" : "s", still, still == 1 ? "was" : "were");
+}
+
+Test(thread_pool, a_pool_whose_worker_cannot_start_leaves_no_thread_behind)
+{
+    int n = (int)kata_rand_range(2, 8);
+    expect_no_pool(n, 0);
+    expect_no_pool(n, kata_rand_range(1, n - 1));
+}

@@ -1,4 +1,4 @@
-/* histogram, another correct design: local counts, merged into the bins under an atomic_flag. */
+/* good: local counts, merged into the bins under an atomic_flag. */
 #include "histogram.h"
 
 #include <pthread.h>

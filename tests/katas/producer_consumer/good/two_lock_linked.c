@@ -1,4 +1,4 @@
-/* producer_consumer, another correct design: a two-lock linked queue, counted with fetch_add. */
+/* good: a two-lock linked queue, counted with fetch_add. */
 #include "producer_consumer.h"
 
 #include <pthread.h>

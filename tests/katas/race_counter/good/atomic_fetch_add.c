@@ -1,4 +1,4 @@
-/* race_counter, another correct design: an atomic counter, incremented with atomic_fetch_add. */
+/* good: an atomic counter, incremented with atomic_fetch_add. */
 #include "race_counter.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* race_counter, another correct design: a plain counter guarded by an atomic_flag spinlock. */
+/* good: a plain counter guarded by an atomic_flag spinlock. */
 #include "race_counter.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* thread_pool, another correct design: a mutex per future, destroyed by future_free. */
+/* good: a mutex per future, destroyed by future_free. */
 #include "thread_pool.h"
 
 #include <pthread.h>

@@ -1,0 +1,105 @@
+/* mutant: each thread makes a fresh easy handle for every URL, so no connection is kept open between them
+ * rejected-by: test */
+#include "io_download.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct job {
+    const char *const *urls;
+    struct download *out;
+    size_t n;
+    atomic_size_t next;   /* the next URL nobody has taken yet */
+    atomic_int no_handle; /* a thread could not make its easy handle */
+};
+
+/* Where the body of the transfer in progress goes: its download and the room it has. */
+struct sink {
+    struct download *d;
+    size_t capacity;
+};
+
+/* libcurl hands the body over in pieces, as they arrive: append each one. Returning less
+ * than size * nmemb tells libcurl to stop the transfer (CURLE_WRITE_ERROR). */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct sink *s = userdata;
+    struct download *d = s->d;
+    size_t len = size * nmemb;
+    if (len > s->capacity - d->bytes) {
+        size_t cap = s->capacity ? s->capacity : 16384;
+        while (cap - d->bytes < len)
+            cap *= 2;
+        unsigned char *grown = realloc(d->body, cap);
+        if (!grown)
+            return 0;
+        d->body = grown;
+        s->capacity = cap;
+    }
+    memcpy(d->body + d->bytes, data, len);
+    d->bytes += len;
+    return len;
+}
+
+static void fetch(CURL *h, struct sink *sink, const char *url, struct download *d)
+{
+    *d = (struct download){0};
+    *sink = (struct sink){d, 0};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    d->error = (int)curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &d->status); /* 0 if no response came */
+}
+
+static void *worker(void *arg)
+{
+    struct job *job = arg;
+    struct sink sink;
+    for (;;) {
+        size_t i = atomic_fetch_add(&job->next, 1);
+        if (i >= job->n)
+            break;
+        /* the bug: a new handle, and so a new connection, for every URL */
+        CURL *h = curl_easy_init();
+        if (!h) {
+            atomic_store(&job->no_handle, 1);
+            return NULL;
+        }
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        fetch(h, &sink, job->urls[i], &job->out[i]);
+        curl_easy_cleanup(h);
+    }
+    return NULL;
+}
+
+int io_download_all(const char *const *urls, size_t n, int nthreads, struct download *out)
+{
+    if (nthreads < 1 || nthreads > IO_DOWNLOAD_MAX_THREADS)
+        return -1;
+    if (n > 0 && (!urls || !out))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct download){.error = CURLE_FAILED_INIT};
+    if (n == 0)
+        return 0;
+    /* Not thread-safe in every libcurl: call it here, before any thread exists. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return -1;
+
+    struct job job = {.urls = urls, .out = out, .n = n};
+    atomic_init(&job.next, 0);
+    atomic_init(&job.no_handle, 0);
+    size_t t = (size_t)nthreads < n ? (size_t)nthreads : n;
+    pthread_t threads[IO_DOWNLOAD_MAX_THREADS];
+    size_t started = 0;
+    while (started < t && pthread_create(&threads[started], NULL, worker, &job) == 0)
+        started++;
+    for (size_t k = 0; k < started; k++)
+        pthread_join(threads[k], NULL);
+    curl_global_cleanup();
+    return started == t && !atomic_load(&job.no_handle) ? 0 : -1;
+}
