@@ -35,6 +35,6 @@ for m in "$@"; do
     patch -s -o "$body.check" "$ref" "$out" >/dev/null
     cmp -s "$body" "$body.check" || { echo "mutant-to-patch: $out does not rebuild $m" >&2; exit 1; }
     rm -f "$body" "$body.check"
-    if git ls-files --error-unmatch "$m" >/dev/null 2>&1; then git rm -q "$m"; else rm "$m"; fi
+    if git ls-files --error-unmatch "$m" >/dev/null 2>&1; then git rm -qf "$m"; else rm "$m"; fi
     git add "$out" 2>/dev/null || true
 done
