@@ -19,11 +19,13 @@
 static char *build_tests(struct run *r, char **diag)
 {
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
-    const char *inputs[] = {header, "tests/support/kata_test.h", NULL};
+    const char *inputs[] = {header, "tests/support/kata_test.h", "tests/support/kata_isolate.c",
+                            NULL};
     const char *flags[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Itests/support",
                            "-Iharness/server", NULL};
     /* katas that talk to the latency server check bodies with its checksum */
-    const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", r->src,
+    const char *sources[] = {r->kata->tests, "tests/support/kata_test.c",
+                             "tests/support/kata_isolate.c", r->src,
                              r->kata->server ? "harness/server/latency_body.c" : NULL, NULL};
     const char *libs[MAX_ARGS + 4];
     size_t m = 0;
@@ -88,7 +90,7 @@ static void add_failure(struct stage_result *out, const char *test, const char *
     char *c1 = strchr(m, ':');
     char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     const char *text = m;
-    if (c1 && c2 && c1[1] >= '0' && c1[1] <= '9') {
+    if (c1 && c2 && c1 != m && c1[1] >= '0' && c1[1] <= '9') {
         *c1 = '\0';
         f->access[0].file = xstrdup(m);
         f->access[0].line = atoi(c1 + 1);
@@ -136,7 +138,10 @@ static int judge_xml(const char *xml_path, const char *test, const char *crash,
             verdict = 0;
         }
     } else if (status && !strcmp(status, "SKIPPED")) {
-        verdict = 1;
+        /* the harness filtered this one test in: only code of the run can have skipped it */
+        add_failure(out, test, "error", "the test was reported skipped, and only the harness "
+                    "chooses which tests run: a skip is a failure", details);
+        verdict = 0;
     } else {
         verdict = 0;
         struct xml_node *fail = xml_child(tc, "failure");
