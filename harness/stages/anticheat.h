@@ -39,6 +39,11 @@ int anticheat_scan_symbols(const char *nm_output, const char *learner_src, const
  * -1 with an error printed when nm could not be run. */
 int anticheat_check(const char *root, const struct kata *k, const char *src, struct findings *out);
 
+/* The same check on an object already compiled from src (the build stage's, from the one
+ * preprocessed unit: stages/source.h). Returns as anticheat_check. */
+int anticheat_check_object(const char *root, const struct kata *k, const char *src,
+                           const char *obj, struct findings *out);
+
 /* The first section of the ELF object at obj that runs code before main or after it (the
  * constructors and destructors: .init_array, .fini_array, .ctors, ...), or NULL. anticheat_check
  * refuses an object that has one: it would run inside the test runner, even after the runner

@@ -3,6 +3,7 @@
 #include "stages/stage.h"
 
 #include "compile.h"
+#include "stages/source.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -61,6 +62,11 @@ const char *server_env(const struct run *r)
 
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
 {
+    /* the learner's side: one preprocessed unit, compiled for this build, exporting only the
+     * kata's names (stages/source.h) */
+    char *obj = source_object(r, kind, src ? src : r->src, NULL, diagnostics, NULL);
+    if (!obj)
+        return NULL;
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     /* the Valgrind build: C11 atomics made visible to Helgrind and DRD (the header says how) */
     const char *inputs[] = {header, kind == DRIVER_PLAIN ? "harness/stages/valgrind_atomics.h" : NULL,
@@ -72,7 +78,7 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
     const char *asan[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
                           "-fno-omit-frame-pointer", "-w", r->include_flag, "-Iharness/server", NULL};
-    const char *sources[] = {r->kata->driver, src ? src : r->src,
+    const char *sources[] = {r->kata->driver, obj,
                              r->kata->server ? "harness/server/latency_body.c" : NULL, NULL};
     const char *libs[MAX_ARGS + 3];
     size_t m = 0;
@@ -94,7 +100,9 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
         .label = labels[kind],
         .cache_dir = r->cache,
     };
+    free(*diagnostics);
     char *bin = compile(&job, diagnostics, NULL);
     free(header);
+    free(obj);
     return bin;
 }
