@@ -526,11 +526,18 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
      * system's. The old way (test only): each build preprocessed by its own compiler. */
     char *atomics = xasprintf("%s/harness/stages/valgrind_atomics.h", r->root);
     char *atomics_real = real_path(atomics);
-    const char *flags[8];
+    const char *flags[10];
     int n = 0;
+    char *iquote = xasprintf("-iquote%s", dir);
+    char *include = xasprintf("-I%s", r->kata->dir);
     flags[n++] = "-E";
     flags[n++] = "-H";
     flags[n++] = "-std=c11";
+    /* the folder for the quoted includes of included files too, so that whatever a file
+     * reaches is opened, listed and judged below rather than merely not found */
+    flags[n++] = iquote;
+    if (defence_disabled(r, "include"))
+        flags[n++] = include; /* the old include path, for the proof only */
     if (valgrind) {
         flags[n++] = "-include";
         flags[n++] = atomics_real;
@@ -541,6 +548,8 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
                               .label = valgrind ? "pre-valgrind" : "pre", .cache_dir = r->cache};
     char *diag = NULL;
     char *pre = compile(&job, &diag, NULL);
+    free(iquote);
+    free(include);
     *diagnostics = clean_diagnostics(diag, copy, src);
     if (!pre) {
         /* a quoted include that climbs out of the folder finds nothing: say why */
