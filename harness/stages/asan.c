@@ -11,8 +11,8 @@ int stage_asan(struct run *r, struct stage_result *out)
     char *diag = NULL;
     char *bin = build_driver(r, DRIVER_ASAN, NULL, &diag);
     if (!bin) {
-        stage_say(out, ST_ERROR, "the AddressSanitizer build failed (is clang's sanitizer "
-                  "runtime installed? `make deps`)");
+        stage_say(out, ST_ERROR, "the AddressSanitizer build failed (are gcc's sanitizer "
+                  "runtimes, libasan and libubsan, installed? `make deps`)");
         out->details = diag;
         return 0;
     }

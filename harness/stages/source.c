@@ -670,7 +670,10 @@ char *source_object(struct run *r, enum driver_build kind, const char *src,
     if (refused)
         *refused = 0;
     *diagnostics = NULL;
-    const char *cc = kind == DRIVER_TSAN || kind == DRIVER_ASAN ? "clang" : "gcc";
+    /* gcc for every build, the sanitizers' too: glibc's headers take a path per compiler
+     * (_Float32, __malloc__ (fclose, 1), the atomics builtins), so a unit preprocessed for
+     * one compiler does not compile with the other */
+    const char *cc = "gcc";
     const char *const *base[] = {plain_flags, tsan_flags, perf_flags, asan_flags};
     const char *flags[64];
     int n = 0;

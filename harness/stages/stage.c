@@ -92,7 +92,7 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
                                          "driver-asan"};
     const char *const *flags[] = {plain, tsan, perf, asan};
     struct compile_job job = {
-        .cc = kind == DRIVER_TSAN || kind == DRIVER_ASAN ? "clang" : "gcc",
+        .cc = "gcc", /* the learner's object is gcc's (stages/source.c says why) */
         .flags = flags[kind],
         .sources = sources,
         .link_flags = libs,

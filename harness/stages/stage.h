@@ -24,11 +24,13 @@ int stage_asan(struct run *r, struct stage_result *out);
 /* The kata's driver (a plain main) linked with the learner's file, in one of these builds. */
 enum driver_build {
     DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals) */
-    DRIVER_TSAN,  /* clang -fsanitize=thread -O0 -g (at -O1 clang can merge code to line 0) */
+    DRIVER_TSAN,  /* gcc -fsanitize=thread -O0 -g (optimised, code can be merged to line 0) */
     DRIVER_PERF,  /* gcc -O2 -g: the timed build, the same for learner and reference */
-    DRIVER_ASAN,  /* clang -fsanitize=address,undefined -O1 -g */
+    DRIVER_ASAN,  /* gcc -fsanitize=address,undefined -O1 -g */
 };
-/* Builds (or finds in the cache) the driver linked with `src` (NULL: the learner's file).
+/* Every build is gcc's, from one preprocessed unit (stages/source.h): a sanitizer build with
+ * another compiler would need the file preprocessed for that compiler, and could be told
+ * apart. Builds (or finds in the cache) the driver linked with `src` (NULL: the learner's file).
  * Returns its path (caller frees) or NULL; *diagnostics gets the compiler's output. */
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics);
 /* Sets a stage's summary from a format. */

@@ -12,8 +12,8 @@ int stage_tsan(struct run *r, struct stage_result *out)
     char *diag = NULL;
     char *bin = build_driver(r, DRIVER_TSAN, NULL, &diag);
     if (!bin) {
-        stage_say(out, ST_ERROR, "the ThreadSanitizer build failed (is clang's TSan runtime "
-                  "installed? `make deps`)");
+        stage_say(out, ST_ERROR, "the ThreadSanitizer build failed (is gcc's TSan runtime, "
+                  "libtsan, installed? `make deps`)");
         out->details = diag;
         return 0;
     }
