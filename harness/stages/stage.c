@@ -69,7 +69,8 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
         return NULL;
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     /* the Valgrind build: C11 atomics made visible to Helgrind and DRD (the header says how) */
-    const char *inputs[] = {header, kind == DRIVER_PLAIN ? "harness/stages/valgrind_atomics.h" : NULL,
+    const char *inputs[] = {header, "tests/support/report_fd.c",
+                            kind == DRIVER_PLAIN ? "harness/stages/valgrind_atomics.h" : NULL,
                             NULL};
     const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag,
                            "-Iharness/server", "-include", "harness/stages/valgrind_atomics.h", NULL};
@@ -78,13 +79,20 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
     const char *asan[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
                           "-fno-omit-frame-pointer", "-w", r->include_flag, "-Iharness/server", NULL};
-    const char *sources[] = {r->kata->driver, obj,
-                             r->kata->server ? "harness/server/latency_body.c" : NULL, NULL};
-    const char *libs[MAX_ARGS + 3];
+    /* the sanitizer drivers hand their report descriptor to the runtime before main */
+    const char *sources[] = {r->kata->driver, obj, NULL, NULL, NULL};
+    size_t ns = 2;
+    if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
+        sources[ns++] = "tests/support/report_fd.c";
+    if (r->kata->server)
+        sources[ns++] = "harness/server/latency_body.c";
+    const char *libs[MAX_ARGS + 5];
     size_t m = 0;
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
     libs[m++] = "-lpthread";
+    if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
+        libs[m++] = "-ldl";
     if (kind == DRIVER_PLAIN)
         libs[m++] = "-no-pie";
     libs[m] = NULL;

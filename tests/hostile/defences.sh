@@ -30,6 +30,7 @@ detect_build         one-tu                tsan
 libc_override        localise              tsan
 include_solution     include               test
 include_climb        include               test
+blank_reports        channel               tsan
 '
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")
