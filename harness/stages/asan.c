@@ -10,7 +10,8 @@
 int stage_asan(struct run *r, struct stage_result *out)
 {
     char *diag = NULL;
-    char *bin = build_driver(r, DRIVER_ASAN, NULL, &diag);
+    struct code_map code = {0};
+    char *bin = build_driver_mapped(r, DRIVER_ASAN, NULL, &diag, &code);
     if (!bin) {
         stage_say(out, ST_ERROR, "the AddressSanitizer build failed (are gcc's sanitizer "
                   "runtimes, libasan and libubsan, installed? `make deps`)");
@@ -27,12 +28,15 @@ int stage_asan(struct run *r, struct stage_result *out)
     int files = defence_disabled(r, "channel"); /* the old way: files, for the proof only */
     char *prefix = work_path(r, "asan");
     char *log_path = files ? xasprintf("log_path=%s ", prefix) : xstrdup("");
+    /* stack_trace_format: the default, and each frame's module and offset, by which a frame
+     * is the learner's (findings.h, struct code_map) */
+    const char *format = "stack_trace_format='    #%n %p %F %L <%m+%o>'";
     char *asan = xasprintf("ASAN_OPTIONS=%sdetect_leaks=1 hard_rss_limit_mb=4096 "
                            "allocator_may_return_null=1 detect_stack_use_after_return=1 "
-                           "fast_unwind_on_malloc=0 %s",
-                           log_path, symbolizer_option());
-    char *ubsan = xasprintf("UBSAN_OPTIONS=%sprint_stacktrace=1 halt_on_error=0 %s", log_path,
-                            symbolizer_option());
+                           "fast_unwind_on_malloc=0 %s %s",
+                           log_path, format, symbolizer_option());
+    char *ubsan = xasprintf("UBSAN_OPTIONS=%sprint_stacktrace=1 halt_on_error=0 %s %s", log_path,
+                            format, symbolizer_option());
     free(log_path);
     const char *env[] = {asan, ubsan, files ? seed_env(r) : DETECT_REPORT_ENV, seed_env(r),
                          server_env(r), NULL};
@@ -49,7 +53,11 @@ int stage_asan(struct run *r, struct stage_result *out)
     if (files)
         free(report.text);
     free(prefix);
+    /* frames are the learner's by address where the map is known (findings.h) */
+    findings_use_code_map(defence_disabled(r, "address") || !code.n ? NULL : &code);
     asan_parse(logs, r->src_real, &out->findings);
+    findings_use_code_map(NULL);
+    code_map_release(&code);
     if (!detect_trusted(r, "asan", &c, &report, NULL, out)) {
         out->raw = logs;
         free(asan);

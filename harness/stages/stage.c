@@ -62,6 +62,12 @@ const char *server_env(const struct run *r)
 
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
 {
+    return build_driver_mapped(r, kind, src, diagnostics, NULL);
+}
+
+char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src,
+                          char **diagnostics, struct code_map *code)
+{
     /* the learner's side: one preprocessed unit, compiled for this build, exporting only the
      * kata's names (stages/source.h) */
     char *obj = source_object(r, kind, src ? src : r->src, NULL, diagnostics, NULL);
@@ -86,7 +92,7 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
         sources[ns++] = "tests/support/report_fd.c";
     if (r->kata->server)
         sources[ns++] = "harness/server/latency_body.c";
-    const char *libs[MAX_ARGS + 5];
+    const char *libs[MAX_ARGS + 6];
     size_t m = 0;
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
@@ -95,6 +101,16 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
         libs[m++] = "-ldl";
     if (kind == DRIVER_PLAIN)
         libs[m++] = "-no-pie";
+    /* the linker's map says where the learner's object landed: a frame is the learner's by
+     * its address (findings.h, struct code_map). Named after everything the link reads, so a
+     * cached binary finds its own map. */
+    char *driver_text = read_file(r->kata->driver, 4 << 20, NULL);
+    unsigned long long h = fnv1a(FNV_INIT, driver_text ? driver_text : "", driver_text ? strlen(driver_text) : 0);
+    free(driver_text);
+    h = fnv1a(h, &kind, sizeof kind);
+    char *map = xasprintf("%s.%016llx.map", obj, h);
+    char *map_flag = xasprintf("-Wl,-Map=%s", map);
+    libs[m++] = map_flag;
     libs[m] = NULL;
     static const char *const labels[] = {"driver-plain", "driver-tsan", "driver-perf",
                                          "driver-asan"};
@@ -110,6 +126,10 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
     };
     free(*diagnostics);
     char *bin = compile(&job, diagnostics, NULL);
+    if (bin && code && code_map_read(code, map, obj, bin) < 0)
+        code_map_release(code); /* no map: frames are judged by file name */
+    free(map);
+    free(map_flag);
     free(header);
     free(obj);
     return bin;

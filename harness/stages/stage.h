@@ -33,6 +33,10 @@ enum driver_build {
  * apart. Builds (or finds in the cache) the driver linked with `src` (NULL: the learner's file).
  * Returns its path (caller frees) or NULL; *diagnostics gets the compiler's output. */
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics);
+/* The same, and (code not NULL) where the learner's code lies in the binary (empty when the
+ * linker's map could not be read; release it with code_map_release). */
+char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src,
+                          char **diagnostics, struct code_map *code);
 /* Sets a stage's summary from a format. */
 void stage_say(struct stage_result *s, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

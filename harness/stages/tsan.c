@@ -11,7 +11,8 @@
 int stage_tsan(struct run *r, struct stage_result *out)
 {
     char *diag = NULL;
-    char *bin = build_driver(r, DRIVER_TSAN, NULL, &diag);
+    struct code_map code = {0};
+    char *bin = build_driver_mapped(r, DRIVER_TSAN, NULL, &diag, &code);
     if (!bin) {
         stage_say(out, ST_ERROR, "the ThreadSanitizer build failed (is gcc's TSan runtime, "
                   "libtsan, installed? `make deps`)");
@@ -51,7 +52,11 @@ int stage_tsan(struct run *r, struct stage_result *out)
     char *logs = files ? detect_collect_files(r, "tsan", "") : report.text ? report.text : xstrdup("");
     if (files)
         free(report.text);
+    /* frames are the learner's by address where the map is known (findings.h) */
+    findings_use_code_map(defence_disabled(r, "address") || !code.n ? NULL : &code);
     tsan_parse(logs, r->src_real, &out->findings);
+    findings_use_code_map(NULL);
+    code_map_release(&code);
     if (strstr(logs, "unexpected memory mapping") || strstr(logs, "FATAL: ThreadSanitizer")) {
         stage_say(out, ST_ERROR, "ThreadSanitizer could not start (V=1 shows why)");
         out->raw = logs;

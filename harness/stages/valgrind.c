@@ -43,7 +43,8 @@ static void name_addresses(struct run *r, const char *bin, struct findings *f)
 static int stage_valgrind(struct run *r, const char *tool, struct stage_result *out)
 {
     char *diag = NULL;
-    char *bin = build_driver(r, DRIVER_PLAIN, NULL, &diag);
+    struct code_map code = {0};
+    char *bin = build_driver_mapped(r, DRIVER_PLAIN, NULL, &diag, &code);
     if (!bin) {
         stage_say(out, ST_ERROR, "the driver does not build");
         out->details = diag;
@@ -89,7 +90,11 @@ static int stage_valgrind(struct run *r, const char *tool, struct stage_result *
             report.text = NULL;
         }
     }
+    /* frames are the learner's by address where the map is known (findings.h) */
+    findings_use_code_map(defence_disabled(r, "address") || !code.n ? NULL : &code);
     int reports = report.text && valgrind_parse(report.text, r->src_real, &out->findings) >= 0;
+    findings_use_code_map(NULL);
+    code_map_release(&code);
     out->raw = report.text;
     if (reports && !detect_trusted(r, tool, &c, &report, "</valgrindoutput>", out)) {
         /* the verdict is said */

@@ -24,7 +24,7 @@ table='
 one_assert_exit      isolation             test
 skip_weak            isolation,skip        test
 skip_dlsym           isolation,skip        test
-line_rename          line                  tsan
+line_rename          line,address          tsan
 paste_annotate       include,tokens        tsan
 detect_build         one-tu                tsan
 libc_override        localise              tsan
