@@ -445,6 +445,20 @@ static char *clean_diagnostics(const char *diag, const char *copy, const char *s
     return sb_detach(&sb);
 }
 
+/* Writes text to path unless it is there (the folder is named after the content), through a
+ * file of this process's own and a rename: gradings side by side never read half a file.
+ * Returns 0 or -1. */
+static int put_file(const char *path, const char *text)
+{
+    if (file_exists(path))
+        return 0;
+    char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+    int rc = write_file(tmp, text, strlen(text)) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+    unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
 static char *kata_header(const struct run *r, const char *name)
 {
     return xasprintf("%s/%s", r->kata->dir, name);
@@ -500,12 +514,12 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
     const char *name = base_name(src);
     char *copy = xasprintf("%s/%s", dir, ends_with(name, ".c") ? name : "learner.c");
     int rc = -1;
-    if (mkdir_p(dir) == 0 && (file_exists(copy) || write_file(copy, text, strlen(text)) == 0)) {
+    if (mkdir_p(dir) == 0 && put_file(copy, text) == 0) {
         rc = 0;
         for (int i = 0; i < nheaders && rc == 0; i++) {
             char *dst = xasprintf("%s/%s", dir, base_name(headers[i]));
             char *ht = read_file(headers[i], 1 << 20, NULL);
-            if (!ht || (!file_exists(dst) && write_file(dst, ht, strlen(ht))))
+            if (!ht || put_file(dst, ht))
                 rc = -1;
             free(ht);
             free(dst);
