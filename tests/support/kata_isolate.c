@@ -28,6 +28,7 @@
 #include <criterion/criterion.h>
 #include <criterion/event.h>
 #include <criterion/internal/assert.h>
+#include <criterion/logging.h>
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -52,7 +53,7 @@
 
 pid_t __real_fork(void);
 
-enum record_kind { REC_ASSERT = 1, REC_SKIP, REC_DIE, REC_CRITERION, REC_END };
+enum record_kind { REC_ASSERT = 1, REC_SKIP, REC_DIE, REC_CRITERION, REC_LOG, REC_END };
 
 /* One record on the pipe; file and message bytes follow it. */
 struct record {
@@ -171,6 +172,22 @@ void criterion_test_die(const char *msg, ...)
         _exit(0);
     }
     ((void (*)(const char *, ...))real("criterion_test_die"))("%s", text);
+}
+
+/* A test's log line (cr_log_info, ...): a record in the child, written by the parent. */
+void cr_log(enum criterion_severity severity, const char *msg, ...)
+{
+    char text[1024] = "";
+    va_list ap;
+    va_start(ap, msg);
+    if (msg)
+        vsnprintf(text, sizeof text, msg, ap);
+    va_end(ap);
+    if (record_fd >= 0) {
+        send_record(REC_LOG, (int)severity, NULL, 0, text, 0);
+        return;
+    }
+    ((void (*)(enum criterion_severity, const char *, ...))real("cr_log"))(severity, "%s", text);
 }
 
 /* Criterion's own messages leave through nanomsg's nn_send. Learner code that reached the real
@@ -383,6 +400,11 @@ static void isolated(void)
         } else if (r.kind == REC_END) {
             ended = 1;
             passes = r.count;
+        } else if (r.kind == REC_LOG) {
+            char *text = strndup(msg, r.msg_len);
+            ((void (*)(enum criterion_severity, const char *, ...))real("cr_log"))(
+                (enum criterion_severity)r.passed, "%s", text ? text : "");
+            free(text);
         } else if (!failed && (r.kind != REC_ASSERT || !r.passed)) {
             failed_kind = r.kind;
             failed = strndup(msg, r.msg_len);
