@@ -594,7 +594,14 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
                        "included", opened[i]);
                 break;
             }
-    char *pretext = read_file(pre, (size_t)1 << 31, NULL);
+    /* the whole unit is checked, never a prefix: one too large to read is refused */
+    int pre_truncated = 0;
+    char *pretext = read_file(pre, (size_t)1 << 31, &pre_truncated);
+    if (pretext && pre_truncated) {
+        refuse(why, src, 0, NULL, "expands to more than 2 GB of preprocessed code");
+        free(pretext);
+        pretext = NULL;
+    }
     char *src_real = real_path(src);
     struct tu_check t = {.src = src, .copy = copy, .dir = dir_real,
                          .extra = valgrind ? atomics_real : NULL, .opened = opened,
