@@ -159,8 +159,7 @@ static int line_directive(const char *text)
 
 /* Names no learner line may produce, after expansion: they hide races from the detectors. */
 static const char *const refused_prefix[] = {"ANNOTATE_", "VALGRIND_", "DRD_", NULL};
-static const char *const refused_word[] = {"RUNNING_ON_VALGRIND", "asm", "__asm", "__asm__",
-                                           NULL};
+static const char *const refused_word[] = {"RUNNING_ON_VALGRIND", "asm", "__asm", "__asm__", NULL};
 static const char *const refused_part[] = {"no_sanitize", "disable_sanitizer_instrumentation",
                                            "thread_sanitizer", "__SANITIZE_", NULL};
 
@@ -263,20 +262,19 @@ static int allowed_include(const char *real, const char *dir, const char *extra)
 #define LEAVE (1 << 2)
 
 struct tu_check {
-    const char *src;       /* the learner's file as given, for findings */
-    const char *copy;      /* the private copy's path, as the markers name it */
-    const char *dir;       /* the private folder (resolved) */
-    const char *extra;     /* a harness header the variant includes, or NULL */
-    char **opened;         /* files the preprocessor opened (resolved), from -H */
+    const char *src;   /* the learner's file as given, for findings */
+    const char *copy;  /* the private copy's path, as the markers name it */
+    const char *dir;   /* the private folder (resolved) */
+    const char *extra; /* a harness header the variant includes, or NULL */
+    char **opened;     /* files the preprocessor opened (resolved), from -H */
     size_t nopened;
     int check_lines, check_tokens;
 };
 
 static int was_opened(const struct tu_check *t, const char *file)
 {
-    if (!strcmp(file, "<built-in>") || !strcmp(file, "<command-line>") ||
-        !strcmp(file, t->copy) || !strcmp(file, "/usr/include/stdc-predef.h") ||
-        (t->extra && !strcmp(file, t->extra)))
+    if (!strcmp(file, "<built-in>") || !strcmp(file, "<command-line>") || !strcmp(file, t->copy) ||
+        !strcmp(file, "/usr/include/stdc-predef.h") || (t->extra && !strcmp(file, t->extra)))
         return 1;
     char *real = real_path(file);
     int found = 0;
@@ -357,7 +355,8 @@ static char *check_tu(const struct tu_check *t, const char *text, const char *sh
             }
             free(file);
         } else {
-            if (t->check_tokens && !token_refused && depth > 0 && !strcmp(stack[depth - 1], t->copy)) {
+            if (t->check_tokens && !token_refused && depth > 0 &&
+                !strcmp(stack[depth - 1], t->copy)) {
                 char *id = refused_on_line(p, len);
                 if (id) {
                     refuse(why, t->src, line, id,
@@ -558,8 +557,11 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
     }
     flags[n] = NULL;
     const char *sources[] = {copy, NULL};
-    struct compile_job job = {.cc = "gcc", .flags = flags, .sources = sources,
-                              .label = valgrind ? "pre-valgrind" : "pre", .cache_dir = r->cache};
+    struct compile_job job = {.cc = "gcc",
+                              .flags = flags,
+                              .sources = sources,
+                              .label = valgrind ? "pre-valgrind" : "pre",
+                              .cache_dir = r->cache};
     char *diag = NULL;
     char *pre = compile(&job, &diag, NULL);
     free(iquote);
@@ -569,7 +571,8 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
         /* a quoted include that climbs out of the folder finds nothing: say why */
         if (strstr(*diagnostics, "No such file or directory") && strstr(*diagnostics, "../")) {
             char *d2 = xasprintf("%sonly the kata's own header and the system headers can be "
-                                 "included\n", *diagnostics);
+                                 "included\n",
+                                 *diagnostics);
             free(*diagnostics);
             *diagnostics = d2;
         }
@@ -591,7 +594,8 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
             if (!harness_own[i] && !allowed_include(opened[i], dir_real, NULL)) {
                 refuse(why, src, 0, opened[i],
                        "includes %s: only the kata's own header and the system headers can be "
-                       "included", opened[i]);
+                       "included",
+                       opened[i]);
                 break;
             }
     /* the whole unit is checked, never a prefix: one too large to read is refused */
@@ -603,9 +607,13 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
         pretext = NULL;
     }
     char *src_real = real_path(src);
-    struct tu_check t = {.src = src, .copy = copy, .dir = dir_real,
-                         .extra = valgrind ? atomics_real : NULL, .opened = opened,
-                         .nopened = nopened, .check_lines = lines_on,
+    struct tu_check t = {.src = src,
+                         .copy = copy,
+                         .dir = dir_real,
+                         .extra = valgrind ? atomics_real : NULL,
+                         .opened = opened,
+                         .nopened = nopened,
+                         .check_lines = lines_on,
                          .check_tokens = !valgrind && !defence_disabled(r, "tokens")};
     char *checked = pretext ? check_tu(&t, pretext, src_real, why) : NULL;
     free(pretext);
@@ -645,8 +653,8 @@ char *source_exports(struct run *r)
     char *header_real = real_path(header);
     const char *flags[] = {"-x", "c", "-std=c11", "-c", "-aux-info", "/dev/stdout", NULL};
     const char *sources[] = {header_real, NULL};
-    struct compile_job job = {.cc = "gcc", .flags = flags, .sources = sources,
-                              .label = "exports", .cache_dir = r->cache};
+    struct compile_job job = {
+        .cc = "gcc", .flags = flags, .sources = sources, .label = "exports", .cache_dir = r->cache};
     char *diag = NULL;
     char *obj = compile(&job, &diag, NULL);
     struct strbuf sb = STRBUF_INIT;
@@ -682,8 +690,8 @@ char *source_exports(struct run *r)
 static const char *const plain_flags[] = {"-std=c11", "-O0", "-g", NULL};
 static const char *const tsan_flags[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", NULL};
 static const char *const perf_flags[] = {"-std=c11", "-O2", "-g", NULL};
-static const char *const asan_flags[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
-                                         "-fno-omit-frame-pointer", NULL};
+static const char *const asan_flags[] = {
+    "-std=c11", "-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer", NULL};
 
 char *source_object(struct run *r, enum driver_build kind, const char *src,
                     const char *const *extra, char **diagnostics, int *refused)
@@ -747,8 +755,12 @@ char *source_object(struct run *r, enum driver_build kind, const char *src,
                                          "learner-asan"};
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     const char *inputs[] = {header, NULL};
-    struct compile_job job = {.cc = cc, .flags = flags, .sources = sources, .inputs = inputs,
-                              .label = extra ? "object" : labels[kind], .cache_dir = r->cache};
+    struct compile_job job = {.cc = cc,
+                              .flags = flags,
+                              .sources = sources,
+                              .inputs = inputs,
+                              .label = extra ? "object" : labels[kind],
+                              .cache_dir = r->cache};
     char *diag = NULL;
     char *obj = compile(&job, &diag, NULL);
     free(header);

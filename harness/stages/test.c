@@ -102,7 +102,12 @@ static void add_failure(struct stage_result *out, const char *test, const char *
     char *c1 = strchr(m, ':');
     char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     const char *text = m;
-    if (c1 && c2 && c1 != m && c1[1] >= '0' && c1[1] <= '9') {
+    if (c1 == m && c2 && c1[1] >= '0' && c1[1] <= '9') {
+        /* ":0: message": the judging parent's own words, about no line of the tests */
+        text = c2 + 1;
+        while (*text == ' ')
+            text++;
+    } else if (c1 && c2 && c1[1] >= '0' && c1[1] <= '9') {
         *c1 = '\0';
         f->access[0].file = xstrdup(m);
         f->access[0].line = atoi(c1 + 1);

@@ -15,13 +15,14 @@
 static char *write_map(unsigned long start, unsigned long size)
 {
     char *path = xasprintf("/tmp/test_findings.%d.map", (int)getpid());
-    char *text = xasprintf("Linker script and memory map\n\n"
-                           " .text          0x0000000000001000       0x40 driver.o\n"
-                           " .text.startup\n"
-                           "                0x0000000000001040       0x20 driver.o\n"
-                           " .text          0x%016lx       0x%lx build/cache/k/learner.o\n"
-                           " .data          0x0000000000004000       0x10 build/cache/k/learner.o\n",
-                           start, size);
+    char *text =
+        xasprintf("Linker script and memory map\n\n"
+                  " .text          0x0000000000001000       0x40 driver.o\n"
+                  " .text.startup\n"
+                  "                0x0000000000001040       0x20 driver.o\n"
+                  " .text          0x%016lx       0x%lx build/cache/k/learner.o\n"
+                  " .data          0x0000000000004000       0x10 build/cache/k/learner.o\n",
+                  start, size);
     cr_assert_eq(write_file(path, text, strlen(text)), 0);
     free(text);
     return path;

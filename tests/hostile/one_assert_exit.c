@@ -25,7 +25,8 @@ long race_counter_run(int nthreads, long iters)
     (void)nthreads;
     (void)iters;
     void *lib = dlopen("libcriterion.so.3", RTLD_NOW | RTLD_NOLOAD);
-    void (*send)(struct stats *) = lib ? (void (*)(struct stats *))dlsym(lib, "criterion_send_assert") : NULL;
+    void (*send)(struct stats *) =
+        lib ? (void (*)(struct stats *))dlsym(lib, "criterion_send_assert") : NULL;
     void (*incr)(void) = lib ? (void (*)(void))dlsym(lib, "cri_asserts_passed_incr") : NULL;
     struct stats s = {"fine", 1, 1, "test_race_counter.c", NULL};
     if (send)

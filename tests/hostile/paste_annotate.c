@@ -12,7 +12,10 @@
 #include <pthread.h>
 
 #define STR(x) #x
+/* a space would change the header's name */
+/* clang-format off */
 #define HEADER(a, b) STR(a##b/helgrind.h)
+/* clang-format on */
 #include HEADER(valg, rind)
 
 #define QUIET(what) ANNOT##ATE_##what

@@ -98,8 +98,12 @@ static void write_all(int fd, const void *p, size_t n)
 static void send_record(int kind, int passed, const char *file, int line, const char *msg,
                         int64_t count)
 {
-    struct record r = {.kind = kind, .passed = passed, .line = line, .pid = (int32_t)getpid(),
-                       .count = count, .file_len = file ? (uint32_t)strlen(file) : 0,
+    struct record r = {.kind = kind,
+                       .passed = passed,
+                       .line = line,
+                       .pid = (int32_t)getpid(),
+                       .count = count,
+                       .file_len = file ? (uint32_t)strlen(file) : 0,
                        .msg_len = msg ? (uint32_t)strlen(msg) : 0};
     /* one write, so records of threads that assert at once do not interleave */
     size_t n = sizeof r + r.file_len + r.msg_len;
@@ -334,8 +338,7 @@ static int end_leftovers(void)
 
 static _Noreturn void fail(const char *msg)
 {
-    struct criterion_assert_stats st = {.message = msg, .passed = 0, .line = 0,
-                                        .file = ""};
+    struct criterion_assert_stats st = {.message = msg, .passed = 0, .line = 0, .file = ""};
     ((void (*)(struct criterion_assert_stats *))real("criterion_send_assert"))(&st);
     ((void (*)(void))real("criterion_abort_test"))();
     abort();
@@ -418,14 +421,16 @@ static void isolated(void)
     char msg[1024];
     if (failed && failed_kind == REC_ASSERT) {
         char *file = strndup(failed_file, failed_file_len);
-        struct criterion_assert_stats st = {.message = failed, .passed = 0,
-                                            .line = (unsigned)failed_line, .file = file};
+        struct criterion_assert_stats st = {
+            .message = failed, .passed = 0, .line = (unsigned)failed_line, .file = file};
         ((void (*)(struct criterion_assert_stats *))real("criterion_send_assert"))(&st);
         ((void (*)(void))real("criterion_abort_test"))();
     }
     if (failed && failed_kind == REC_SKIP) {
-        snprintf(msg, sizeof msg, "the code under test asked Criterion to skip this test "
-                 "(\"%s\"): a test the harness runs is passed or failed, never skipped", failed);
+        snprintf(msg, sizeof msg,
+                 "the code under test asked Criterion to skip this test "
+                 "(\"%s\"): a test the harness runs is passed or failed, never skipped",
+                 failed);
         fail(msg);
     }
     if (failed && failed_kind == REC_CRITERION)
@@ -449,22 +454,28 @@ static void isolated(void)
         _exit(128 + sig);
     }
     if (strays) {
-        snprintf(msg, sizeof msg, "%d report%s came from a process other than the test's: a "
+        snprintf(msg, sizeof msg,
+                 "%d report%s came from a process other than the test's: a "
                  "process your code forked went on running the test (a forked child must "
-                 "end with _exit, not return)", strays, strays == 1 ? "" : "s");
+                 "end with _exit, not return)",
+                 strays, strays == 1 ? "" : "s");
         fail(msg);
     }
     if (rd.flooded)
         fail("the test's report pipe was flooded: more than 16 MB of records");
     if (!ended) {
-        snprintf(msg, sizeof msg, "the test ended before it finished (exit code %d): did the "
-                 "code under test call exit()?", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        snprintf(msg, sizeof msg,
+                 "the test ended before it finished (exit code %d): did the "
+                 "code under test call exit()?",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         fail(msg);
     }
     if (left > 0) {
-        snprintf(msg, sizeof msg, "left %d process%s still running after the test ended (the "
+        snprintf(msg, sizeof msg,
+                 "left %d process%s still running after the test ended (the "
                  "tests killed %s): wait for every child you start, and do not let one escape "
-                 "with setsid()", left, left == 1 ? "" : "es", left == 1 ? "it" : "them");
+                 "with setsid()",
+                 left, left == 1 ? "" : "es", left == 1 ? "it" : "them");
         fail(msg);
     }
     for (int64_t i = 0; i < passes; i++)
