@@ -1,6 +1,6 @@
 /* hostile: tells the builds apart from inside the source and locks only where a detector
- * watches: clang (the sanitizer builds) or the Valgrind build's forced header; the tests'
- * and the timed build race. Every build but Valgrind's now compiles the same preprocessed
+ * watches: clang or a sanitizer's own macro (the sanitizer builds) or the Valgrind build's
+ * forced header; the tests' and the timed build race. Every build but Valgrind's now compiles the same preprocessed
  * unit, with gcc's predefined macros and no sanitizer's, so ThreadSanitizer runs the racy
  * branch and reports the race.
  * expect: stage=tsan text="data race"
@@ -10,7 +10,8 @@
 
 #include <pthread.h>
 
-#if defined(__clang__) || defined(__SANITIZE_ADDRESS__) || defined(KATA_VALGRIND_ATOMICS_H)
+#if defined(__clang__) || defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__) ||      \
+    defined(KATA_VALGRIND_ATOMICS_H)
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 #define RACY_ADD(x) (pthread_mutex_lock(&lock), total += (x), pthread_mutex_unlock(&lock))
 #else
