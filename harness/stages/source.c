@@ -606,7 +606,9 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
         free(pretext);
         pretext = NULL;
     }
-    char *src_real = real_path(src);
+    /* the file by the name it was given, as a compiler run on it would have named it (the
+     * hang dumps and the learner's messages show it) */
+    char *shown = xstrdup(src);
     struct tu_check t = {.src = src,
                          .copy = copy,
                          .dir = dir_real,
@@ -615,7 +617,7 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
                          .nopened = nopened,
                          .check_lines = lines_on,
                          .check_tokens = !valgrind && !defence_disabled(r, "tokens")};
-    char *checked = pretext ? check_tu(&t, pretext, src_real, why) : NULL;
+    char *checked = pretext ? check_tu(&t, pretext, shown, why) : NULL;
     free(pretext);
     if (checked && (int)why->n == before) {
         char *out = xasprintf("%s.i", pre);
@@ -629,7 +631,7 @@ int source_preprocess(struct run *r, const char *src, int valgrind, char **i_pat
     }
     rc = (int)why->n > before ? 1 : *i_path ? 0 : -1;
     free(checked);
-    free(src_real);
+    free(shown);
     for (size_t i = 0; i < nopened; i++)
         free(opened[i]);
     free(opened);
