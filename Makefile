@@ -85,6 +85,7 @@ help:
 	@echo "  make check-layering            no two modules of harness/ call each other"
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
 	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
+	@echo "  make defences [DEFENCES=\"a b\"] each defence proven: its hostile program passes without it"
 	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
 	@echo "  make soak [SOAK_RUNS=10] [NAME=x] grade every reference and good design N times"
 	@echo "  make check-readmes [NAME=x]    the verdict excerpts of each kata README and of README.md are true"
@@ -176,6 +177,8 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 	$(KATA_BIN) selftest --runs $(or $(RUNS),1) || failed="$$failed selftest"; \
 	echo "== hostile learner code (tests/hostile)"; \
 	$(MAKE) --no-print-directory hostile || failed="$$failed hostile"; \
+	echo "== each defence proven: its hostile program passes without it (tests/hostile/defences.sh)"; \
+	$(MAKE) --no-print-directory defences || failed="$$failed defences"; \
 	echo "== README excerpts"; \
 	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
 	echo "== workflows"; \

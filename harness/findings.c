@@ -3,6 +3,7 @@
 
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,10 +88,82 @@ int same_source(const char *dir, const char *file, const char *learner_real)
     return same;
 }
 
+static const struct code_map *code_in_use;
+
+void findings_use_code_map(const struct code_map *m)
+{
+    code_in_use = m;
+}
+
+int code_map_read(struct code_map *m, const char *map_path, const char *object,
+                  const char *binary)
+{
+    memset(m, 0, sizeof *m);
+    char *text = read_file(map_path, 64 << 20, NULL);
+    if (!text)
+        return -1;
+    /* "Linker script and memory map": an input section is " .text  0xADDR  0xSIZE file", its
+     * name on a line of its own when it is long; the object is named as the link named it */
+    char section[256] = "";
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (l[0] == ' ' && l[1] == '.') {
+            sscanf(l + 1, "%255s", section);
+        } else if (l[0] != ' ') {
+            section[0] = '\0';
+            continue;
+        }
+        char *at = strstr(l, object);
+        if (!at || at[strlen(object)] != '\0' || strncmp(section, ".text", 5))
+            continue;
+        unsigned long start = 0, size = 0;
+        const char *p = strstr(l, "0x");
+        if (!p || sscanf(p, "%lx %lx", &start, &size) != 2 || size == 0)
+            continue;
+        m->range = xrealloc(m->range, sizeof *m->range * (m->n + 1));
+        m->range[m->n][0] = start;
+        m->range[m->n][1] = start + size;
+        m->n++;
+    }
+    free(text);
+    if (!m->n)
+        return -1;
+    m->module = xstrdup(base_name(binary));
+    return 0;
+}
+
+void code_map_release(struct code_map *m)
+{
+    free(m->module);
+    free(m->range);
+    memset(m, 0, sizeof *m);
+}
+
+int frame_is_learner(const char *dir, const char *file, const char *learner_real,
+                     const char *module, unsigned long addr)
+{
+    const struct code_map *m = code_in_use;
+    if (m && module) {
+        if (strcmp(base_name(module), m->module))
+            return 0;
+        for (size_t i = 0; i < m->n; i++)
+            if (addr >= m->range[i][0] && addr < m->range[i][1])
+                return 1;
+        return 0;
+    }
+    return same_source(dir, file, learner_real);
+}
+
 int access_offer_frame(struct finding *f, struct access *a, char *fn, char *file, int line,
                        const char *learner_real)
 {
-    int mine = same_source(NULL, file, learner_real);
+    return access_offer_frame_at(f, a, fn, file, line, learner_real, NULL, 0);
+}
+
+int access_offer_frame_at(struct finding *f, struct access *a, char *fn, char *file, int line,
+                          const char *learner_real, const char *module, unsigned long addr)
+{
+    int mine = frame_is_learner(NULL, file, learner_real, module, addr);
     if (!mine && a->function) {
         free(fn);
         free(file);

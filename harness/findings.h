@@ -45,6 +45,37 @@ void findings_copy_one(struct findings *f, const struct finding *src);
 int access_offer_frame(struct finding *f, struct access *a, char *fn, char *file, int line,
                        const char *learner_real);
 
+/* Where the learner's code lies in the binary a detector ran: the address ranges of the code
+ * sections of the learner's object there, from the linker's map. A frame whose address lies
+ * in them is the learner's, whatever file name its debug information claims. */
+struct code_map {
+    char *module;              /* the binary's base name, as the tools name the module */
+    unsigned long (*range)[2]; /* [start, end): link-time addresses, which are the module
+                                  offsets of a position-independent binary */
+    size_t n;
+};
+
+/* Reads the ranges of `object`'s .text* input sections from ld's -Map output. Returns 0, or
+ * -1 when the map cannot be read or names no code of the object (m is then empty). */
+int code_map_read(struct code_map *m, const char *map_path, const char *object,
+                  const char *binary);
+void code_map_release(struct code_map *m);
+
+/* While set (not NULL), frames with an address are judged by it (access_offer_frame_at,
+ * frame_is_learner); frames without one, and every frame while it is NULL, by file name. The
+ * map is the caller's; set NULL again before releasing it. */
+void findings_use_code_map(const struct code_map *m);
+
+/* Is a frame the learner's? module (a path or base name) and addr (its offset in the module,
+ * or the absolute address for a binary that is not position-independent) when the tool gave
+ * them (module NULL otherwise); file as the tool wrote it (relative to dir, if given). */
+int frame_is_learner(const char *dir, const char *file, const char *learner_real,
+                     const char *module, unsigned long addr);
+
+/* access_offer_frame, with the frame's module and address (see frame_is_learner). */
+int access_offer_frame_at(struct finding *f, struct access *a, char *fn, char *file, int line,
+                          const char *learner_real, const char *module, unsigned long addr);
+
 /* Does `file` (as a tool wrote it, absolute or relative to `dir`) name the learner's source,
  * whose resolved path is `learner_real`? */
 int same_source(const char *dir, const char *file, const char *learner_real);

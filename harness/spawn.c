@@ -124,6 +124,111 @@ static void close_inherited(int report_fd)
             close(fd);
 }
 
+/* --- report channels (struct child_channel): pipes the child writes and child_run drains */
+
+static int channels_open(struct child *c)
+{
+    for (size_t i = 0; i < c->nchannels; i++) {
+        struct child_channel *ch = &c->channels[i];
+        int p[2];
+        ch->text = NULL;
+        ch->len = 0;
+        ch->truncated = ch->closed_early = ch->open_after = 0;
+        ch->rd_ = ch->wr_ = -1;
+        if (ch->fd < 3 || ch->fd > 63 || pipe2(p, O_CLOEXEC)) {
+            for (size_t j = 0; j < i; j++) {
+                close(c->channels[j].rd_);
+                close(c->channels[j].wr_);
+            }
+            return error("cannot open report channel %d", ch->fd);
+        }
+        ch->rd_ = p[0];
+        ch->wr_ = p[1];
+        fcntl(ch->rd_, F_SETFL, O_NONBLOCK);
+    }
+    return 0;
+}
+
+/* In the child, after close_inherited: each write end at the number asked for, kept across
+ * exec. The ends are first moved above every number asked for, so that none is overwritten
+ * before it is placed. Async-signal-safe. */
+static int channels_place(const struct child *c, int *report_fd)
+{
+    int high = fcntl(*report_fd, F_DUPFD_CLOEXEC, 64);
+    if (high >= 0)
+        *report_fd = high;
+    for (size_t i = 0; i < c->nchannels; i++) {
+        int moved = fcntl(c->channels[i].wr_, F_DUPFD_CLOEXEC, 64);
+        if (moved < 0)
+            return -1;
+        c->channels[i].wr_ = moved; /* the child's own copy of the struct */
+    }
+    for (size_t i = 0; i < c->nchannels; i++)
+        if (dup2(c->channels[i].wr_, c->channels[i].fd) < 0)
+            return -1;
+    return 0;
+}
+
+/* Reads what is there on every open channel; returns how many reached their end now. */
+static int channels_read(struct child *c, int *open_ends)
+{
+    int ended = 0;
+    char buf[65536];
+    for (size_t i = 0; i < c->nchannels; i++) {
+        struct child_channel *ch = &c->channels[i];
+        size_t max = ch->max ? ch->max : (16u << 20);
+        while (ch->rd_ >= 0) {
+            ssize_t n = read(ch->rd_, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                break; /* EAGAIN: nothing more for now */
+            if (n == 0) {
+                close(ch->rd_);
+                ch->rd_ = -1;
+                (*open_ends)--;
+                ended++;
+                break;
+            }
+            size_t keep = ch->len + (size_t)n > max ? max - ch->len : (size_t)n;
+            if (keep < (size_t)n)
+                ch->truncated = 1;
+            if (keep) {
+                ch->text = xrealloc(ch->text, ch->len + keep + 1);
+                memcpy(ch->text + ch->len, buf, keep);
+                ch->len += keep;
+                ch->text[ch->len] = '\0';
+            }
+        }
+    }
+    return ended;
+}
+
+/* After the child and what it left are gone: the rest of each channel, until its end or
+ * a second has passed (then a write end is open elsewhere: open_after). */
+static void channels_finish(struct child *c)
+{
+    int open_ends = 0;
+    for (size_t i = 0; i < c->nchannels; i++)
+        open_ends += c->channels[i].rd_ >= 0;
+    double until = now_seconds() + 1.0;
+    while (open_ends > 0 && now_seconds() < until) {
+        struct pollfd p[16];
+        int n = 0;
+        for (size_t i = 0; i < c->nchannels && n < 16; i++)
+            if (c->channels[i].rd_ >= 0)
+                p[n++] = (struct pollfd){.fd = c->channels[i].rd_, .events = POLLIN};
+        poll(p, (nfds_t)n, 50);
+        channels_read(c, &open_ends);
+    }
+    for (size_t i = 0; i < c->nchannels; i++)
+        if (c->channels[i].rd_ >= 0) {
+            c->channels[i].open_after = 1;
+            close(c->channels[i].rd_);
+            c->channels[i].rd_ = -1;
+        }
+}
+
 /* Between fork and exec only async-signal-safe calls: no malloc, no stdio. */
 static _Noreturn void exec_child(const struct child *c, char *const *envp, int private_tmp,
                                  int report_fd)
@@ -139,6 +244,8 @@ static _Noreturn void exec_child(const struct child *c, char *const *envp, int p
     if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
         goto fail;
     close_inherited(report_fd);
+    if (c->nchannels && channels_place(c, &report_fd))
+        goto fail;
     if (c->dir && chdir(c->dir))
         goto fail;
     set_limit(RLIMIT_CORE, 0);
@@ -234,17 +341,27 @@ static int pidfd_open_compat(pid_t pid)
 #endif
 }
 
-/* Waits until the child exits or the deadline passes. Returns 1 on exit, 0 on deadline. */
-static int wait_until(pid_t pid, double deadline)
+/* Waits until the child exits or the deadline passes, reading its report channels as it
+ * goes. Returns 1 on exit, 0 on deadline. */
+static int wait_until(struct child *c, pid_t pid, double deadline)
 {
     int pfd = pidfd_open_compat(pid);
+    int open_ends = (int)c->nchannels;
+    double ended_at = 0; /* when the last channel reached its end while the child ran */
     for (;;) {
         siginfo_t si = {0};
+        if (c->nchannels && channels_read(c, &open_ends) && open_ends == 0)
+            ended_at = now_seconds();
         if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
             if (pfd >= 0)
                 close(pfd);
             return 1;
         }
+        /* a process closes its descriptors a moment before it can be waited for; a channel
+         * closed for longer than a second while the child runs was closed on purpose */
+        if (ended_at > 0 && now_seconds() - ended_at > 1.0)
+            for (size_t i = 0; i < c->nchannels; i++)
+                c->channels[i].closed_early = 1;
         double left = deadline - now_seconds();
         if (left <= 0) {
             if (pfd >= 0)
@@ -252,7 +369,16 @@ static int wait_until(pid_t pid, double deadline)
             return 0;
         }
         int ms = left > 0.05 ? 50 : (int)(left * 1000) + 1;
-        if (pfd >= 0) {
+        if (open_ends > 0) {
+            struct pollfd p[17];
+            nfds_t n = 0;
+            if (pfd >= 0)
+                p[n++] = (struct pollfd){.fd = pfd, .events = POLLIN};
+            for (size_t i = 0; i < c->nchannels && n < 17; i++)
+                if (c->channels[i].rd_ >= 0)
+                    p[n++] = (struct pollfd){.fd = c->channels[i].rd_, .events = POLLIN};
+            poll(p, n, ms);
+        } else if (pfd >= 0) {
             struct pollfd p = {.fd = pfd, .events = POLLIN};
             int tick = left * 1000 > 1000 ? 1000 : (int)(left * 1000) + 1;
             poll(&p, 1, tick);
@@ -380,6 +506,11 @@ static int child_run_once(struct child *c)
     int report[2];
     if (pipe2(report, O_CLOEXEC))
         return error("cannot create a pipe: %s", strerror(errno));
+    if (channels_open(c)) {
+        close(report[0]);
+        close(report[1]);
+        return -1;
+    }
     /* A private /tmp would hide the repository when it lives under /tmp itself. */
     char cwd[4096];
     const char *dir = c->dir ? c->dir : getcwd(cwd, sizeof cwd);
@@ -406,6 +537,10 @@ static int child_run_once(struct child *c)
     if (pid == 0)
         exec_child(c, envp, private_tmp, report[1]);
     free(envp);
+    for (size_t i = 0; i < c->nchannels; i++) {
+        close(c->channels[i].wr_);
+        c->channels[i].wr_ = -1;
+    }
     /* Set the group from this side too, so a kill cannot race the child's setpgid. */
     setpgid(pid, pid);
     c->pid = pid;
@@ -417,12 +552,13 @@ static int child_run_once(struct child *c)
     close(report[0]);
     if (got == (ssize_t)sizeof e) {
         waitpid(pid, NULL, 0);
+        channels_finish(c);
         c->exec_failed = 1;
         c->exec_errno = e;
         return -1;
     }
 
-    if (!wait_until(pid, start + c->timeout)) {
+    if (!wait_until(c, pid, start + c->timeout)) {
         c->timed_out = 1;
         /* Which threads were running, then freeze everything: a fork storm stops growing
          * and spinning, so the stacks are read fast and show the moment of the deadline. */
@@ -457,6 +593,7 @@ static int child_run_once(struct child *c)
     /* Whatever the child left running in its group goes with it. */
     kill(-pid, SIGKILL);
     kill_sandbox_user(c);
+    channels_finish(c);
     if (!c->timed_out) {
         if (WIFEXITED(status)) {
             c->exited = 1;

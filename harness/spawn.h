@@ -51,6 +51,24 @@ struct deadline_hook {
     void (*record)(const struct child *c, const char *observed, const pid_t *members, size_t n);
 };
 
+/* A report channel (added for issue 15: evidence the learner's code cannot rewrite): a pipe
+ * whose write end the child gets as descriptor `fd` and whose read end child_run drains while
+ * the child runs, so a tool's report arrives as it is written and cannot be truncated or
+ * edited afterwards, and a full pipe never blocks the tool. */
+struct child_channel {
+    int fd;     /* the number the child sees it as: 3 to 63 */
+    size_t max; /* bytes kept, 0 means 16 MB; more is read and dropped (truncated is set) */
+    /* results */
+    char *text; /* what came through, NUL-terminated (caller frees), or NULL */
+    size_t len;
+    int truncated;
+    int closed_early; /* every write end was closed while the child still ran (for more than
+                         a second): the report was cut off */
+    int open_after;   /* a write end was still open when the child and everything it left
+                         were gone and killed: someone else held the channel */
+    int rd_, wr_;     /* child_run's own */
+};
+
 struct child {
     const char *const *argv; /* argv[0] is looked up in PATH */
     const char *const *env;  /* extra "NAME=value" entries, NULL-terminated, or NULL. The
@@ -68,6 +86,8 @@ struct child {
     double timeout;          /* seconds of wall time; 0 means 60 */
     struct limits limits;
     int no_aslr; /* personality(ADDR_NO_RANDOMIZE): TSan on kernels with mmap_rnd_bits > 28 */
+    struct child_channel *channels; /* report channels (above), or NULL */
+    size_t nchannels;
 
     /* results */
     pid_t pid;

@@ -6,9 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "    #1 0x55b32b59ef3c in main /tmp/m/a.c:6:58": fills fn, file, line; 1 on a frame. */
-static int parse_frame(const char *l, char **fn, char **file, int *line)
+/* "    #1 0x55b32b59ef3c in main /tmp/m/a.c:6:58": fills fn, file, line; 1 on a frame. With
+ * the harness's stack_trace_format the line ends in "<module+0xoffset>": *module (a new
+ * string) and *offset, else NULL and 0. */
+static int parse_frame(const char *l, char **fn, char **file, int *line, char **module,
+                       unsigned long *offset)
 {
+    *module = NULL;
+    *offset = 0;
     while (*l == ' ')
         l++;
     if (*l != '#')
@@ -16,6 +21,12 @@ static int parse_frame(const char *l, char **fn, char **file, int *line)
     const char *in = strstr(l, " in ");
     if (!in)
         return 0;
+    const char *lt = strrchr(l, '<');
+    const char *plus = lt ? strstr(lt, "+0x") : NULL;
+    if (plus && strchr(plus, '>')) {
+        *module = xstrndup(lt + 1, (size_t)(plus - lt - 1));
+        *offset = strtoul(plus + 1, NULL, 16);
+    }
     const char *f = in + 4;
     size_t n = strcspn(f, " ");
     *fn = xstrndup(f, n);
@@ -24,7 +35,7 @@ static int parse_frame(const char *l, char **fn, char **file, int *line)
     const char *loc = f + n;
     while (*loc == ' ')
         loc++;
-    if (*loc && *loc != '(') {
+    if (*loc && *loc != '(' && *loc != '<') {
         size_t len = strcspn(loc, " ");
         char *where = xstrndup(loc, len);
         char *colon = strchr(where, ':');
@@ -132,8 +143,13 @@ int asan_parse(const char *text, const char *learner_real, struct findings *out)
         }
         char *fn, *file;
         int line;
-        if (acc && want_frame && parse_frame(l, &fn, &file, &line)) {
-            if (access_offer_frame(cur, acc, fn, file, line, learner_real))
+        char *module;
+        unsigned long offset;
+        if (acc && want_frame && parse_frame(l, &fn, &file, &line, &module, &offset)) {
+            int mine = access_offer_frame_at(cur, acc, fn, file, line, learner_real, module,
+                                             offset);
+            free(module);
+            if (mine)
                 want_frame = 0;
         }
     }

@@ -7,20 +7,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "    #0 worker /path/file.c:6:74 (bin+0x1234)": fills fn, file, line. Returns 1 on a frame. */
-static int parse_frame(const char *l, char **fn, char **file, int *line)
+/* "    #0 worker /path/file.c:6:74 (bin+0x1234)": fills fn, file, line, and module (a new
+ * string, or NULL) and offset from the last parenthesis. Returns 1 on a frame. */
+static int parse_frame(const char *l, char **fn, char **file, int *line, char **module,
+                       unsigned long *offset)
 {
+    *module = NULL;
+    *offset = 0;
+    /* the last "(module+0x...)": a "(BuildId: ...)" may follow it */
+    for (const char *paren = strchr(l, '('); paren; paren = strchr(paren + 1, '(')) {
+        const char *plus = strstr(paren, "+0x");
+        const char *close = strchr(paren, ')');
+        if (plus && close && plus < close && !memchr(paren + 1, ' ', (size_t)(plus - paren))) {
+            free(*module);
+            *module = xstrndup(paren + 1, (size_t)(plus - paren - 1));
+            *offset = strtoul(plus + 1, NULL, 16);
+        }
+    }
     while (*l == ' ')
         l++;
-    if (*l != '#')
+    if (*l != '#' || !strchr(l, ' ') || !strchr(strchr(l, ' ') + 1, ' ')) {
+        free(*module);
+        *module = NULL;
         return 0;
+    }
     const char *sp = strchr(l, ' ');
-    if (!sp)
-        return 0;
     const char *f = sp + 1;
     const char *fe = strchr(f, ' ');
-    if (!fe)
-        return 0;
     *fn = xstrndup(f, (size_t)(fe - f));
     const char *loc = fe + 1;
     const char *le = strchr(loc, ' ');
@@ -148,11 +161,13 @@ int tsan_parse(const char *text, const char *learner_real, struct findings *out)
             want_frame = 1;
             generic_stack = 0;
         }
-        char *fn, *file;
+        char *fn, *file, *module;
         int line;
-        if (acc && want_frame && parse_frame(l, &fn, &file, &line)) {
-            if (access_offer_frame(cur, acc, fn, file, line, learner_real))
+        unsigned long offset;
+        if (acc && want_frame && parse_frame(l, &fn, &file, &line, &module, &offset)) {
+            if (access_offer_frame_at(cur, acc, fn, file, line, learner_real, module, offset))
                 want_frame = 0;
+            free(module);
             continue;
         }
         if (l[0] == '\0' || !strchr(" \t", l[0]))

@@ -61,7 +61,11 @@ static void take_stack(const struct xml_node *stack, const char *learner_real, s
         const char *dir = xml_child_text(fr, "dir");
         const char *fn = xml_child_text(fr, "fn");
         const char *line = xml_child_text(fr, "line");
-        int mine = file && same_source(dir, file, learner_real);
+        const char *ip = xml_child_text(fr, "ip");
+        const char *obj = xml_child_text(fr, "obj");
+        /* the driver is not position-independent: the address is the link-time one */
+        int mine = frame_is_learner(dir, file, learner_real, ip && obj ? obj : NULL,
+                                    ip ? strtoul(ip, NULL, 16) : 0);
         if (!mine && a->function)
             continue;
         free(a->function);

@@ -32,16 +32,17 @@
 int anticheat_scan_symbols(const char *nm_output, const char *learner_src, const char *learner_real,
                            struct findings *out);
 
-/* Compiles src for kata k as the build stage does (into build/cache, so the build
- * stage finds it there) and scans its symbols as above; where nm named no line in the file,
- * the line of the symbol's first mention in it is used. Returns the number of refusals: 0
- * when the file is clean, and also when it does not compile (the build stage says why), or
- * -1 with an error printed when nm could not be run. */
-int anticheat_check(const struct kata *k, const char *src, struct findings *out);
+/* Scans the symbols of obj, the object the build stage compiled from src (from the one
+ * preprocessed unit: stages/source.h, before its symbols were made local), as above; where nm
+ * named no line in the file, the line of the symbol's first mention in it is used. Returns
+ * the number of refusals (0 when the file is clean), or -1 with an error printed when nm
+ * could not be run. */
+int anticheat_check_object(const struct kata *k, const char *src, const char *obj,
+                           struct findings *out);
 
 /* The first section of the ELF object at obj that runs code before main or after it (the
- * constructors and destructors: .init_array, .fini_array, .ctors, ...), or NULL. anticheat_check
- * refuses an object that has one: it would run inside the test runner, even after the runner
+ * constructors and destructors: .init_array, .fini_array, .ctors, ...), or NULL.
+ * anticheat_check_object refuses an object that has one: it would run inside the test runner, even after the runner
  * wrote its report. Returns a static string. */
 const char *anticheat_init_section(const char *obj);
 

@@ -2,18 +2,12 @@
 #include "stages/stage.h"
 
 #include "stages/anticheat.h"
+#include "stages/source.h"
 #include "compile.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Words that would hide a race from the detectors; only harness code may use them. */
-static const char *const forbidden[] = {
-    "ANNOTATE_", "VALGRIND_", "RUNNING_ON_VALGRIND", "DRD_", "valgrind/", "no_sanitize",
-    "disable_sanitizer_instrumentation", "__SANITIZE_", "thread_sanitizer", "__asm", "asm(",
-    NULL,
-};
 
 /* Reads "file:line:col: error: message" lines into findings; returns the number of errors. */
 static int read_diagnostics(const char *text, struct stage_result *out, int *warnings)
@@ -88,38 +82,23 @@ static void refuse(struct stage_result *out, struct findings *why)
 
 int stage_build(struct run *r, struct stage_result *out)
 {
-    char *text = read_file(r->src, 4 << 20, NULL);
-    if (!text) {
-        stage_say(out, ST_FAIL, "cannot read %s", r->src);
+    /* One preprocessed unit for every build, checked whole (stages/source.h): refused
+     * includes, #line, and names that hide races are findings here. The object is the
+     * timed build's, compiled with the house warnings, which the learner sees. */
+    char *diag = NULL;
+    int refused = 0;
+    char *obj = source_object(r, DRIVER_PERF, r->src, learner_warnings, &diag, &refused);
+    if (!obj && refused) {
+        struct findings why = {0};
+        char *i_path = NULL, *pre_diag = NULL;
+        source_preprocess(r, r->src, &i_path, &why, &pre_diag);
+        free(i_path);
+        free(pre_diag);
+        free(diag);
+        refuse(out, &why);
+        findings_release(&why);
         return 0;
     }
-    for (int i = 0; forbidden[i]; i++) {
-        if (strstr(text, forbidden[i])) {
-            stage_say(out, ST_FAIL,
-                      "refused: %s contains '%s', which would hide races from the detectors",
-                      r->src, forbidden[i]);
-            free(text);
-            return 0;
-        }
-    }
-    free(text);
-
-    char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
-    const char *inputs[] = {header, NULL};
-    const char *flags[32];
-    size_t n = 0;
-    for (size_t i = 0; learner_warnings[i]; i++)
-        flags[n++] = learner_warnings[i];
-    flags[n++] = "-O2";
-    flags[n++] = "-g";
-    flags[n++] = r->include_flag;
-    flags[n++] = "-c";
-    flags[n] = NULL;
-    const char *sources[] = {r->src, NULL};
-    struct compile_job job = {.cc = "gcc", .flags = flags, .sources = sources, .inputs = inputs,
-                              .label = "object", .cache_dir = r->cache};
-    char *diag = NULL;
-    char *obj = compile(&job, &diag, NULL);
     int warnings = 0;
     int errors = read_diagnostics(diag, out, &warnings);
     out->details = diag && *diag ? xstrdup(diag) : NULL;
@@ -137,24 +116,27 @@ int stage_build(struct run *r, struct stage_result *out)
             stage_say(out, ST_FAIL, "does not compile");
         }
         free(diag);
-        free(header);
         return 0;
     }
-    free(obj);
     free(diag);
 
     /* Symbols the tests and detectors rely on may not be defined or called by the learner
      * (a fake pthread_create, a sanitizer option hook): see anticheat.h. */
     struct findings why = {0};
-    if (anticheat_check(r->kata, r->src, &why) > 0) {
+    /* nm reads the object before its symbols were made local: a definition of a reserved
+     * name is harmless by then, but the learner should hear that it is wrong */
+    char *raw = ends_with(obj, ".local.o") ? xstrndup(obj, strlen(obj) - strlen(".local.o"))
+                                           : xstrdup(obj);
+    int cheats = anticheat_check_object(r->kata, r->src, raw, &why);
+    free(raw);
+    free(obj);
+    if (cheats > 0) {
         refuse(out, &why);
-        free(header);
         return 0;
     }
     findings_release(&why);
 
     /* Link it with the driver, so a missing function shows here, not as a later crash. */
-    free(header);
     char *link_diag = NULL;
     char *bin = build_driver(r, DRIVER_PLAIN, NULL, &link_diag);
     if (!bin) {

@@ -2,6 +2,7 @@
 #include "stages/detect.h"
 
 #include "hang/describe.h"
+#include "stages/source.h"
 #include "hang/snapshot.h"
 #include "util.h"
 
@@ -11,7 +12,7 @@
 #include <string.h>
 
 int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
-               int sanitizer, int dump_stacks, struct child *c)
+               int sanitizer, int dump_stacks, struct child_channel *report, struct child *c)
 {
     char *log_name = xasprintf("%s.log", label);
     char *stacks_name = xasprintf("%s-stacks.txt", label);
@@ -29,7 +30,12 @@ int detect_run(struct run *r, const char *label, const char *const *argv, const 
     /* Kernels with vm.mmap_rnd_bits above 28 make clang 14's TSan die at start ("unexpected
      * memory mapping"); without address randomisation it always finds room. */
     c->no_aslr = sanitizer;
+    report->fd = DETECT_REPORT_FD;
+    c->channels = report;
+    c->nchannels = 1;
     int rc = child_run(c);
+    c->channels = NULL;
+    c->nchannels = 0;
     /* the paths live on in c only while this call runs */
     c->stdout_path = c->stderr_path = c->stacks_path = NULL;
     free(log_name);
@@ -121,7 +127,37 @@ void detect_judge(struct run *r, const char *tool, const struct child *c,
     sb_release(&details);
 }
 
-char *detect_collect_logs(const struct run *r, const char *prefix)
+int detect_trusted(struct run *r, const char *tool, const struct child *c,
+                   const struct child_channel *report, const char *complete,
+                   struct stage_result *out)
+{
+    if (defence_disabled(r, "channel"))
+        return 1; /* the old reading, for the proof only */
+    const char *why = NULL;
+    char buf[256];
+    if (c->left_running) {
+        snprintf(buf, sizeof buf, "the program left %d process%s running after it ended (the "
+                 "harness killed %s)", c->left_running, c->left_running == 1 ? "" : "es",
+                 c->left_running == 1 ? "it" : "them");
+        why = buf;
+    } else if (report->open_after) {
+        why = "something still held the report channel after the program and everything it "
+              "started were gone";
+    } else if (report->closed_early) {
+        why = "the report channel was closed while the program still ran";
+    } else if (report->truncated) {
+        why = "the report was larger than the harness keeps";
+    } else if (complete && !c->timed_out && !c->exec_failed &&
+               (!report->text || !strstr(report->text, complete))) {
+        why = "the report ended before the tool finished it (was the tool killed?)";
+    }
+    if (!why)
+        return 1;
+    stage_say(out, ST_FAIL, "the %s report is not trusted: %s", tool, why);
+    return 0;
+}
+
+char *detect_collect_files(const struct run *r, const char *prefix, const char *suffix)
 {
     DIR *d = opendir(r->work);
     struct strbuf sb = STRBUF_INIT;
@@ -130,10 +166,11 @@ char *detect_collect_logs(const struct run *r, const char *prefix)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         const char *rest = e->d_name + strlen(lead);
-        if (!starts_with(e->d_name, lead) || *rest < '0' || *rest > '9')
+        if (!starts_with(e->d_name, lead) || *rest < '0' || *rest > '9' ||
+            !ends_with(e->d_name, suffix))
             continue;
         char *path = xasprintf("%s/%s", r->work, e->d_name);
-        char *text = read_file(path, 4 << 20, NULL);
+        char *text = read_file(path, 16 << 20, NULL);
         if (text)
             sb_puts(&sb, text);
         free(text);

@@ -5,11 +5,26 @@
 #include "stages/stage.h"
 
 /* Runs argv (a driver, maybe under Valgrind) with the kata's detector deadline and the
- * limits for untrusted code, with stdout and stderr in <work>/<label>.log. On a deadline
+ * limits for untrusted code, with stdout and stderr in <work>/<label>.log and the tool's
+ * report on `report` (a channel at DETECT_REPORT_FD; its results are set). On a deadline
  * the stacks go to <work>/<label>-stacks.txt when dump_stacks is set. Returns what
  * child_run returns. */
 int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
-               int sanitizer, int dump_stacks, struct child *c);
+               int sanitizer, int dump_stacks, struct child_channel *report, struct child *c);
+
+/* The descriptor number the detector's report travels on (a pipe the harness reads while the
+ * driver runs: spawn.h, struct child_channel), and the environment entry that tells the
+ * sanitizer drivers (tests/support/report_fd.c). */
+#define DETECT_REPORT_FD 3
+#define DETECT_REPORT_ENV "KATA_REPORT_FD=3"
+
+/* Is the detector's report evidence? Not when the driver left processes running, or the
+ * report channel was closed before the driver ended or held open after it, or (complete, a
+ * closing mark the tool writes last, or NULL) the report lacks its end although the run did
+ * not time out. Then sets the stage to failed with the reason and returns 0; else 1. */
+int detect_trusted(struct run *r, const char *tool, const struct child *c,
+                   const struct child_channel *report, const char *complete,
+                   struct stage_result *out);
 
 /* After a detector ran: keeps the findings in the learner's file (the others are counted in
  * out->hidden), and sets the stage's status and summary from them and from how the child
@@ -17,9 +32,11 @@ int detect_run(struct run *r, const char *label, const char *const *argv, const 
 void detect_judge(struct run *r, const char *tool, const struct child *c,
                   struct stage_result *out);
 
-/* Concatenates every <work>/<prefix>.<pid> log a sanitizer wrote (one per process).
+
+/* The old channel, for the defences' proof only (source.h, defence_disabled "channel"): every
+ * <work>/<prefix>.<pid><suffix> file the tool wrote, read once the driver is gone, joined.
  * Returns a new string, empty when there is none. */
-char *detect_collect_logs(const struct run *r, const char *prefix);
+char *detect_collect_files(const struct run *r, const char *prefix, const char *suffix);
 
 /* "external_symbolizer_path=<llvm-symbolizer>" for the sanitizers' options (their frames
  * need it for file:line), or "" to let them search PATH. A static string. */

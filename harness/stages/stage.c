@@ -3,6 +3,7 @@
 #include "stages/stage.h"
 
 #include "compile.h"
+#include "stages/source.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -59,36 +60,23 @@ const char *server_env(const struct run *r)
     return r->server_env;
 }
 
-/* The Valgrind build's learner object: the learner's file alone, compiled with GCC's
- * ThreadSanitizer instrumentation so that every atomic operation, however it is spelled,
- * becomes a call into harness/runtime/valgrind_atomics.c, which the driver links instead of
- * libtsan (that file says what it tells Helgrind and DRD). Only the learner's file is
- * instrumented: the driver stays the plain build it was. gcc rather than clang, although both
- * instrument every form and keep the lines and global names the tools report: gcc is the
- * compiler of the build stage, and clang 14 rejects some valid C11 (`(a += 1) == 2` on an
- * _Atomic), which would fail here what the build stage passed. Returns the object's path
- * (caller frees) or NULL, with the compiler's output in *diagnostics. */
-static char *valgrind_object(struct run *r, const char *src, const char *header, char **diagnostics)
-{
-    const char *flags[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
-                           "-c", NULL};
-    const char *sources[] = {src, NULL};
-    const char *inputs[] = {header, NULL};
-    struct compile_job job = {
-        .cc = "gcc",
-        .flags = flags,
-        .sources = sources,
-        .inputs = inputs,
-        .label = "object-valgrind",
-        .cache_dir = r->cache,
-    };
-    return compile(&job, diagnostics, NULL);
-}
-
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
 {
+    return build_driver_mapped(r, kind, src, diagnostics, NULL);
+}
+
+char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src,
+                          char **diagnostics, struct code_map *code)
+{
+    /* the learner's side: one preprocessed unit, compiled for this build, exporting only the
+     * kata's names (stages/source.h) */
+    char *obj = source_object(r, kind, src ? src : r->src, NULL, diagnostics, NULL);
+    if (!obj)
+        return NULL;
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
-    const char *inputs[] = {header, "harness/runtime/valgrind_atomics.c", NULL};
+    const char *inputs[] = {header, "tests/support/report_fd.c",
+                            kind == DRIVER_PLAIN ? "harness/runtime/valgrind_atomics.c" : NULL,
+                            NULL};
     const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag,
                            "-Iharness/server", NULL};
     const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
@@ -96,40 +84,42 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
     const char *asan[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
                           "-fno-omit-frame-pointer", "-w", r->include_flag, "-Iharness/server", NULL};
-    const char *sources[5] = {r->kata->driver, src ? src : r->src, NULL};
-    char *object = NULL;
-    if (kind == DRIVER_PLAIN) {
-        /* the Valgrind build: C11 atomics made visible to Helgrind and DRD */
-        object = valgrind_object(r, sources[1], header, diagnostics);
-        if (!object) {
-            free(header);
-            return NULL;
-        }
-        if (diagnostics) {
-            free(*diagnostics);
-            *diagnostics = NULL;
-        }
-        sources[1] = object;
-    }
+    /* the Valgrind build links the stand-in for TSan's runtime that tells Helgrind and DRD
+     * about atomics (harness/runtime/valgrind_atomics.c); the sanitizer drivers hand their
+     * report descriptor to the runtime before main */
+    const char *sources[] = {r->kata->driver, obj, NULL, NULL, NULL};
     size_t ns = 2;
     if (kind == DRIVER_PLAIN)
         sources[ns++] = "harness/runtime/valgrind_atomics.c";
+    if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
+        sources[ns++] = "tests/support/report_fd.c";
     if (r->kata->server)
         sources[ns++] = "harness/server/latency_body.c";
-    sources[ns] = NULL;
-    const char *libs[MAX_ARGS + 3];
+    const char *libs[MAX_ARGS + 6];
     size_t m = 0;
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
     libs[m++] = "-lpthread";
+    if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
+        libs[m++] = "-ldl";
     if (kind == DRIVER_PLAIN)
         libs[m++] = "-no-pie";
+    /* the linker's map says where the learner's object landed: a frame is the learner's by
+     * its address (findings.h, struct code_map). Named after everything the link reads, so a
+     * cached binary finds its own map. */
+    char *driver_text = read_file(r->kata->driver, 4 << 20, NULL);
+    unsigned long long h = fnv1a(FNV_INIT, driver_text ? driver_text : "", driver_text ? strlen(driver_text) : 0);
+    free(driver_text);
+    h = fnv1a(h, &kind, sizeof kind);
+    char *map = xasprintf("%s.%016llx.map", obj, h);
+    char *map_flag = xasprintf("-Wl,-Map=%s", map);
+    libs[m++] = map_flag;
     libs[m] = NULL;
     static const char *const labels[] = {"driver-plain", "driver-tsan", "driver-perf",
                                          "driver-asan"};
     const char *const *flags[] = {plain, tsan, perf, asan};
     struct compile_job job = {
-        .cc = kind == DRIVER_TSAN || kind == DRIVER_ASAN ? "clang" : "gcc",
+        .cc = "gcc", /* the learner's object is gcc's (stages/source.c says why) */
         .flags = flags[kind],
         .sources = sources,
         .link_flags = libs,
@@ -137,8 +127,13 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
         .label = labels[kind],
         .cache_dir = r->cache,
     };
+    free(*diagnostics);
     char *bin = compile(&job, diagnostics, NULL);
-    free(object);
+    if (bin && code && code_map_read(code, map, obj, bin) < 0)
+        code_map_release(code); /* no map: frames are judged by file name */
+    free(map);
+    free(map_flag);
     free(header);
+    free(obj);
     return bin;
 }

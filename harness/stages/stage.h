@@ -24,15 +24,21 @@ int stage_asan(struct run *r, struct stage_result *out);
 /* The kata's driver (a plain main) linked with the learner's file, in one of these builds. */
 enum driver_build {
     DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals); the
-                     learner's file with -fsanitize=thread, linked with
+                     learner's object with -fsanitize=thread, linked with
                      harness/runtime/valgrind_atomics.c instead of libtsan */
-    DRIVER_TSAN,  /* clang -fsanitize=thread -O0 -g (at -O1 clang can merge code to line 0) */
+    DRIVER_TSAN,  /* gcc -fsanitize=thread -O0 -g (optimised, code can be merged to line 0) */
     DRIVER_PERF,  /* gcc -O2 -g: the timed build, the same for learner and reference */
-    DRIVER_ASAN,  /* clang -fsanitize=address,undefined -O1 -g */
+    DRIVER_ASAN,  /* gcc -fsanitize=address,undefined -O1 -g */
 };
-/* Builds (or finds in the cache) the driver linked with `src` (NULL: the learner's file).
+/* Every build is gcc's, from one preprocessed unit (stages/source.h): a sanitizer build with
+ * another compiler would need the file preprocessed for that compiler, and could be told
+ * apart. Builds (or finds in the cache) the driver linked with `src` (NULL: the learner's file).
  * Returns its path (caller frees) or NULL; *diagnostics gets the compiler's output. */
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics);
+/* The same, and (code not NULL) where the learner's code lies in the binary (empty when the
+ * linker's map could not be read; release it with code_map_release). */
+char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src,
+                          char **diagnostics, struct code_map *code);
 /* Sets a stage's summary from a format. */
 void stage_say(struct stage_result *s, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,5 +1,6 @@
 /* hostile: a cheat that never counts: it overwrites the runner's XML report (the --xml= path
- * in the runner's command line) with a pass for the running test, then SIGKILLs the runner so
+ * in the runner's command line; the runner is found among its ancestors, as the test body runs
+ * in a child of the worker) with a pass for the running test, then SIGKILLs the runner so
  * that the real report is never written; a runner killed by a signal must fail the test,
  * whatever its report file says.
  * expect: stage=test text="SIGKILL"
@@ -14,11 +15,45 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The parent of a process, from /proc (0 when unknown). */
+static pid_t parent_of(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    char *paren = strrchr(buf, ')');
+    int ppid = 0;
+    return paren && sscanf(paren + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : 0;
+}
+
+/* The runner: the nearest ancestor whose command line has an --xml= argument (the test's
+ * body runs in a child of Criterion's worker, which is a child of the runner). */
+static pid_t runner;
+
 /* The value of the runner's argument that starts with `key`, or NULL. */
 static const char *runner_arg(const char *key, char *buf, size_t size)
 {
+    for (pid_t p = getppid(); p > 1 && !runner; p = parent_of(p)) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+        if (fd >= 0)
+            close(fd);
+        if (n > 0 && memmem(buf, (size_t)n, "--xml=", 6))
+            runner = p;
+    }
+    if (!runner)
+        return NULL;
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)getppid());
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)runner);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
@@ -52,6 +87,6 @@ long race_counter_run(int nthreads, long iters)
                 (int)(strchr(filter, '/') - filter), filter, strchr(filter, '/') + 1);
         fclose(f);
     }
-    kill(getppid(), SIGKILL);
+    kill(runner, SIGKILL);
     _exit(0);
 }

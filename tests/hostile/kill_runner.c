@@ -1,7 +1,9 @@
-/* hostile: kills its parent (the Criterion runner; under a detector the harness itself) with
- * SIGKILL, and then itself; no report is written, so the verdict must say the test program
- * was killed before it reported, and the harness must survive the detector stages.
- * expect: stage=test text="before it reported"
+/* hostile: kills its parent with SIGKILL, and then itself. Under the tests the parent is the
+ * process that judges the test (tests/support/kata_isolate.c: the body runs in a child of
+ * Criterion's worker), so no verdict is ever sent and the runner reports a crash; under a
+ * detector the parent is the harness itself, which must survive the detector stages.
+ * (forge_report_kill climbs further, to the runner.)
+ * expect: stage=test text="crashed"
  * limit: 12
  * needs: root (in the detector stages its parent is the harness itself, which only a user
  *   of its own cannot signal)

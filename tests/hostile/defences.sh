@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# defences.sh: each defence of the evidence is proven, not assumed. For every line of the
+# table below the hostile program is graded twice on the stage it attacks: as the harness
+# stands (it must fail), and with that defence turned off (it must pass: the attack is real
+# and this defence is what stops it).
+#
+# The switch is KATA_TEST_DISABLE_DEFENCE=name,name in the harness's environment; the harness
+# honours it only for a file under tests/hostile/ (harness/stages/source.h,
+# defence_disabled), so no learner's grading can run without a defence: learner code starts
+# long after the harness chose its builds, and only this repository's programs qualify.
+#
+#   tests/hostile/defences.sh [program...]      (make defences [DEFENCES="a b"])
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 3
+kata_bin=${KATA_BIN:-build/bin/kata}
+[ -x "$kata_bin" ] || { echo "no harness at $kata_bin: run make first" >&2; exit 3; }
+command -v jq > /dev/null || { echo "defences.sh needs jq" >&2; exit 3; }
+
+# program            defences turned off   stage attacked
+table='
+one_assert_exit      isolation             test
+skip_weak            isolation,skip        test
+skip_dlsym           isolation,skip        test
+line_rename          line,address          tsan
+paste_annotate       include,tokens        tsan
+detect_build         one-tu                tsan
+libc_override        localise              tsan
+include_solution     include               test
+include_climb        include               test
+blank_reports        channel               tsan
+'
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# `grade OUT SRC STAGE [DEFENCES]`: the stage's status ("pass", "fail", ...) into OUT.
+grade() {
+    local out=$1 src=$2 stage=$3 off=${4:-}
+    KATA_TEST_DISABLE_DEFENCE=$off setsid "$kata_bin" run race_counter --src "$src" \
+        --stage "$stage" --format json > "$out.json" 2> "$out.err"
+    jq -r --arg s "$stage" '([.tests[] | select(.name == "build" and .status != "pass")][0]
+        // ([.tests[] | select(.name == $s)][0])) | "\(.status) \(.name): \(.message)"' \
+        "$out.json" 2> /dev/null || echo "none: no verdict ($(head -c 200 "$out.err"))"
+}
+
+passed=0 failed=0
+while read -r program off stage; do
+    [ -n "$program" ] || continue
+    if [ $# -gt 0 ] && [[ " $* " != *" $program "* ]]; then continue; fi
+    src="tests/hostile/$program.c"
+    with=$(grade "$work/$program.on" "$src" "$stage")
+    without=$(grade "$work/$program.off" "$src" "$stage" "$off")
+    if [[ $with == fail* ]] && [[ $without == pass* ]]; then
+        passed=$((passed + 1))
+        printf '  ok    %-18s %-16s stopped; passes without it\n' "$program" "$off"
+    else
+        failed=$((failed + 1))
+        printf '  FAIL  %-18s %-16s\n        with it:    %s\n        without it: %s\n' \
+            "$program" "$off" "${with:0:300}" "${without:0:300}"
+    fi
+done <<< "$table"
+echo "defences: $passed proven, $failed not"
+[ "$failed" = 0 ]

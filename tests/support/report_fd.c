@@ -1,0 +1,62 @@
+/* report_fd.c: linked into the ThreadSanitizer and AddressSanitizer drivers: the sanitizers'
+ * reports go to the descriptor the harness holds (KATA_REPORT_FD), not to files.
+ *
+ * A report file lives where the learner's code can reach it: a process the learner forked
+ * could truncate or rewrite it once the driver was gone and before the harness read it. The
+ * harness instead passes a pipe (spawn.h, struct child_channel) and reads it while the
+ * driver runs; what went in cannot be taken back. The sanitizer runtimes open their log
+ * files by path only (log_path gets ".<pid>" appended), so the descriptor is handed to them
+ * with their own interface call, __sanitizer_set_report_fd, in each runtime loaded (UBSan's
+ * is a library of its own beside ASan's). This constructor runs before main, after the
+ * runtimes started, and no learner code runs before it (the build refuses constructors in the
+ * learner's file). */
+#define _GNU_SOURCE /* RTLD_NOLOAD, RTLD_DEFAULT, dl_iterate_phdr */
+#include <dlfcn.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void hand_over(void *lib, long fd)
+{
+    void (*set)(void *) = NULL;
+    void *sym = lib ? dlsym(lib, "__sanitizer_set_report_fd") : NULL;
+    /* a data pointer to a function pointer: POSIX guarantees dlsym's result converts */
+    *(void **)&set = sym;
+    if (set)
+        set((void *)fd);
+}
+
+static int handed;
+
+/* For each loaded library that is a sanitizer runtime (libtsan, libasan, libubsan: whatever
+ * their version), its own copy of the call. */
+static int each_runtime(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    const char *base = strrchr(info->dlpi_name, '/');
+    base = base ? base + 1 : info->dlpi_name;
+    if (strncmp(base, "libtsan.so", 10) && strncmp(base, "libasan.so", 10) &&
+        strncmp(base, "libubsan.so", 11))
+        return 0;
+    void *lib = dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD);
+    if (lib) {
+        hand_over(lib, *(long *)data);
+        handed = 1;
+    }
+    return 0;
+}
+
+__attribute__((constructor(101))) static void kata_report_fd(void)
+{
+    const char *s = getenv("KATA_REPORT_FD");
+    if (!s || !*s)
+        return;
+    long fd = strtol(s, NULL, 10);
+    int any = 0;
+    dl_iterate_phdr(each_runtime, &fd);
+    any = handed;
+    if (!any)
+        hand_over(RTLD_DEFAULT, fd);
+    /* not the learner's to read */
+    unsetenv("KATA_REPORT_FD");
+}
