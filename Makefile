@@ -27,7 +27,7 @@ KATA_BIN := $(HARNESS_BUILD)/bin/kata
 # and the server's benchmark; objects mirror the folders (build/obj/stages/test.o).
 HARNESS_MAIN := harness/main.c
 HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/server/serve_main.c \
-	harness/server/bench/%,$(shell find harness -name '*.c' | sort))
+	harness/sandbox_init.c harness/server/bench/%,$(shell find harness -name '*.c' | sort))
 HARNESS_OBJS := $(patsubst harness/%.c,$(HARNESS_BUILD)/obj/%.o,$(HARNESS_LIB_SRCS))
 
 # The harness's own Criterion tests: tests/harness/<folder>/test_<module>.c tests
@@ -103,10 +103,17 @@ $(HARNESS_BUILD)/obj/%.o: harness/%.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
+$(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o $(HARNESS_BUILD)/bin/kata-init
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LINK    $@")
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(filter %.o,$^) -o $@ $(HARNESS_LIBS)
+
+# The first process of every sandbox (harness/sandbox_init.c); the harness finds it beside
+# itself. Static, so that it needs nothing from the sandbox's /usr.
+$(HARNESS_BUILD)/bin/kata-init: harness/sandbox_init.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CC) $(filter-out -fsanitize=%,$(HARNESS_CFLAGS)) -static $< -o $@
 
 kata: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }

@@ -1,6 +1,7 @@
 /* grade.c: one grading run: its work folder and latency server, then the stages in order. */
 #include "grade.h"
 
+#include "sandbox.h"
 #include "server/latency_server.h"
 #include "stages/stage.h"
 #include "util.h"
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,11 @@ static char *run_tag(const char *src_real)
 int run_prepare(struct run *r)
 {
     r->src_real = real_path(r->src);
+    /* The harness reads no file through a final symbolic link (util.h, read_file): a
+     * learner's file given as a link is read where it lies. */
+    struct stat st;
+    if (lstat(r->src, &st) == 0 && S_ISLNK(st.st_mode))
+        r->src = r->src_real;
     char *tag = run_tag(r->src_real);
     r->work = xasprintf("%s/build/run/%s/%s", r->root, r->kata->name, tag);
     r->cache = xasprintf("%s/build/cache/%s", r->root, r->kata->name);
@@ -71,9 +78,18 @@ int run_prepare(struct run *r)
     remove_tree(r->work);
     if (mkdir_p(r->work))
         return -1;
-    /* learner code runs unprivileged when we are root (spawn.h), and writes its reports here */
+    /* learner code runs unprivileged when we are root (spawn.h), and writes its reports here:
+     * the one folder its sandbox may write. The harness reads what is in it only through
+     * read_file (no links followed, regular files only, a size cap) and makes its own files
+     * there anew (spawn.h). */
     if (geteuid() == 0 && chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
         return error("cannot hand %s to the unprivileged user: %s", r->work, strerror(errno));
+    r->isolation = sandbox_start(r->work);
+    r->limits = sandbox_limits();
+    const char *require = getenv("KATA_REQUIRE_SANDBOX");
+    if (require && *require && strcmp(require, "0") && strcmp(r->isolation, "bubblewrap"))
+        return error("KATA_REQUIRE_SANDBOX is set and learner code would not be isolated "
+                     "(%s): not grading", r->isolation);
     if (r->kata->server) {
         /* The harness is in its own network namespace by now, so this loopback server
          * is the only one the learner's code can reach. */
@@ -158,6 +174,10 @@ void run_release(struct run *r)
     r->server = NULL;
     free(r->server_env);
     r->server_env = NULL;
+    sandbox_stop();
+    free(r->isolation);
+    free(r->limits);
+    r->isolation = r->limits = NULL;
     free(r->src_real);
     free(r->work);
     free(r->cache);
