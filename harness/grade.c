@@ -106,8 +106,10 @@ int grade_run(struct run *r)
     double start = now_seconds();
     if (r->only_stage && !kata_has_stage(r->kata, r->only_stage))
         return error("kata '%s' has no stage '%s'", r->kata->name, r->only_stage);
-    if (run_prepare(r))
+    if (run_prepare(r)) {
+        r->status = ST_ERROR; /* not graded: no verdict may read as a pass */
         return -1;
+    }
     int harness_failed = 0;
     r->status = ST_PASS;
     for (int i = 0; i < r->kata->nstages; i++) {
