@@ -78,14 +78,16 @@ int run_prepare(struct run *r)
     remove_tree(r->work);
     if (mkdir_p(r->work))
         return -1;
-    /* learner code runs unprivileged when we are root (spawn.h), and writes its reports here:
-     * the one folder its sandbox may write. The harness reads what is in it only through
-     * read_file (no links followed, regular files only, a size cap) and makes its own files
-     * there anew (spawn.h). */
-    if (geteuid() == 0 && chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
-        return error("cannot hand %s to the unprivileged user: %s", r->work, strerror(errno));
+    /* Learner code writes its reports here. In the sandbox each child has a folder of its
+     * own in this one's place (spawn.c), and this one stays the harness's; without it, learner
+     * code runs unprivileged when we are root (spawn.h) and writes here itself. Either way
+     * the harness reads what is here only through read_file (no links followed, regular files
+     * only, a size cap) and makes its own files anew (spawn.h). */
     r->isolation = sandbox_start(r->work);
     r->limits = sandbox_limits();
+    if (strcmp(r->isolation, "bubblewrap") && geteuid() == 0 &&
+        chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
+        return error("cannot hand %s to the unprivileged user: %s", r->work, strerror(errno));
     const char *require = getenv("KATA_REQUIRE_SANDBOX");
     if (require && *require && strcmp(require, "0") && strcmp(r->isolation, "bubblewrap"))
         return error("KATA_REQUIRE_SANDBOX is set and learner code would not be isolated "

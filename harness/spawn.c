@@ -450,8 +450,57 @@ static void bind_if_file(struct args *a, const char *word, const char *cwd)
     free(abs);
 }
 
+/*
+ * The work folder of a child that writes where the stages told it (its reports, in the
+ * grading's work folder): a new, empty folder of its own, bound where the grading's work
+ * folder would be, so it finds nothing an earlier child left there (a FIFO under the name of
+ * a report, a link) and leaves nothing for a later one. When it is gone, harvest() moves the
+ * regular files it wrote into the grading's work folder, where the stages read them; the
+ * harness's own files there (the children's output) it never sees. Returns the folder (a
+ * new string) or NULL when it cannot be made.
+ */
+static char *child_work(void)
+{
+    static unsigned n;
+    char *dir = xasprintf("%s/.child-%d-%u", sandbox.work, (int)getpid(), n++);
+    remove_tree(dir);
+    if (mkdir(dir, 0700) ||
+        (geteuid() == 0 && chown(dir, sandbox_uid, sandbox_uid))) {
+        error("cannot make '%s': %s", dir, strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+/* Moves what the child wrote into the grading's work folder: regular files with one link
+ * only (rename replaces an older file of that name; it follows no link on either side), and
+ * then removes the child's folder with whatever else is in it. */
+static void harvest(char *own)
+{
+    int fd = open(own, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.' || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+            !S_ISREG(st.st_mode) || st.st_nlink != 1)
+            continue;
+        char *to = xasprintf("%s/%s", sandbox.work, e->d_name);
+        renameat(fd, e->d_name, AT_FDCWD, to);
+        free(to);
+    }
+    if (d)
+        closedir(d);
+    else if (fd >= 0)
+        close(fd);
+    remove_tree(own);
+    free(own);
+}
+
 /* bwrap's command line for c (see spawn.h, struct view and struct sandbox_config). */
-static char **bwrap_command(const struct child *c, const char *cwd, int status_fd)
+static char **bwrap_command(const struct child *c, const char *cwd, int status_fd,
+                            const char *own_work)
 {
     struct args a = {0};
     arg(&a, sandbox.bwrap);
@@ -517,11 +566,17 @@ static char **bwrap_command(const struct child *c, const char *cwd, int status_f
     }
     for (size_t i = 0; c->argv[i]; i++)
         bind_if_file(&a, c->argv[i], cwd);
-    const char *write = c->view.write ? c->view.write : sandbox.work;
-    if (write) {
-        char *abs = absolute(write, cwd);
+    if (c->view.write) {
+        char *abs = absolute(c->view.write, cwd);
         arg(&a, "--bind");
         arg(&a, abs);
+        arg(&a, abs);
+        free(abs);
+    } else if (own_work) {
+        /* the grading's work folder, as this child alone has it (see child_work) */
+        char *abs = absolute(sandbox.work, cwd);
+        arg(&a, "--bind");
+        arg(&a, own_work);
         arg(&a, abs);
         free(abs);
     }
@@ -622,9 +677,12 @@ static int child_run_once(struct child *c)
     int private_tmp = !c->sandboxed && c->limits.private_tmp && dir && dir[0] == '/' &&
                       !starts_with(dir, "/tmp/") && strcmp(dir, "/tmp") &&
                       !starts_with(dir, "/dev/shm");
+    char *own_work = NULL;
     if (c->sandboxed) {
+        if (!c->view.write && sandbox.work && !(own_work = child_work()))
+            return -1;
         l.status_fd = status_pipe[1];
-        l.bwrap_argv = bwrap_command(c, dir ? dir : "/", status_pipe[1]);
+        l.bwrap_argv = bwrap_command(c, dir ? dir : "/", status_pipe[1], own_work);
     }
     const char *extra[MAX_ENV + 2];
     size_t ne = 0;
@@ -642,6 +700,9 @@ static int child_run_once(struct child *c)
         close(report[0]);
         close(report[1]);
         free(envp);
+        free_argv(l.bwrap_argv);
+        if (own_work)
+            harvest(own_work);
         return error("cannot fork: %s", strerror(e));
     }
     if (pid == 0)
@@ -669,6 +730,8 @@ static int child_run_once(struct child *c)
         c->exec_errno = e;
         if (status_pipe[0] >= 0)
             close(status_pipe[0]);
+        if (own_work)
+            harvest(own_work);
         return -1;
     }
 
@@ -710,6 +773,8 @@ static int child_run_once(struct child *c)
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
     c->wall_seconds = now_seconds() - start;
+    if (own_work)
+        harvest(own_work); /* the sandbox is gone: nothing writes there any more */
     if (c->sandboxed) {
         /* kata-init told how the command ended and what it left (and its exit ended that) */
         int told = read_init_status(c, status_pipe[0], &status);

@@ -1,10 +1,10 @@
-/* hostile: kills its parent (the Criterion runner; under a detector the harness itself) with
- * SIGKILL, and then itself; no report is written, so the verdict must say the test program
- * was killed before it reported, and the harness must survive the detector stages.
+/* hostile: kills its parent (the Criterion runner; under a detector the sandbox's pid 1,
+ * kata-init) with SIGKILL, and then itself; no report is written, so the verdict must say the
+ * test program was killed before it reported, and the harness must survive the detector
+ * stages: the pid namespace's init ignores signals from inside it, and the harness is out
+ * of sight, as root and as an ordinary user alike.
  * expect: stage=test text="before it reported"
  * limit: 12
- * needs: root (in the detector stages its parent is the harness itself, which only a user
- *   of its own cannot signal)
  */
 #define _GNU_SOURCE
 #include "race_counter.h"
