@@ -78,7 +78,8 @@ help:
 	@echo "  make test-harness [SANITIZER=address,undefined]  the harness's unit tests (under sanitizers)"
 	@echo "  make check-layering            no two modules of harness/ call each other"
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
-	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
+	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm, cheat and escape programs"
+	@echo "  make hostile-user [HOSTILE=...] the same as an ordinary user (as root: account kata-test, a copy)"
 	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
 	@echo "  make check-readmes [NAME=x]    each kata README's verdict excerpts are still true"
 	@echo "  make grade [KATAS=\"a b\"]      grade a class: scoreboard, build/reports/ (For teachers)"
@@ -163,6 +164,10 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS)
 	$(KATA_BIN) selftest --runs $(or $(RUNS),1) || failed="$$failed selftest"; \
 	echo "== hostile learner code (tests/hostile)"; \
 	$(MAKE) --no-print-directory hostile || failed="$$failed hostile"; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "== hostile learner code, as an ordinary user (scripts/as-user.sh)"; \
+		$(MAKE) --no-print-directory hostile-user || failed="$$failed hostile-user"; \
+	fi; \
 	echo "== README excerpts"; \
 	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
 	echo "== workflows"; \

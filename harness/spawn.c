@@ -665,7 +665,9 @@ static int child_run_once(struct child *c)
             close(l.out);
         if (l.err >= 0 && !shared)
             close(l.err);
-        return error("cannot open the files of '%s': %s", c->argv[0], strerror(e));
+        c->exec_failed = 1; /* it cannot start without them */
+        c->exec_errno = e;
+        return -1;
     }
     int report[2], status_pipe[2] = {-1, -1};
     if (pipe2(report, O_CLOEXEC) ||

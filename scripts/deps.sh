@@ -19,8 +19,9 @@ for arg in "$@"; do
 done
 
 # Debian/Ubuntu packages, each with a probe that says whether it is already there.
+# bubblewrap: the sandbox every process that reads learner input runs in (harness/spawn.c).
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
-          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev make)
+          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev make bubblewrap)
 if [[ $dev -eq 1 ]]; then
     packages+=(npm)
 fi
@@ -29,6 +30,7 @@ have() {
     case "$1" in
         gcc|clang|valgrind|gdb|make|pkg-config|npm) command -v "$1" >/dev/null 2>&1 ;;
         elfutils) command -v eu-stack >/dev/null 2>&1 ;;
+        bubblewrap) command -v bwrap >/dev/null 2>&1 ;;
         libclang-rt-dev) tsan_works ;;
         libcriterion-dev) pc_or_header criterion criterion/criterion.h ;;
         libcjson-dev) pc_or_header libcjson cjson/cJSON.h ;;
