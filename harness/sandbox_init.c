@@ -24,6 +24,9 @@
  *                             signal is told exactly) and left that many processes running.
  * Signals from inside the namespace cannot reach it (the kernel shields a namespace's init
  * from signals it has no handler for), so learner code cannot kill it; the harness can.
+ * SIGUSR1 from the harness (from outside the namespace) freezes every other process in it at
+ * once (kill(-1, SIGSTOP) from inside reaches them all): a fork storm stops growing before the
+ * harness reads its stacks, without a walk of /proc that the storm could outrun.
  */
 
 static void say(int fd, const char *line)
@@ -73,6 +76,18 @@ static int count_others(void)
     return n;
 }
 
+/* SIGUSR1: stop everything else in the namespace, only when asked from outside it (a sender
+ * the namespace cannot see has pid 0 here). Repeated, for processes forked meanwhile. */
+static void freeze(int sig, siginfo_t *info, void *ctx)
+{
+    (void)sig;
+    (void)ctx;
+    if (info->si_pid != 0)
+        return;
+    for (int i = 0; i < 5; i++)
+        kill(-1, SIGSTOP);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -82,6 +97,9 @@ int main(int argc, char **argv)
     int fd = atoi(argv[1]);
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
         return 127;
+    struct sigaction sa = {.sa_sigaction = freeze, .sa_flags = SA_SIGINFO | SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
     pid_t pid = fork();
     if (pid < 0) {
         char line[32];
@@ -92,6 +110,7 @@ int main(int argc, char **argv)
     if (pid == 0) {
         /* a group of its own, so that the harness can stop and dump it as one */
         setpgid(0, 0);
+        signal(SIGUSR1, SIG_DFL);
         execvp(argv[2], argv + 2);
         char line[32];
         snprintf(line, sizeof line, "E %d\n", errno);

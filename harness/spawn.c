@@ -634,15 +634,6 @@ static int read_init_status(struct child *c, int fd, int *status)
     return 0;
 }
 
-/* In the sandbox the child is bwrap; its child is kata-init, whose child is the command:
- * that one (and its group) is what a deadline hook should look at. */
-static pid_t sandboxed_command(pid_t bwrap)
-{
-    pid_t init = procs_child_of(bwrap);
-    pid_t cmd = init > 0 ? procs_child_of(init) : 0;
-    return cmd > 0 ? cmd : bwrap;
-}
-
 static int child_run_once(struct child *c)
 {
     c->exited = c->signaled = c->timed_out = c->exec_failed = 0;
@@ -743,15 +734,26 @@ static int child_run_once(struct child *c)
          * and spinning, so the stacks are read fast and show the moment of the deadline.
          * The hook sees the command, not the sandbox's bwrap and kata-init around it. */
         const struct deadline_hook *hook = c->stacks_path ? c->on_deadline : NULL;
-        pid_t inner = c->sandboxed ? sandboxed_command(pid) : pid;
+        pid_t init = c->sandboxed ? procs_child_of(pid) : 0;
+        pid_t inner = init > 0 ? procs_child_of(init) : 0;
+        if (inner <= 0)
+            inner = pid;
         c->pid = inner;
         char *seen = hook ? hook->observe(inner) : NULL;
-        signal_sandbox_user(c, SIGSTOP);
         pid_t members[1024];
-        size_t nm = procs_tree(pid, members, 1024);
-        kill(-pid, SIGSTOP);
-        for (size_t i = 0; i < nm; i++)
-            kill(members[i], SIGSTOP);
+        size_t nm = 0;
+        if (init > 0) {
+            /* kata-init stops every process in the namespace at once (sandbox_init.c) */
+            kill(init, SIGUSR1);
+            struct timespec ts = {0, 20 * 1000000L};
+            nanosleep(&ts, NULL);
+        } else {
+            signal_sandbox_user(c, SIGSTOP);
+            nm = procs_tree(pid, members, 1024);
+            kill(-pid, SIGSTOP);
+            for (size_t i = 0; i < nm; i++)
+                kill(members[i], SIGSTOP);
+        }
         if (c->sandboxed) {
             c->deadline_procs = count_tree(inner, &c->deadline_rss_kb);
             nm = procs_tree(inner, members, 1024);
@@ -767,8 +769,14 @@ static int child_run_once(struct child *c)
         }
         free(seen);
         c->pid = pid;
-        kill_sandbox_user(c);
-        kill_tree(pid);
+        if (init > 0) {
+            /* the namespace's init: with it goes every process in the namespace, at once */
+            kill(init, SIGKILL);
+            kill(pid, SIGKILL);
+        } else {
+            kill_sandbox_user(c);
+            kill_tree(pid);
+        }
     }
     int status = 0;
     struct rusage ru;
