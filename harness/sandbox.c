@@ -122,7 +122,10 @@ static char *probe(const char *work)
 {
     char *log = xasprintf("%s/sandbox-probe.log", work);
     const char *argv[] = {"/usr/bin/true", NULL};
-    struct child c = {.argv = argv, .stdout_path = log, .stderr_path = log, .timeout = 10,
+    struct child c = {.argv = argv,
+                      .stdout_path = log,
+                      .stderr_path = log,
+                      .timeout = 10,
                       .limits = {.unprivileged = 1}};
     int rc = child_run(&c);
     char *why = NULL;
@@ -132,8 +135,8 @@ static char *probe(const char *work)
         if (said && starts_with(said, "bwrap: "))
             said += strlen("bwrap: ");
         why = said && *said ? xasprintf("bwrap did not start: %.*s", (int)strcspn(said, "\n"), said)
-                            : xasprintf("bwrap did not start (%s)", c.timed_out ? "timed out"
-                                                                                : "no reason given");
+                            : xasprintf("bwrap did not start (%s)",
+                                        c.timed_out ? "timed out" : "no reason given");
         free(text);
     }
     unlink(log);
@@ -155,8 +158,8 @@ char *sandbox_start(const char *work)
         else if (!kata_init)
             unavailable = xstrdup("kata-init is missing beside the harness: `make`");
     }
-    struct sandbox_config cfg = {.bwrap = bwrap_path, .init = kata_init,
-                                 .share_net = net_confined, .work = work};
+    struct sandbox_config cfg = {
+        .bwrap = bwrap_path, .init = kata_init, .share_net = net_confined, .work = work};
     if (!unavailable) {
         spawn_sandbox(&cfg);
         char *why = probe(work);

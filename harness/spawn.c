@@ -75,9 +75,7 @@ const char *signal_name(int signo)
     case SIGPIPE: return "SIGPIPE";
     case SIGTRAP: return "SIGTRAP";
     case SIGSYS: return "SIGSYS";
-    default:
-        snprintf(buf, sizeof buf, "signal %d", signo);
-        return buf;
+    default: snprintf(buf, sizeof buf, "signal %d", signo); return buf;
     }
 }
 
@@ -464,8 +462,7 @@ static char *child_work(void)
     static unsigned n;
     char *dir = xasprintf("%s/.child-%d-%u", sandbox.work, (int)getpid(), n++);
     remove_tree(dir);
-    if (mkdir(dir, 0700) ||
-        (geteuid() == 0 && chown(dir, sandbox_uid, sandbox_uid))) {
+    if (mkdir(dir, 0700) || (geteuid() == 0 && chown(dir, sandbox_uid, sandbox_uid))) {
         error("cannot make '%s': %s", dir, strerror(errno));
         free(dir);
         return NULL;
@@ -538,8 +535,13 @@ static char **bwrap_command(const struct child *c, const char *cwd, int status_f
         arg(&a, top[i]);
     }
     /* of /etc only what the loader, the compilers' alternatives and libc's resolver read */
-    static const char *const etc[] = {"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-                                      "/etc/alternatives", "/etc/localtime", "/etc/hosts", NULL};
+    static const char *const etc[] = {"/etc/ld.so.cache",
+                                      "/etc/ld.so.conf",
+                                      "/etc/ld.so.conf.d",
+                                      "/etc/alternatives",
+                                      "/etc/localtime",
+                                      "/etc/hosts",
+                                      NULL};
     for (int i = 0; etc[i]; i++) {
         arg(&a, "--ro-bind-try");
         arg(&a, etc[i]);
@@ -550,8 +552,8 @@ static char **bwrap_command(const struct child *c, const char *cwd, int status_f
     arg(&a, "--dev");
     arg(&a, "/dev");
     /* empty and its own: nothing an earlier child left, nothing a later one finds */
-    static const char *const tmps[][2] = {{"/tmp", "268435456"}, {"/var/tmp", "67108864"},
-                                          {"/dev/shm", "67108864"}};
+    static const char *const tmps[][2] = {
+        {"/tmp", "268435456"}, {"/var/tmp", "67108864"}, {"/dev/shm", "67108864"}};
     for (int i = 0; i < 3; i++) {
         arg(&a, "--size");
         arg(&a, tmps[i][1]);
@@ -646,8 +648,10 @@ static int child_run_once(struct child *c)
     if (c->timeout <= 0)
         c->timeout = 60;
     /* the output files, made by the harness before anything of the child runs (spawn.h) */
-    struct launch l = {.in = open_input(c->stdin_path), .out = open_output(c->stdout_path),
-                       .err = -1, .status_fd = -1};
+    struct launch l = {.in = open_input(c->stdin_path),
+                       .out = open_output(c->stdout_path),
+                       .err = -1,
+                       .status_fd = -1};
     int shared = c->stderr_path && c->stdout_path && !strcmp(c->stderr_path, c->stdout_path);
     l.err = shared ? l.out : open_output(c->stderr_path);
     if (l.in < 0 || l.out < 0 || l.err < 0) {
@@ -663,8 +667,7 @@ static int child_run_once(struct child *c)
         return -1;
     }
     int report[2], status_pipe[2] = {-1, -1};
-    if (pipe2(report, O_CLOEXEC) ||
-        (c->sandboxed && pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK)))
+    if (pipe2(report, O_CLOEXEC) || (c->sandboxed && pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK)))
         return error("cannot create a pipe: %s", strerror(errno));
     char cwd[4096];
     const char *dir = c->dir ? c->dir : getcwd(cwd, sizeof cwd);

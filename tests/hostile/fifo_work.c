@@ -18,10 +18,24 @@
 #include <unistd.h>
 
 static const char *const names[] = {
-    "test.log", "test-stacks.txt", "test-list.txt", "tsan.log", "tsan-stacks.txt",
-    "helgrind.log", "drd.log", "asan.log", "asan-stacks.txt", "perf.log", "nm.txt",
-    "sandbox-probe.log", "helgrind-stacks.txt", "drd-stacks.txt", "tsan.1", "tsan.2",
-    "helgrind.2.xml", "drd.2.xml",
+    "test.log",
+    "test-stacks.txt",
+    "test-list.txt",
+    "tsan.log",
+    "tsan-stacks.txt",
+    "helgrind.log",
+    "drd.log",
+    "asan.log",
+    "asan-stacks.txt",
+    "perf.log",
+    "nm.txt",
+    "sandbox-probe.log",
+    "helgrind-stacks.txt",
+    "drd-stacks.txt",
+    "tsan.1",
+    "tsan.2",
+    "helgrind.2.xml",
+    "drd.2.xml",
 };
 
 /* The work folder is where its standard output goes (the harness's log of this run). Only

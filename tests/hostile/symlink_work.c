@@ -17,9 +17,20 @@
 #include <unistd.h>
 
 static const char *const names[] = {
-    "test.log", "test-stacks.txt", "test-list.txt", "tsan.log", "tsan-stacks.txt",
-    "helgrind.log", "drd.log", "asan.log", "asan-stacks.txt", "perf.log", "nm.txt",
-    "sandbox-probe.log", "helgrind-stacks.txt", "drd-stacks.txt",
+    "test.log",
+    "test-stacks.txt",
+    "test-list.txt",
+    "tsan.log",
+    "tsan-stacks.txt",
+    "helgrind.log",
+    "drd.log",
+    "asan.log",
+    "asan-stacks.txt",
+    "perf.log",
+    "nm.txt",
+    "sandbox-probe.log",
+    "helgrind-stacks.txt",
+    "drd-stacks.txt",
 };
 
 /* The work folder is where its standard output goes (the harness's log of this run); the
