@@ -90,8 +90,8 @@ int run_prepare(struct run *r)
         return error("cannot hand %s to the unprivileged user: %s", r->work, strerror(errno));
     const char *require = getenv("KATA_REQUIRE_SANDBOX");
     if (require && *require && strcmp(require, "0") && strcmp(r->isolation, "bubblewrap"))
-        return error("KATA_REQUIRE_SANDBOX is set and learner code would not be isolated "
-                     "(%s): not grading",
+        return error("KATA_REQUIRE_SANDBOX is set and learner code would not be isolated (%s): "
+                     "not grading",
                      r->isolation);
     if (r->kata->server) {
         /* The harness is in its own network namespace by now, so this loopback server
@@ -135,17 +135,13 @@ int grade_run(struct run *r)
         }
         const struct stage_result *test = run_stage(r, "test");
         if (def->tool && test && test->hung) {
-            stage_say(s, ST_SKIP,
-                      "the tests hung, and %s cannot judge a program that does "
-                      "not finish",
-                      def->tool);
+            stage_say(s, ST_SKIP, "the tests hung, and %s cannot judge a program that does "
+                      "not finish", def->tool);
             continue;
         }
         if (def->tool && test && test->exhausted) {
-            stage_say(s, ST_SKIP,
-                      "the tests ran out of memory, and under %s the program "
-                      "would only do so more slowly",
-                      def->tool);
+            stage_say(s, ST_SKIP, "the tests ran out of memory, and under %s the program "
+                      "would only do so more slowly", def->tool);
             continue;
         }
         double t0 = now_seconds();
