@@ -811,7 +811,9 @@ static int child_run_once(struct child *c)
     }
     /* Whatever the child left running in its group goes with it. */
     kill(-pid, SIGKILL);
-    kill_sandbox_user(c);
+    /* In the sandbox kata-init's exit ended every process of the namespace already. */
+    if (!c->sandboxed)
+        kill_sandbox_user(c);
     if (!c->timed_out) {
         if (WIFEXITED(status)) {
             c->exited = 1;
