@@ -131,13 +131,17 @@ protected_sums() { # kata
 }
 
 # What a grading may leave on the machine outside its work folder, that the hostile programs
-# name on purpose: SysV objects with the key 0x6b617461 ("kata") and files called
-# leftover-kata-hostile-* in /tmp, /var/tmp and /dev/shm (every sandbox has its own).
+# name on purpose: SysV objects with the key 0x6b617461 ("kata"), files called
+# leftover-kata-hostile-* in /tmp, /var/tmp and /dev/shm (every sandbox has its own), and
+# the folders tmp_squat puts where Criterion's sockets go (they would fail every later
+# grading on this machine, other people's too).
 leftovers() {
     {
         ipcs -m 2> /dev/null | awk '$1 == "0x6b617461" { print "SysV shared memory " $2 }'
         ipcs -s 2> /dev/null | awk '$1 == "0x6b617461" { print "SysV semaphores " $2 }'
         find /tmp /var/tmp /dev/shm -maxdepth 1 -name 'leftover-kata-hostile*' 2> /dev/null
+        # tmp_squat's squats: a folder nobody may enter where Criterion puts its socket
+        find /tmp -maxdepth 1 -name 'criterion_*.sock' -type d -perm 000 2> /dev/null | head -3
     } | sort
 }
 
@@ -147,6 +151,7 @@ clear_leftovers() {
     for id in $(ipcs -m 2> /dev/null | awk '$1 == "0x6b617461" { print $2 }'); do ipcrm -m "$id"; done
     for id in $(ipcs -s 2> /dev/null | awk '$1 == "0x6b617461" { print $2 }'); do ipcrm -s "$id"; done
     find /tmp /var/tmp /dev/shm -maxdepth 1 -name 'leftover-kata-hostile*' -exec rm -rf {} + 2> /dev/null
+    find /tmp -maxdepth 1 -name 'criterion_*.sock' -type d -perm 000 -delete 2> /dev/null
 }
 
 # `grade OUT KATA SRC LIMIT [ARGS...]`: runs the harness on SRC under a watchdog (LIMIT plus
