@@ -470,10 +470,21 @@ static char *child_work(void)
     return dir;
 }
 
+/* Is name one of the files the harness made for this child (its output, its stack dump)? */
+static int harness_file(const struct child *c, const char *name)
+{
+    const char *mine[] = {c->stdout_path, c->stderr_path, c->stacks_path};
+    for (int i = 0; i < 3; i++)
+        if (mine[i] && !strcmp(base_name(mine[i]), name))
+            return 1;
+    return 0;
+}
+
 /* Moves what the child wrote into the grading's work folder: regular files with one link
- * only (rename replaces an older file of that name; it follows no link on either side), and
- * then removes the child's folder with whatever else is in it. */
-static void harvest(char *own)
+ * only (rename replaces an older file of that name; it follows no link on either side), but
+ * never over a file the harness made for the child itself; then removes the child's folder
+ * with whatever else is in it. */
+static void harvest(const struct child *c, char *own)
 {
     int fd = open(own, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -482,8 +493,9 @@ static void harvest(char *own)
     int budget = 4096;
     while (d && budget-- > 0 && (e = readdir(d))) {
         struct stat st;
-        if (e->d_name[0] == '.' || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-            !S_ISREG(st.st_mode) || st.st_nlink != 1)
+        if (e->d_name[0] == '.' || harness_file(c, e->d_name) ||
+            fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode) ||
+            st.st_nlink != 1)
             continue;
         char *to = xasprintf("%s/%s", sandbox.work, e->d_name);
         renameat(fd, e->d_name, AT_FDCWD, to);
@@ -700,7 +712,7 @@ static int child_run_once(struct child *c)
         free(envp);
         free_argv(l.bwrap_argv);
         if (own_work)
-            harvest(own_work);
+            harvest(c, own_work);
         return error("cannot fork: %s", strerror(e));
     }
     if (pid == 0)
@@ -729,7 +741,7 @@ static int child_run_once(struct child *c)
         if (status_pipe[0] >= 0)
             close(status_pipe[0]);
         if (own_work)
-            harvest(own_work);
+            harvest(c, own_work);
         return -1;
     }
 
@@ -789,7 +801,7 @@ static int child_run_once(struct child *c)
         ;
     c->wall_seconds = now_seconds() - start;
     if (own_work)
-        harvest(own_work); /* the sandbox is gone: nothing writes there any more */
+        harvest(c, own_work); /* the sandbox is gone: nothing writes there any more */
     if (c->sandboxed) {
         /* kata-init told how the command ended and what it left (and its exit ended that) */
         int told = read_init_status(c, status_pipe[0], &status);

@@ -605,3 +605,19 @@ Test(spawn, a_deadline_stops_and_ends_a_sandboxed_crowd_of_processes)
     cr_assert_geq(c.deadline_procs, 100, "%d processes at the deadline", c.deadline_procs);
     cr_assert_lt(now_seconds() - t0, 10.0);
 }
+
+Test(spawn, a_sandboxed_child_cannot_put_a_file_in_place_of_its_own_log)
+{
+    scratch();
+    sandbox_on(tmp);
+    char *log = in_tmp("run.log");
+    char *script = xasprintf("echo real; echo forged > %s", log);
+    struct child c = {.limits = {.unprivileged = 1}, .stdout_path = log};
+    cr_assert_eq(shell(&c, script), 0);
+    spawn_sandbox(NULL);
+    char *text = read_file(log, 64, NULL);
+    cr_assert_str_eq(text, "real\n");
+    free(text);
+    free(script);
+    free(log);
+}
