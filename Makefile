@@ -28,7 +28,7 @@ KATA_BIN := $(HARNESS_BUILD)/bin/kata
 # objects mirror the folders (build/obj/stages/test.o).
 HARNESS_MAIN := harness/main.c
 HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAIN) harness/server/serve_main.c \
-	harness/server/bench/% harness/runtime/%,$(shell find harness -name '*.c' | sort))
+	harness/sandbox_init.c harness/server/bench/% harness/runtime/%,$(shell find harness -name '*.c' | sort))
 HARNESS_OBJS := $(patsubst harness/%.c,$(HARNESS_BUILD)/obj/%.o,$(HARNESS_LIB_SRCS))
 
 # The harness's own Criterion tests: tests/harness/<folder>/test_<module>.c tests
@@ -86,6 +86,7 @@ help:
 	@echo "  make selftest [NAME=x]         references pass, starters and mutants fail"
 	@echo "  make hostile [HOSTILE=\"a b\"]   grade tests/hostile's hang, fork-storm and cheat programs"
 	@echo "  make defences [DEFENCES=\"a b\"] each defence proven: its hostile program passes without it"
+	@echo "  make hostile-user [HOSTILE=...] the same as an ordinary user (as root: account kata-test, a copy)"
 	@echo "  make flaky-check [FLAKY_RUNS=20] the whole self-test N times: do the verdicts agree?"
 	@echo "  make soak [SOAK_RUNS=10] [NAME=x] grade every reference and good design N times"
 	@echo "  make check-readmes [NAME=x]    the verdict excerpts of each kata README and of README.md are true"
@@ -119,10 +120,17 @@ $(HARNESS_BUILD)/obj/%.o: harness/%.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
+$(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o $(HARNESS_BUILD)/bin/kata-init
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LINK    $@")
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(filter %.o,$^) -o $@ $(HARNESS_LIBS)
+
+# The first process of every sandbox (harness/sandbox_init.c); the harness finds it beside
+# itself. Static, so that it needs nothing from the sandbox's /usr.
+$(HARNESS_BUILD)/bin/kata-init: harness/sandbox_init.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CC) $(filter-out -fsanitize=%,$(HARNESS_CFLAGS)) -static $< -o $@
 
 # A verdict, passed or failed, is what `make kata` is for: once one is printed, make exits 0
 # and adds no "make: *** [kata] Error 1" of its own under it (the verdict's last line says
@@ -179,6 +187,10 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 	$(MAKE) --no-print-directory hostile || failed="$$failed hostile"; \
 	echo "== each defence proven: its hostile program passes without it (tests/hostile/defences.sh)"; \
 	$(MAKE) --no-print-directory defences || failed="$$failed defences"; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "== hostile learner code, as an ordinary user (scripts/as-user.sh)"; \
+		$(MAKE) --no-print-directory hostile-user || failed="$$failed hostile-user"; \
+	fi; \
 	echo "== README excerpts"; \
 	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
 	echo "== workflows"; \

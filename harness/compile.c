@@ -4,9 +4,12 @@
 #include "digest.h"
 #include "spawn.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void add_strings(struct digest *d, const char *const *v)
@@ -23,6 +26,25 @@ static void add_files(struct digest *d, const char *const *v)
         digest_add_str(d, v[i]);
         digest_add_file(d, v[i]);
     }
+}
+
+/* Moves what the compiler made into the cache, once its sandbox is gone: a regular file with
+ * one link (not a link, a FIFO or a name for another file), owned by the harness from then on.
+ * Returns 0 or -1 with an error printed. */
+static int store(const char *made, const char *to)
+{
+    int fd = open(made, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        if (fd >= 0)
+            close(fd);
+        return error("the compiler's output '%s' is not a plain file", made);
+    }
+    int rc = (geteuid() == 0 && fchown(fd, 0, 0)) || fchmod(fd, 0755);
+    close(fd);
+    if (rc || rename(made, to))
+        return error("cannot store '%s': %s", to, strerror(errno));
+    return 0;
 }
 
 char *compile(const struct compile_job *job, char **diagnostics, int *cached)
@@ -56,6 +78,37 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
         free(diag_path);
         return NULL;
     }
+    /* The compiler reads learner input, so it runs in the sandbox (spawn.h) and writes into
+     * a folder of its own, which only it can write; the result is moved into the cache once
+     * the sandbox is gone. It sees the sources, the headers the job names and the folders of
+     * its -I, -iquote and -include flags, and the system: never the cache, solutions/ or another
+     * grading. */
+    static unsigned jobs;
+    char *scratch = xasprintf("%s/.compile-%d-%u", job->cache_dir, (int)getpid(), jobs++);
+    remove_tree(scratch);
+    if (mkdir(scratch, 0700) ||
+        (geteuid() == 0 && chown(scratch, spawn_sandbox_uid(), spawn_sandbox_uid()))) {
+        error("cannot make '%s': %s", scratch, strerror(errno));
+        free(scratch);
+        free(out);
+        free(diag_path);
+        return NULL;
+    }
+    const char *see[320];
+    size_t ns = 0;
+    for (size_t i = 0; job->sources[i] && ns < 300; i++)
+        see[ns++] = job->sources[i];
+    for (size_t i = 0; job->inputs && job->inputs[i] && ns < 300; i++)
+        see[ns++] = job->inputs[i];
+    for (size_t i = 0; job->flags && job->flags[i] && ns < 300; i++) {
+        if (starts_with(job->flags[i], "-I") && job->flags[i][2])
+            see[ns++] = job->flags[i] + 2;
+        else if (starts_with(job->flags[i], "-iquote") && job->flags[i][7])
+            see[ns++] = job->flags[i] + 7; /* the private folder of the one preprocessed unit */
+        else if (!strcmp(job->flags[i], "-include") && job->flags[i + 1])
+            see[ns++] = job->flags[i + 1];
+    }
+    see[ns] = NULL;
     size_t n = 0;
     const char *argv[256];
     argv[n++] = job->cc;
@@ -65,18 +118,27 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
         argv[n++] = job->sources[i];
     for (size_t i = 0; job->link_flags && job->link_flags[i] && n < 250; i++)
         argv[n++] = job->link_flags[i];
-    char *tmp = xasprintf("%s.tmp%d", out, (int)getpid());
+    char *tmp = xasprintf("%s/out", scratch);
     argv[n++] = "-o";
     argv[n++] = tmp;
     argv[n] = NULL;
     /* English messages whatever the learner's locale: the harness reads them. */
     static const char *const env[] = {"LC_ALL=C", "GCC_COLORS=", NULL};
+    double timeout = job->timeout > 0 ? job->timeout : 60;
+    /* Memory too: `#include "/dev/zero"` makes gcc read until memory runs out. The compilers
+     * are no sanitized programs, so RLIMIT_AS holds them. */
     struct child c = {.argv = argv,
                       .env = env,
                       .stdout_path = diag_path,
                       .stderr_path = diag_path,
-                      .timeout = job->timeout > 0 ? job->timeout : 60,
-                      .limits = {.file_mb = 512}};
+                      .timeout = timeout,
+                      .view = {.read = see, .write = scratch},
+                      .limits = {.cpu_seconds = (long)timeout + 5,
+                                 .memory_mb = 2048,
+                                 .file_mb = 512,
+                                 .open_files = 256,
+                                 .processes = 64,
+                                 .unprivileged = 1}};
     int rc = child_run(&c);
     if (diagnostics)
         *diagnostics = read_file(diag_path, 1 << 20, NULL);
@@ -90,20 +152,23 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
             free(*diagnostics);
             *diagnostics = d;
         }
-        unlink(tmp);
+        remove_tree(scratch);
+        free(scratch);
         free(tmp);
         free(out);
         free(diag_path);
         return NULL;
     }
-    if (rename(tmp, out)) {
-        error("cannot store '%s'", out);
-        unlink(tmp);
+    if (store(tmp, out)) {
+        remove_tree(scratch);
+        free(scratch);
         free(tmp);
         free(out);
         free(diag_path);
         return NULL;
     }
+    remove_tree(scratch);
+    free(scratch);
     free(tmp);
     free(diag_path);
     return out;

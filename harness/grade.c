@@ -1,6 +1,7 @@
 /* grade.c: one grading run: its work folder and latency server, then the stages in order. */
 #include "grade.h"
 
+#include "sandbox.h"
 #include "server/latency_server.h"
 #include "stages/stage.h"
 #include "util.h"
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,11 @@ static char *run_tag(const char *src_real)
 int run_prepare(struct run *r)
 {
     r->src_real = real_path(r->src);
+    /* The harness reads no file through a final symbolic link (util.h, read_file): a
+     * learner's file given as a link is read where it lies. */
+    struct stat st;
+    if (lstat(r->src, &st) == 0 && S_ISLNK(st.st_mode))
+        r->src = r->src_real;
     char *tag = run_tag(r->src_real);
     r->work = xasprintf("build/run/%s/%s", r->kata->name, tag);
     r->cache = xasprintf("build/cache/%s", r->kata->name);
@@ -71,9 +78,21 @@ int run_prepare(struct run *r)
     remove_tree(r->work);
     if (mkdir_p(r->work))
         return -1;
-    /* learner code runs unprivileged when we are root (spawn.h), and writes its reports here */
-    if (geteuid() == 0 && chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
+    /* Learner code writes its reports here. In the sandbox each child has a folder of its
+     * own in this one's place (spawn.c), and this one stays the harness's; without it, learner
+     * code runs unprivileged when we are root (spawn.h) and writes here itself. Either way
+     * the harness reads what is here only through read_file (no links followed, regular files
+     * only, a size cap) and makes its own files anew (spawn.h). */
+    r->isolation = sandbox_start(r->work);
+    r->limits = sandbox_limits();
+    if (strcmp(r->isolation, "bubblewrap") && geteuid() == 0 &&
+        chown(r->work, spawn_sandbox_uid(), spawn_sandbox_uid()))
         return error("cannot hand %s to the unprivileged user: %s", r->work, strerror(errno));
+    const char *require = getenv("KATA_REQUIRE_SANDBOX");
+    if (require && *require && strcmp(require, "0") && strcmp(r->isolation, "bubblewrap"))
+        return error("KATA_REQUIRE_SANDBOX is set and learner code would not be isolated (%s): "
+                     "not grading",
+                     r->isolation);
     if (r->kata->server) {
         /* The harness is in its own network namespace by now, so this loopback server
          * is the only one the learner's code can reach. */
@@ -90,8 +109,10 @@ int grade_run(struct run *r)
     double start = now_seconds();
     if (r->only_stage && !kata_has_stage(r->kata, r->only_stage))
         return error("kata '%s' has no stage '%s'", r->kata->name, r->only_stage);
-    if (run_prepare(r))
+    if (run_prepare(r)) {
+        r->status = ST_ERROR; /* not graded: no verdict may read as a pass */
         return -1;
+    }
     int harness_failed = 0;
     r->status = ST_PASS;
     for (int i = 0; i < r->kata->nstages; i++) {
@@ -161,6 +182,10 @@ void run_release(struct run *r)
     r->server = NULL;
     free(r->server_env);
     r->server_env = NULL;
+    sandbox_stop();
+    free(r->isolation);
+    free(r->limits);
+    r->isolation = r->limits = NULL;
     free(r->src_real);
     free(r->work);
     free(r->cache);

@@ -454,7 +454,10 @@ int grade_all(const struct grade_options *o)
                 char *name = xasprintf("%s.json", v[i].kata->name);
                 if (write_text(out, name, json))
                     rc = 3;
+                /* only a pass graded inside the sandbox is kept: one earned unconfined could
+                 * have been forged, and would stand for every later push */
                 if (o->passed && v[i].ran && sum.katas[i].state == GRADE_PASS &&
+                    sum.katas[i].isolation && !strcmp(sum.katas[i].isolation, "bubblewrap") &&
                     keep_pass(o->passed, &v[i], &sum, &sum.katas[i], json))
                     rc = 3;
                 free(name);

@@ -66,3 +66,14 @@ size_t procs_tree(pid_t root, pid_t *out, size_t max)
         }
     return n;
 }
+
+pid_t procs_child_of(pid_t parent)
+{
+    static struct proc_entry procs[8192];
+    size_t np = procs_read(procs, sizeof procs / sizeof procs[0]);
+    pid_t best = 0;
+    for (size_t i = 0; i < np; i++)
+        if (procs[i].ppid == parent && (!best || procs[i].pid < best))
+            best = procs[i].pid;
+    return best;
+}

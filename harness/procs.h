@@ -20,4 +20,8 @@ size_t procs_read(struct proc_entry *out, size_t max);
  * Not reentrant: it reads the table into a static buffer. */
 size_t procs_tree(pid_t root, pid_t *out, size_t max);
 
+/* The oldest live child of parent (the lowest pid), or 0 when it has none. In the sandbox
+ * (spawn.c) bwrap has one child, kata-init, whose first child is the command. */
+pid_t procs_child_of(pid_t parent);
+
 #endif

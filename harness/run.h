@@ -59,6 +59,9 @@ struct run {
     char *cache;              /* build/cache/<kata>: compiled binaries */
     char *include_flag;       /* -Ikatas/<name> */
 
+    char *isolation;          /* which sandbox held: "bubblewrap" or "none: <why>" (sandbox.h) */
+    char *limits;             /* the limits that held for learner code, in one line */
+
     int lock_fd;                   /* held while the work folder is in use */
     struct latency_server *server; /* started for katas whose metadata asks for one */
     char *server_env;              /* "KATA_SERVER_URL=http://127.0.0.1:PORT" */

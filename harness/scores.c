@@ -96,6 +96,7 @@ void score_run(struct kata_score *s, const struct run *r)
     s->source = repo_path(r, r->src ? r->src : k->starter);
     s->order = k->order;
     s->seed = r->seed;
+    s->isolation = dup_or_null(r->isolation);
     s->seconds = r->seconds;
     s->run = r;
     s->graded = 1;
@@ -164,6 +165,7 @@ void kata_score_release(struct kata_score *s)
     free(s->title);
     free(s->message);
     free(s->source);
+    free(s->isolation);
     for (int i = 0; i < s->nstages; i++) {
         struct stage_score *st = &s->stages[i];
         free(st->name);
@@ -290,6 +292,13 @@ char *summary_to_json(const struct grade_summary *g)
         cJSON_AddNumberToObject(o, "seed", (double)g->seed);
     else
         cJSON_AddNullToObject(o, "seed");
+    /* the whole grading is isolated only if every kata was: the first "none" says why not */
+    const char *isolation = NULL;
+    for (int i = 0; i < g->nkatas; i++)
+        if (g->katas[i].isolation && (!isolation || starts_with(g->katas[i].isolation, "none")))
+            if (!isolation || !starts_with(isolation, "none"))
+                isolation = g->katas[i].isolation;
+    add_string(o, "isolation", isolation);
     cJSON *in = cJSON_AddObjectToObject(o, "integrity");
     cJSON_AddBoolToObject(in, "checked", g->integrity_checked);
     cJSON_AddBoolToObject(in, "ok", g->integrity_checked && g->ntampered == 0);
@@ -317,6 +326,7 @@ char *summary_to_json(const struct grade_summary *g)
         cJSON_AddNumberToObject(k, "possible", s->possible);
         cJSON_AddNumberToObject(k, "duration", ms(s->seconds));
         cJSON_AddNumberToObject(k, "seed", (double)s->seed);
+        add_string(k, "isolation", s->isolation);
         cJSON *stages = cJSON_AddArrayToObject(k, "stages");
         for (int j = 0; j < s->nstages; j++)
             cJSON_AddItemToArray(stages, stage_json(&s->stages[j]));
@@ -391,6 +401,7 @@ static void read_kata(const cJSON *k, struct kata_score *s)
     s->possible = (int)get_number(k, "possible", 0);
     s->seconds = get_number(k, "duration", 0);
     s->seed = (unsigned long)get_number(k, "seed", 0);
+    s->isolation = dup_or_null(get_string(k, "isolation"));
     const cJSON *st;
     cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(k, "stages"))
     {

@@ -56,6 +56,7 @@ struct kata_score {
     int points, possible;
     double seconds;
     unsigned long seed;
+    char *isolation; /* which sandbox held (run.h), or NULL when not graded */
     struct stage_score stages[MAX_STAGES];
     int nstages;
     const struct run *run;

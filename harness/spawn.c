@@ -34,9 +34,20 @@ static int run_depth;
 
 static unsigned sandbox_uid = 100000;
 
+/* The sandbox, when one is configured (spawn_sandbox). */
+static struct sandbox_config sandbox;
+static int sandbox_on;
+
 unsigned spawn_sandbox_uid(void)
 {
     return sandbox_uid;
+}
+
+void spawn_sandbox(const struct sandbox_config *cfg)
+{
+    sandbox_on = cfg != NULL;
+    if (cfg)
+        sandbox = *cfg;
 }
 
 void spawn_init(void)
@@ -64,9 +75,7 @@ const char *signal_name(int signo)
     case SIGPIPE: return "SIGPIPE";
     case SIGTRAP: return "SIGTRAP";
     case SIGSYS: return "SIGSYS";
-    default:
-        snprintf(buf, sizeof buf, "signal %d", signo);
-        return buf;
+    default: snprintf(buf, sizeof buf, "signal %d", signo); return buf;
     }
 }
 
@@ -85,6 +94,8 @@ static const char *signal_meaning(int signo)
 
 char *child_describe(const struct child *c)
 {
+    if (c->sandbox_failed)
+        return xasprintf("could not start '%s': the sandbox (bwrap) did not start", c->argv[0]);
     if (c->exec_failed)
         return xasprintf("could not start '%s': %s", c->argv[0], strerror(c->exec_errno));
     if (c->timed_out)
@@ -105,9 +116,32 @@ static void set_limit(int resource, long value)
     setrlimit(resource, &rl);
 }
 
-static int open_or_null(const char *path, int flags)
+/* A child's output file, made anew by the harness: whatever had the name goes first (unlink
+ * removes a symbolic link, never what it points to), and O_EXCL|O_NOFOLLOW make sure the open
+ * creates a regular file of the harness's own, whatever learner code put in the folder. */
+static int open_output(const char *path)
 {
-    return open(path ? path : "/dev/null", flags | O_CLOEXEC, 0644);
+    if (!path)
+        return open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (unlink(path) && errno != ENOENT)
+        return -1;
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+/* A child's input: a regular file or a character device (/dev/null), never a link or a FIFO,
+ * whose open could block. */
+static int open_input(const char *path)
+{
+    int fd = open(path ? path : "/dev/null", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+        if (fd >= 0)
+            close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    fcntl(fd, F_SETFL, 0);
+    return fd;
 }
 
 /* The child starts with 0, 1 and 2 only: whatever the harness's own parent left open (make's
@@ -228,24 +262,30 @@ static void channels_finish(struct child *c)
             c->channels[i].rd_ = -1;
         }
 }
+/* What the child is started with: its descriptors, opened by the harness, and, in the
+ * sandbox, bwrap's command line and the descriptor kata-init reports on. */
+struct launch {
+    int in, out, err;
+    char **bwrap_argv; /* NULL: exec c->argv directly */
+    int status_fd;     /* kata-init's end of the status pipe, or -1 */
+};
 
 /* Between fork and exec only async-signal-safe calls: no malloc, no stdio. */
 static _Noreturn void exec_child(const struct child *c, char *const *envp, int private_tmp,
-                                 int report_fd)
+                                 int report_fd, const struct launch *l)
 {
     setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     signal(SIGPIPE, SIG_DFL);
-    int in = open_or_null(c->stdin_path, O_RDONLY);
-    int out = open_or_null(c->stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
-    int err = (c->stderr_path && c->stdout_path && !strcmp(c->stderr_path, c->stdout_path))
-                  ? out
-                  : open_or_null(c->stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
-    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+    if (dup2(l->in, 0) < 0 || dup2(l->out, 1) < 0 || dup2(l->err, 2) < 0)
         goto fail;
     close_inherited(report_fd);
     if (c->nchannels && channels_place(c, &report_fd))
         goto fail;
+    /* the descriptors that go through: kata-init's status pipe and the stage's channels */
+    if (l->status_fd >= 0)
+        fcntl(l->status_fd, F_SETFD, 0);
+    for (size_t i = 0; c->pass_fds && c->pass_fds[i] >= 0; i++)
+        fcntl(c->pass_fds[i], F_SETFD, 0);
     if (c->dir && chdir(c->dir))
         goto fail;
     set_limit(RLIMIT_CORE, 0);
@@ -261,18 +301,25 @@ static _Noreturn void exec_child(const struct child *c, char *const *envp, int p
     if (c->no_aslr)
         personality(ADDR_NO_RANDOMIZE);
     /* Needs CAP_SYS_ADMIN: root, or the user namespace sandbox_network() made; where neither
-     * is there the child shares /tmp, as before. */
-    if (private_tmp && unshare(CLONE_NEWNS) == 0 &&
+     * is there the child shares /tmp, as before. (In the sandbox bwrap makes them.) */
+    if (private_tmp && !l->bwrap_argv && unshare(CLONE_NEWNS) == 0 &&
         mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
         mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777");
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
     }
     /* Root ignores RLIMIT_NPROC, so a fork storm would only stop at the machine's end:
-     * learner code runs as nobody instead. The output files are already open. */
+     * learner code runs as nobody instead. The output files are already open. The sandbox
+     * too starts from that user: bwrap, unprivileged, then maps it to itself in a user
+     * namespace of its own, where it has no capability outside. */
     if (c->limits.unprivileged && geteuid() == 0 &&
         (setgroups(0, NULL) || setgid(sandbox_uid) || setuid(sandbox_uid)))
         goto fail;
-    execvpe(c->argv[0], (char *const *)c->argv, envp);
+    /* After the change of user, which clears it: the child dies with the harness. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (l->bwrap_argv)
+        execve(l->bwrap_argv[0], l->bwrap_argv, envp);
+    else
+        execvpe(c->argv[0], (char *const *)c->argv, envp);
 fail:;
     int e = errno;
     while (write(report_fd, &e, sizeof e) < 0 && errno == EINTR)
@@ -460,6 +507,23 @@ static int count_left(const struct child *c, long *rss_kb)
     return n;
 }
 
+/* How many processes root's tree has, and (rss_kb) the resident memory of the largest. */
+static int count_tree(pid_t root, long *rss_kb)
+{
+    static struct proc_entry procs[8192];
+    pid_t pids[1024];
+    size_t n = procs_tree(root, pids, 1024);
+    size_t np = procs_read(procs, sizeof procs / sizeof procs[0]);
+    long pages = 0;
+    for (size_t i = 0; i < np; i++)
+        for (size_t j = 0; j < n; j++)
+            if (procs[i].pid == pids[j] && procs[i].rss_pages > pages)
+                pages = procs[i].rss_pages;
+    if (rss_kb)
+        *rss_kb = pages * (sysconf(_SC_PAGESIZE) / 1024);
+    return (int)n;
+}
+
 /* SIGTERM to the whole tree, then SIGKILL half a second later to whatever is left. */
 static void kill_tree(pid_t root)
 {
@@ -495,32 +559,319 @@ int child_run(struct child *c)
     return rc;
 }
 
+/* A growable argv for bwrap's command line. */
+struct args {
+    char **v;
+    size_t n, cap;
+};
+
+static void arg(struct args *a, const char *s)
+{
+    if (a->n + 2 > a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 64;
+        a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = xstrdup(s);
+    a->v[a->n] = NULL;
+}
+
+/* path made absolute against cwd; a new string */
+static char *absolute(const char *path, const char *cwd)
+{
+    return path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
+}
+
+/* Binds path read-only at its own place when it names a regular file (argv's binaries, the
+ * suppression file after "--suppressions="). */
+static void bind_if_file(struct args *a, const char *word, const char *cwd)
+{
+    const char *eq = word[0] == '-' ? strchr(word, '=') : NULL;
+    const char *path = eq ? eq + 1 : word;
+    struct stat st;
+    if (!*path || (path[0] != '/' && path[0] != '.' && !strchr(path, '/')) || stat(path, &st) ||
+        !S_ISREG(st.st_mode))
+        return;
+    char *abs = absolute(path, cwd);
+    arg(a, "--ro-bind");
+    arg(a, abs);
+    arg(a, abs);
+    free(abs);
+}
+
+/*
+ * The work folder of a child that writes where the stages told it (its reports, in the
+ * grading's work folder): a new, empty folder of its own, bound where the grading's work
+ * folder would be, so it finds nothing an earlier child left there (a FIFO under the name of
+ * a report, a link) and leaves nothing for a later one. When it is gone, harvest() moves the
+ * regular files it wrote into the grading's work folder, where the stages read them; the
+ * harness's own files there (the children's output) it never sees. Returns the folder (a
+ * new string) or NULL when it cannot be made.
+ */
+static char *child_work(void)
+{
+    static unsigned n;
+    char *dir = xasprintf("%s/.child-%d-%u", sandbox.work, (int)getpid(), n++);
+    remove_tree(dir);
+    if (mkdir(dir, 0700) || (geteuid() == 0 && chown(dir, sandbox_uid, sandbox_uid))) {
+        error("cannot make '%s': %s", dir, strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+/* Is name one of the files the harness made for this child (its output, its stack dump)? */
+static int harness_file(const struct child *c, const char *name)
+{
+    const char *mine[] = {c->stdout_path, c->stderr_path, c->stacks_path};
+    for (int i = 0; i < 3; i++)
+        if (mine[i] && !strcmp(base_name(mine[i]), name))
+            return 1;
+    return 0;
+}
+
+/* Moves what the child wrote into the grading's work folder: regular files with one link
+ * only (rename replaces an older file of that name; it follows no link on either side), but
+ * never over a file the harness made for the child itself; then removes the child's folder
+ * with whatever else is in it. */
+static void harvest(const struct child *c, char *own)
+{
+    int fd = open(own, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+    /* reports are a few files a process; a folder of a million is the learner's, not read */
+    int budget = 4096;
+    while (d && budget-- > 0 && (e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.' || harness_file(c, e->d_name) ||
+            fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode) ||
+            st.st_nlink != 1)
+            continue;
+        char *to = xasprintf("%s/%s", sandbox.work, e->d_name);
+        renameat(fd, e->d_name, AT_FDCWD, to);
+        free(to);
+    }
+    if (d)
+        closedir(d);
+    else if (fd >= 0)
+        close(fd);
+    remove_tree(own);
+    free(own);
+}
+
+/* bwrap's command line for c (see spawn.h, struct view and struct sandbox_config). */
+static char **bwrap_command(const struct child *c, const char *cwd, int status_fd,
+                            const char *own_work)
+{
+    struct args a = {0};
+    arg(&a, sandbox.bwrap);
+    /* new user, pid, ipc, uts, mount and cgroup namespaces; the user namespace is the only
+     * one the learner gets, it can make no other */
+    arg(&a, "--unshare-all");
+    arg(&a, "--unshare-user");
+    arg(&a, "--disable-userns");
+    if (sandbox.share_net)
+        arg(&a, "--share-net");
+    arg(&a, "--die-with-parent");
+    /* no terminal to push characters into (TIOCSTI) */
+    arg(&a, "--new-session");
+    arg(&a, "--as-pid-1");
+    arg(&a, "--hostname");
+    arg(&a, "kata");
+    /* the system, read-only: /usr, and /bin, /lib... as they are here (links on a merged /usr) */
+    arg(&a, "--ro-bind");
+    arg(&a, "/usr");
+    arg(&a, "/usr");
+    static const char *const top[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL};
+    for (int i = 0; top[i]; i++) {
+        char target[256];
+        ssize_t n = readlink(top[i], target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            arg(&a, "--symlink");
+            arg(&a, target);
+        } else {
+            arg(&a, "--ro-bind-try");
+            arg(&a, top[i]);
+        }
+        arg(&a, top[i]);
+    }
+    /* of /etc only what the loader, the compilers' alternatives and libc's resolver read */
+    static const char *const etc[] = {"/etc/ld.so.cache",
+                                      "/etc/ld.so.conf",
+                                      "/etc/ld.so.conf.d",
+                                      "/etc/alternatives",
+                                      "/etc/localtime",
+                                      "/etc/hosts",
+                                      NULL};
+    for (int i = 0; etc[i]; i++) {
+        arg(&a, "--ro-bind-try");
+        arg(&a, etc[i]);
+        arg(&a, etc[i]);
+    }
+    arg(&a, "--proc");
+    arg(&a, "/proc");
+    arg(&a, "--dev");
+    arg(&a, "/dev");
+    /* empty and its own: nothing an earlier child left, nothing a later one finds */
+    static const char *const tmps[][2] = {
+        {"/tmp", "268435456"}, {"/var/tmp", "67108864"}, {"/dev/shm", "67108864"}};
+    for (int i = 0; i < 3; i++) {
+        arg(&a, "--size");
+        arg(&a, tmps[i][1]);
+        arg(&a, "--tmpfs");
+        arg(&a, tmps[i][0]);
+    }
+    /* what the stage lets it read; then the files its command line names */
+    for (size_t i = 0; c->view.read && c->view.read[i]; i++) {
+        char *abs = absolute(c->view.read[i], cwd);
+        arg(&a, "--ro-bind-try");
+        arg(&a, abs);
+        arg(&a, abs);
+        free(abs);
+    }
+    for (size_t i = 0; c->argv[i]; i++)
+        bind_if_file(&a, c->argv[i], cwd);
+    if (c->view.write) {
+        char *abs = absolute(c->view.write, cwd);
+        arg(&a, "--bind");
+        arg(&a, abs);
+        arg(&a, abs);
+        free(abs);
+    } else if (own_work) {
+        /* the grading's work folder, as this child alone has it (see child_work) */
+        char *abs = absolute(sandbox.work, cwd);
+        arg(&a, "--bind");
+        arg(&a, own_work);
+        arg(&a, abs);
+        free(abs);
+    }
+    arg(&a, "--ro-bind");
+    arg(&a, sandbox.init);
+    arg(&a, sandbox.init);
+    arg(&a, "--dir");
+    arg(&a, cwd);
+    /* the skeleton bwrap made (the folders that hold the binds) is read-only too */
+    arg(&a, "--remount-ro");
+    arg(&a, "/");
+    arg(&a, "--chdir");
+    arg(&a, cwd);
+    arg(&a, "--");
+    arg(&a, sandbox.init);
+    char fd[16];
+    snprintf(fd, sizeof fd, "%d", status_fd);
+    arg(&a, fd);
+    for (size_t i = 0; c->argv[i]; i++)
+        arg(&a, c->argv[i]);
+    return a.v;
+}
+
+static void free_argv(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Reads kata-init's one line (sandbox_init.c) from the status pipe, without waiting: every
+ * writer is gone by now. Returns 1 when it told how the command ended, 0 when it did not. */
+static int read_init_status(struct child *c, int fd, int *status)
+{
+    char buf[128];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || (len += (size_t)n) >= sizeof buf - 1)
+            break;
+    }
+    buf[len] = '\0';
+    int e, left;
+    if (sscanf(buf, "E %d", &e) == 1) {
+        c->exec_failed = 1;
+        c->exec_errno = e;
+        return 1;
+    }
+    if (sscanf(buf, "X %d %d", status, &left) == 2) {
+        c->left_running = left;
+        return 1;
+    }
+    return 0;
+}
+
 static int child_run_once(struct child *c)
 {
     c->exited = c->signaled = c->timed_out = c->exec_failed = 0;
-    c->exit_code = c->signo = c->exec_errno = 0;
+    c->exit_code = c->signo = c->exec_errno = c->sandbox_failed = 0;
     c->left_running = c->deadline_procs = 0;
     c->deadline_rss_kb = 0;
+    c->sandboxed = sandbox_on && c->limits.unprivileged;
     if (c->timeout <= 0)
         c->timeout = 60;
-    int report[2];
-    if (pipe2(report, O_CLOEXEC))
+    /* the output files, made by the harness before anything of the child runs (spawn.h) */
+    struct launch l = {.in = open_input(c->stdin_path),
+                       .out = open_output(c->stdout_path),
+                       .err = -1,
+                       .status_fd = -1};
+    int shared = c->stderr_path && c->stdout_path && !strcmp(c->stderr_path, c->stdout_path);
+    l.err = shared ? l.out : open_output(c->stderr_path);
+    if (l.in < 0 || l.out < 0 || l.err < 0) {
+        int e = errno;
+        if (l.in >= 0)
+            close(l.in);
+        if (l.out >= 0)
+            close(l.out);
+        if (l.err >= 0 && !shared)
+            close(l.err);
+        c->exec_failed = 1; /* it cannot start without them */
+        c->exec_errno = e;
+        return -1;
+    }
+    /* An unprivileged child's own output files are its own: a compiler that reopens its output
+     * by name (`-aux-info /dev/stdout` goes through /proc/self/fd/1) needs the right to, and
+     * nothing is lost, since it can rewrite them through the descriptors it holds anyway. */
+    if ((c->sandboxed || c->limits.unprivileged) && geteuid() == 0) {
+        /* files the harness made, never /dev/null (a NULL path) */
+        if ((c->stdout_path && fchown(l.out, sandbox_uid, sandbox_uid)) ||
+            (c->stderr_path && !shared && fchown(l.err, sandbox_uid, sandbox_uid)))
+            warning("cannot hand an output file to the sandbox's user: %s", strerror(errno));
+    }
+    int report[2], status_pipe[2] = {-1, -1};
+    if (pipe2(report, O_CLOEXEC) || (c->sandboxed && pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK)))
         return error("cannot create a pipe: %s", strerror(errno));
+    /* kata-init's end of the status pipe is named on bwrap's command line: it must sit above
+     * every number a report channel is placed at (3 to 63), or placing one would close it */
+    if (status_pipe[1] >= 0 && status_pipe[1] < 64) {
+        int high = fcntl(status_pipe[1], F_DUPFD_CLOEXEC, 64);
+        if (high < 0)
+            return error("cannot move a pipe: %s", strerror(errno));
+        close(status_pipe[1]);
+        status_pipe[1] = high;
+    }
     if (channels_open(c)) {
         close(report[0]);
         close(report[1]);
         return -1;
     }
-    /* A private /tmp would hide the repository when it lives under /tmp itself. */
     char cwd[4096];
     const char *dir = c->dir ? c->dir : getcwd(cwd, sizeof cwd);
-    int private_tmp = c->limits.private_tmp && dir && dir[0] == '/' && !starts_with(dir, "/tmp/") &&
-                      strcmp(dir, "/tmp") && !starts_with(dir, "/dev/shm");
+    /* Without the sandbox a private /tmp would hide the repository when it lives under /tmp. */
+    int private_tmp = !c->sandboxed && c->limits.private_tmp && dir && dir[0] == '/' &&
+                      !starts_with(dir, "/tmp/") && strcmp(dir, "/tmp") &&
+                      !starts_with(dir, "/dev/shm");
+    char *own_work = NULL;
+    if (c->sandboxed) {
+        if (!c->view.write && sandbox.work && !(own_work = child_work()))
+            return -1;
+        l.status_fd = status_pipe[1];
+        l.bwrap_argv = bwrap_command(c, dir ? dir : "/", status_pipe[1], own_work);
+    }
     const char *extra[MAX_ENV + 2];
     size_t ne = 0;
     for (; c->env && c->env[ne] && ne < MAX_ENV; ne++)
         extra[ne] = c->env[ne];
-    if (private_tmp)
+    if (private_tmp || c->sandboxed)
         extra[ne++] = "TMPDIR=/tmp"; /* the one outside is out of sight */
     extra[ne] = NULL;
     char **envp = build_env(extra);
@@ -532,15 +883,25 @@ static int child_run_once(struct child *c)
         close(report[0]);
         close(report[1]);
         free(envp);
+        free_argv(l.bwrap_argv);
+        if (own_work)
+            harvest(c, own_work);
         return error("cannot fork: %s", strerror(e));
     }
     if (pid == 0)
-        exec_child(c, envp, private_tmp, report[1]);
+        exec_child(c, envp, private_tmp, report[1], &l);
     free(envp);
     for (size_t i = 0; i < c->nchannels; i++) {
         close(c->channels[i].wr_);
         c->channels[i].wr_ = -1;
     }
+    free_argv(l.bwrap_argv);
+    close(l.in);
+    close(l.out);
+    if (!shared)
+        close(l.err);
+    if (status_pipe[1] >= 0)
+        close(status_pipe[1]);
     /* Set the group from this side too, so a kill cannot race the child's setpgid. */
     setpgid(pid, pid);
     c->pid = pid;
@@ -555,35 +916,83 @@ static int child_run_once(struct child *c)
         channels_finish(c);
         c->exec_failed = 1;
         c->exec_errno = e;
+        if (status_pipe[0] >= 0)
+            close(status_pipe[0]);
+        if (own_work)
+            harvest(c, own_work);
         return -1;
     }
 
     if (!wait_until(c, pid, start + c->timeout)) {
         c->timed_out = 1;
         /* Which threads were running, then freeze everything: a fork storm stops growing
-         * and spinning, so the stacks are read fast and show the moment of the deadline. */
+         * and spinning, so the stacks are read fast and show the moment of the deadline.
+         * The hook sees the command, not the sandbox's bwrap and kata-init around it. */
         const struct deadline_hook *hook = c->stacks_path ? c->on_deadline : NULL;
-        char *seen = hook ? hook->observe(pid) : NULL;
-        signal_sandbox_user(c, SIGSTOP);
+        pid_t init = c->sandboxed ? procs_child_of(pid) : 0;
+        pid_t inner = init > 0 ? procs_child_of(init) : 0;
+        if (inner <= 0)
+            inner = pid;
+        c->pid = inner;
+        char *seen = hook ? hook->observe(inner) : NULL;
         pid_t members[1024];
-        size_t nm = procs_tree(pid, members, 1024);
-        kill(-pid, SIGSTOP);
-        for (size_t i = 0; i < nm; i++)
-            kill(members[i], SIGSTOP);
-        c->deadline_procs = count_left(c, &c->deadline_rss_kb);
-        if (hook)
+        size_t nm = 0;
+        if (init > 0) {
+            /* kata-init stops every process in the namespace at once (sandbox_init.c) */
+            kill(init, SIGUSR1);
+            struct timespec ts = {0, 20 * 1000000L};
+            nanosleep(&ts, NULL);
+        } else {
+            signal_sandbox_user(c, SIGSTOP);
+            nm = procs_tree(pid, members, 1024);
+            kill(-pid, SIGSTOP);
+            for (size_t i = 0; i < nm; i++)
+                kill(members[i], SIGSTOP);
+        }
+        if (c->sandboxed) {
+            c->deadline_procs = count_tree(inner, &c->deadline_rss_kb);
+            nm = procs_tree(inner, members, 1024);
+        } else {
+            c->deadline_procs = count_left(c, &c->deadline_rss_kb);
+        }
+        if (hook) {
+            /* a name the learner replaced by a link is made anew, as output files are */
+            int fd = open_output(c->stacks_path);
+            if (fd >= 0)
+                close(fd);
             hook->record(c, seen, members, nm);
+        }
         free(seen);
-        kill_sandbox_user(c);
-        kill_tree(pid);
+        c->pid = pid;
+        if (init > 0) {
+            /* the namespace's init: with it goes every process in the namespace, at once */
+            kill(init, SIGKILL);
+            kill(pid, SIGKILL);
+        } else {
+            kill_sandbox_user(c);
+            kill_tree(pid);
+        }
     }
     int status = 0;
     struct rusage ru;
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
     c->wall_seconds = now_seconds() - start;
-    /* What it left running: a process that is on its way out gets a moment to go. */
-    if (!c->timed_out) {
+    if (own_work)
+        harvest(c, own_work); /* the sandbox is gone: nothing writes there any more */
+    if (c->sandboxed) {
+        /* kata-init told how the command ended and what it left (and its exit ended that) */
+        int told = read_init_status(c, status_pipe[0], &status);
+        close(status_pipe[0]);
+        if (c->exec_failed)
+            return -1;
+        if (!told && !c->timed_out) {
+            c->exec_failed = c->sandbox_failed = 1;
+            c->exec_errno = EPERM;
+            return -1;
+        }
+    } else if (!c->timed_out) {
+        /* What it left running: a process that is on its way out gets a moment to go. */
         double until = now_seconds() + 0.2;
         while ((c->left_running = count_left(c, NULL)) > 0 && now_seconds() < until) {
             struct timespec ts = {0, 20 * 1000000L};
@@ -592,7 +1001,9 @@ static int child_run_once(struct child *c)
     }
     /* Whatever the child left running in its group goes with it. */
     kill(-pid, SIGKILL);
-    kill_sandbox_user(c);
+    /* In the sandbox kata-init's exit ended every process of the namespace already. */
+    if (!c->sandboxed)
+        kill_sandbox_user(c);
     channels_finish(c);
     if (!c->timed_out) {
         if (WIFEXITED(status)) {

@@ -12,14 +12,42 @@ struct limits {
     long file_mb;     /* RLIMIT_FSIZE: caps every file the child writes, its output too */
     long open_files;  /* RLIMIT_NOFILE */
     long processes;   /* RLIMIT_NPROC; counts per user and is ignored for root */
-    int unprivileged; /* when the harness runs as root, run the child as spawn_sandbox_uid(),
-                         so that RLIMIT_NPROC holds, the child can write none of root's
-                         files (the tests, the references, the harness), and every
-                         process it leaves can be found by its user and killed */
-    int private_tmp;  /* a /tmp and /dev/shm of its own (empty tmpfs, gone with the child):
-                         Criterion's /tmp/criterion_<pid>.sock left by a killed runner cannot
-                         collide with a later runner, and learner files in /tmp go away */
+    int unprivileged; /* the child handles learner-controlled input: it runs in the sandbox
+                         (spawn_sandbox(), below) when one is configured, and, when the
+                         harness runs as root, as spawn_sandbox_uid() in any case, so that
+                         RLIMIT_NPROC holds, the child can write none of root's files, and
+                         every process it leaves can be found by its user and killed */
+    int private_tmp;  /* without the sandbox only: a /tmp and /dev/shm of its own where the
+                         harness can mount them (the sandbox always gives one, and /var/tmp) */
 };
+
+/* What a sandboxed child may see besides the system (/usr and the loader's files, read-only),
+ * a /proc of its own pid namespace, a minimal /dev, and an empty /tmp, /var/tmp and /dev/shm
+ * of its own. The regular files its command line names (argv[i], or the path after "=" in
+ * "--opt=path") are bound read-only too, so a driver sees its own binary and no other. */
+struct view {
+    const char *const *read; /* more files or folders, read-only at their own paths;
+                                NULL-terminated, or NULL */
+    const char *write;       /* the one folder it may write, at its own path; NULL: the
+                                grading's work folder (struct sandbox_config) */
+};
+
+/* How sandboxed children are started: bubblewrap (bwrap) with a new user, pid, ipc, uts,
+ * mount and cgroup namespace, no capabilities, no new privileges, and kata-init
+ * (sandbox_init.c) as the namespace's pid 1, which reports how the command ended and what it
+ * left running, and whose exit ends every process still in the namespace. */
+struct sandbox_config {
+    const char *bwrap; /* bubblewrap's path */
+    const char *init;  /* kata-init's path */
+    int share_net;     /* keep the harness's network namespace (loopback only, where the
+                          latency server listens); 0: a new, empty one */
+    const char *work;  /* the grading's work folder: the default `write` of a view */
+};
+
+/* Sandboxes every later child whose limits say unprivileged; NULL: none is (they run with
+ * rlimits and, under a root harness, a uid of their own only). The strings must outlive the
+ * children; the struct is copied. */
+void spawn_sandbox(const struct sandbox_config *cfg);
 
 /* The user (and group) an unprivileged child runs as when the harness is root: an id no
  * account uses, and one per harness process (100000 + its pid), so that killing "every
@@ -39,7 +67,9 @@ unsigned spawn_sandbox_uid(void);
  *   3. read the result fields. Whatever happened, no process of the group is left.
  *
  * Output goes to files, never to pipes, so a child that floods its output cannot
- * block on a full pipe; file_mb bounds the files.
+ * block on a full pipe; file_mb bounds the files. The harness creates them itself, before
+ * the child starts, with O_CREAT|O_EXCL|O_NOFOLLOW after removing whatever had the name, so a
+ * name that learner code replaced by a symbolic link or a FIFO is never followed or opened.
  */
 struct child;
 
@@ -88,6 +118,9 @@ struct child {
     int no_aslr; /* personality(ADDR_NO_RANDOMIZE): TSan on kernels with mmap_rnd_bits > 28 */
     struct child_channel *channels; /* report channels (above), or NULL */
     size_t nchannels;
+    struct view view;        /* what it sees in the sandbox (see struct view) */
+    const int *pass_fds;     /* descriptors the child keeps, at the same numbers (a report
+                                channel the harness reads); -1 ends the list; NULL: none */
 
     /* results */
     pid_t pid;
@@ -98,6 +131,9 @@ struct child {
     int timed_out;   /* the deadline passed and the group was killed */
     int exec_failed; /* the program could not be started: exec_errno says why */
     int exec_errno;
+    int sandbox_failed; /* the sandbox itself did not start (exec_failed is set too); the
+                           child's stderr file has bwrap's reason */
+    int sandboxed;      /* it ran inside the sandbox */
     double wall_seconds;
     double cpu_seconds; /* user + system of the child and its waited-for descendants */
     long max_rss_kb;

@@ -169,7 +169,15 @@ char *read_file(const char *path, size_t max, int *truncated)
 
 char *read_file_len(const char *path, size_t max, size_t *len, int *truncated)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Learner code writes in the work folder: a name it replaced by a link is not followed
+     * (the harness may be root), and a FIFO or a device is not read (its open or read could
+     * block for ever, or never end). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+        close(fd);
+        return NULL;
+    }
     if (fd < 0)
         return NULL;
     struct strbuf sb = STRBUF_INIT;
@@ -245,9 +253,14 @@ int remove_tree(const char *path)
     if (lstat(path, &st))
         return errno == ENOENT ? 0 : -1;
     if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (!d)
+        /* never through a link that replaced the folder since the lstat */
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+            if (fd >= 0)
+                close(fd);
             return -1;
+        }
         struct dirent *e;
         while ((e = readdir(d))) {
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))

@@ -37,7 +37,9 @@ char *sb_detach(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
 
 /* Reads at most `max` bytes of a file into a new NUL-terminated string (caller frees);
- * *truncated (if given) says whether the file was longer. Returns NULL if it cannot be read. */
+ * *truncated (if given) says whether the file was longer. Returns NULL if it cannot be read,
+ * and also when it is not a regular file or its last component is a symbolic link (learner
+ * code may have put either in the work folder): it never blocks and never follows a link. */
 char *read_file(const char *path, size_t max, int *truncated);
 /* read_file, and *len (if given) gets the number of bytes read: a file may hold NUL bytes,
  * after which the string's own length says nothing. */

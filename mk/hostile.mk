@@ -5,6 +5,8 @@
 #                [HOSTILE_JOBS=2] [HOSTILE_REF=each|end|none] [HOSTILE_KEEP=1] [V=1]
 #                and check the verdict its header promises, the time, that no process is
 #                left and that the reference still passes; exit 1 if an expectation fails
+#   make hostile-user [HOSTILE=...]               the same as an ordinary user (scripts/as-user.sh: as
+#                root, in a copy of the repository owned by the account kata-test)
 #   make flaky-check [FLAKY_RUNS=20]               the whole `kata selftest` that many times in
 #                a row; prints how many runs had identical verdicts (not part of `make test`)
 
@@ -12,10 +14,13 @@ HOSTILE ?=
 FLAKY_RUNS ?= 20
 export HOSTILE_JOBS HOSTILE_REF HOSTILE_KEEP
 
-.PHONY: hostile flaky-check
+.PHONY: hostile hostile-user flaky-check
 
 hostile: $(KATA_BIN)
 	@bash tests/hostile/run.sh $(HOSTILE)
+
+hostile-user: $(KATA_BIN)
+	@bash scripts/as-user.sh bash tests/hostile/run.sh $(HOSTILE)
 
 flaky-check: $(KATA_BIN)
 	@bash tests/hostile/flaky_check.sh $(FLAKY_RUNS)

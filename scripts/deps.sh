@@ -24,8 +24,9 @@ for arg in "$@"; do
 done
 
 # Debian/Ubuntu packages, each with a probe that says whether it is already there.
+# bubblewrap: the sandbox every process that reads learner input runs in (harness/spawn.c).
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
-          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev libexpat1-dev libssl-dev patch make)
+          libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev libexpat1-dev libssl-dev patch make bubblewrap)
 if [[ $dev -eq 1 ]]; then
     packages+=(npm clang-format-14 libxml2-utils)
 fi
@@ -35,6 +36,7 @@ have() {
         gcc|clang|valgrind|gdb|make|pkg-config|npm|patch|clang-format-14) command -v "$1" >/dev/null 2>&1 ;;
         libxml2-utils) command -v xmllint >/dev/null 2>&1 ;;
         elfutils) command -v eu-stack >/dev/null 2>&1 ;;
+        bubblewrap) command -v bwrap >/dev/null 2>&1 ;;
         libclang-rt-dev) tsan_works ;;
         libcriterion-dev) pc_or_header criterion criterion/criterion.h ;;
         libcjson-dev) pc_or_header libcjson cjson/cJSON.h ;;

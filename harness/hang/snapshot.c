@@ -148,9 +148,15 @@ static void dump_stacks(const struct child *c, const char *states)
      * only slow the verdict */
     pid_t pids[8];
     size_t n = procs_tree(c->pid, pids, 8);
-    FILE *f = fopen(c->stacks_path, "w");
-    if (!f)
+    /* in the learner's work folder: never through a link it put there (spawn.c has just made
+     * the file anew, while every process of the child is stopped) */
+    int fd = open(c->stacks_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     fputs(states ? states : "", f);
     for (size_t i = 0; i < n; i++) {
         char pidbuf[24];

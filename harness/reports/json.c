@@ -49,6 +49,10 @@ char *report_json(const struct run *r)
     cJSON_AddStringToObject(o, "kata", r->kata->name);
     cJSON_AddStringToObject(o, "source", r->src);
     cJSON_AddNumberToObject(o, "seed", (double)r->seed);
+    if (r->isolation)
+        cJSON_AddStringToObject(o, "isolation", r->isolation);
+    if (r->limits)
+        cJSON_AddStringToObject(o, "limits", r->limits);
     cJSON_AddNumberToObject(o, "duration", r->seconds);
     cJSON *tests = cJSON_AddArrayToObject(o, "tests");
     for (int i = 0; i < r->nstages; i++) {

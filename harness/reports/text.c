@@ -206,7 +206,15 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
 {
     struct style st = style_for(colour);
     fprintf(f, "%s%s%s: %s\n", st.bold, r->kata->name, st.off, r->kata->title);
-    fprintf(f, "%sgrading %s (seed %lu)%s\n\n", st.dim, r->src, r->seed, st.off);
+    fprintf(f, "%sgrading %s (seed %lu)%s\n", st.dim, r->src, r->seed, st.off);
+    /* which isolation held: a verdict given without a sandbox says so first */
+    if (r->isolation && strcmp(r->isolation, "bubblewrap"))
+        fprintf(f, "%sNOT ISOLATED: learner code ran without a sandbox (%s)%s\n", st.bad,
+                r->isolation, st.off);
+    else if (r->isolation)
+        fprintf(f, "%sisolated: bubblewrap sandbox; limits: %s%s\n", st.dim,
+                r->limits ? r->limits : "?", st.off);
+    fputc('\n', f);
     int failed = 0, passed = 0;
     const char *first_failed = NULL;
     for (int i = 0; i < r->nstages; i++) {

@@ -218,11 +218,16 @@ static void forget_runner_socket(pid_t pid)
 /* The last bytes of a file (a flood of output puts what matters at its end). */
 static char *read_tail(const char *path, size_t max)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* the log lies in the learner's work folder: no link followed, no FIFO opened (util.h) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
     if (fd < 0)
         return NULL;
-    struct stat st;
-    off_t from = fstat(fd, &st) == 0 && st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
+    off_t from = st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
     char *buf = xcalloc(max + 1, 1);
     ssize_t n = pread(fd, buf, max, from);
     close(fd);

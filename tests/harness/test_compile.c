@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -15,6 +16,8 @@ static void scratch(void)
 {
     snprintf(dir, sizeof dir, "/tmp/kata-test-compile-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
+    /* the compiler runs as a user of its own under a root harness (spawn.h) */
+    cr_assert_eq(chmod(dir, 0755), 0);
 }
 
 static void cleanup(void)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmp[64];
@@ -48,6 +49,8 @@ static void class_repo(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/kata-test-grade-all-XXXXXX");
     cr_assert_not_null(mkdtemp(tmp));
+    /* compilers and learner code run as a user of their own under root (spawn.h) */
+    cr_assert_eq(chmod(tmp, 0755), 0);
     cr_assert_eq(chdir(tmp), 0);
     put("katas/one/kata.json", "{\"order\": 1, \"title\": \"one\", \"stages\": [\"build\", "
                                "\"test\"], \"points\": {\"test\": 3}}");

@@ -40,6 +40,8 @@ static void scratch(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/kata-test-spawn-XXXXXX");
     cr_assert_not_null(mkdtemp(tmp));
+    /* compilers and learner code run as a user of their own under root (spawn.h) */
+    cr_assert_eq(chmod(tmp, 0755), 0);
 }
 
 static char *in_tmp(const char *name)
@@ -520,4 +522,129 @@ Test(spawn, a_stack_dump_falls_back_to_gdb_when_eu_stack_fails)
     free(stacks);
     free(path);
     free(fake);
+}
+
+Test(spawn, an_output_file_replaced_by_a_link_is_made_anew_not_followed)
+{
+    scratch();
+    char *target = in_tmp("protected.txt");
+    char *out = in_tmp("out.txt");
+    cr_assert_eq(write_file(target, "keep me\n", 8), 0);
+    cr_assert_eq(symlink(target, out), 0);
+    struct child c = {.stdout_path = out};
+    cr_assert_eq(shell(&c, "echo written"), 0);
+    char *kept = read_file(target, 64, NULL);
+    cr_assert_str_eq(kept, "keep me\n");
+    struct stat st;
+    cr_assert_eq(lstat(out, &st), 0);
+    cr_assert(S_ISREG(st.st_mode), "the output is a regular file of the harness's own");
+    char *written = read_file(out, 64, NULL);
+    cr_assert_str_eq(written, "written\n");
+    /* and the harness reads nothing through a link, nor blocks on a FIFO */
+    char *fifo = in_tmp("fifo");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert_null(read_file(fifo, 64, NULL));
+    cr_assert_eq(unlink(out), 0);
+    cr_assert_eq(symlink(target, out), 0);
+    cr_assert_null(read_file(out, 64, NULL));
+    free(kept);
+    free(written);
+    free(fifo);
+    free(target);
+    free(out);
+}
+
+/* The sandbox as the harness configures it (sandbox.c), with kata-init from the build. */
+static void sandbox_on(const char *work)
+{
+    if (access("/usr/bin/bwrap", X_OK) || access("build/bin/kata-init", X_OK))
+        cr_skip_test("needs bubblewrap and build/bin/kata-init (run from the repository root)");
+    static char init[4096];
+    cr_assert_not_null(realpath("build/bin/kata-init", init));
+    struct sandbox_config cfg = {.bwrap = "/usr/bin/bwrap", .init = init, .work = work};
+    spawn_sandbox(&cfg);
+}
+
+Test(spawn, a_sandboxed_child_sees_only_its_view_and_writes_only_its_own_folder)
+{
+    scratch();
+    sandbox_on(tmp);
+    char *secret = in_tmp("secret.txt");
+    cr_assert_eq(write_file(secret, "x", 1), 0);
+    char *script = xasprintf("test ! -e %s || exit 3; test ! -e /etc/passwd || exit 4; "
+                             "id -u > %s/mine.txt; ln -s /etc/passwd %s/link; "
+                             "ipcmk -M 4096 > /dev/null 2>&1; echo tmp > /tmp/t; test -s /tmp/t",
+                             secret, tmp, tmp);
+    struct child c = {.limits = {.unprivileged = 1}};
+    cr_assert_eq(shell(&c, script), 0);
+    spawn_sandbox(NULL);
+    cr_assert(c.sandboxed);
+    cr_assert(c.exited && c.exit_code == 0, "exited %d with %d", c.exited, c.exit_code);
+    /* what it wrote came out of its own folder: the regular file, not the link */
+    char *mine = in_tmp("mine.txt");
+    char *uid = read_file(mine, 64, NULL);
+    cr_assert_not_null(uid);
+    if (geteuid() == 0)
+        cr_assert_eq((unsigned)atol(uid), spawn_sandbox_uid(), "it ran as %s", uid);
+    char *link = in_tmp("link");
+    struct stat st;
+    cr_assert_neq(lstat(link, &st), 0, "a link it made stays behind in its own folder");
+    free(link);
+    free(uid);
+    free(mine);
+    free(script);
+    free(secret);
+}
+
+Test(spawn, a_sandboxed_child_reports_what_it_left_and_takes_it_along)
+{
+    scratch();
+    sandbox_on(tmp);
+    struct child c = {.limits = {.unprivileged = 1}, .timeout = 20};
+    double t0 = now_seconds();
+    cr_assert_eq(shell(&c, "sleep 30 & setsid sleep 30 & exit 5"), 0);
+    spawn_sandbox(NULL);
+    cr_assert(c.exited && c.exit_code == 5);
+    cr_assert_eq(c.left_running, 2);
+    cr_assert_lt(now_seconds() - t0, 5.0);
+}
+
+Test(spawn, a_sandboxed_child_dies_by_the_signal_it_died_of)
+{
+    scratch();
+    sandbox_on(tmp);
+    struct child c = {.limits = {.unprivileged = 1}};
+    cr_assert_eq(shell(&c, "kill -SEGV $$"), 0);
+    spawn_sandbox(NULL);
+    cr_assert(c.signaled);
+    cr_assert_eq(c.signo, SIGSEGV);
+}
+
+Test(spawn, a_deadline_stops_and_ends_a_sandboxed_crowd_of_processes)
+{
+    scratch();
+    sandbox_on(tmp);
+    struct child c = {.limits = {.unprivileged = 1}, .timeout = 2};
+    double t0 = now_seconds();
+    cr_assert_eq(shell(&c, "for i in $(seq 100); do setsid sleep 100 & done; sleep 100"), 0);
+    spawn_sandbox(NULL);
+    cr_assert(c.timed_out);
+    cr_assert_geq(c.deadline_procs, 100, "%d processes at the deadline", c.deadline_procs);
+    cr_assert_lt(now_seconds() - t0, 10.0);
+}
+
+Test(spawn, a_sandboxed_child_cannot_put_a_file_in_place_of_its_own_log)
+{
+    scratch();
+    sandbox_on(tmp);
+    char *log = in_tmp("run.log");
+    char *script = xasprintf("echo real; echo forged > %s", log);
+    struct child c = {.limits = {.unprivileged = 1}, .stdout_path = log};
+    cr_assert_eq(shell(&c, script), 0);
+    spawn_sandbox(NULL);
+    char *text = read_file(log, 64, NULL);
+    cr_assert_str_eq(text, "real\n");
+    free(text);
+    free(script);
+    free(log);
 }

@@ -1,11 +1,11 @@
-/* hostile: reads the reference solution (allowed: it ships with the repository) and opens the
- * kata's tests and the reference for writing, without writing a byte; learner code runs as an
- * unprivileged user, so each open fails with EACCES (13) and the code returns -(1000 + errno):
- * the verdict is a test failure showing "got -1013", and git status stays clean.
- * expect: stage=test text="got -1013"
+/* hostile: reads the reference solution and opens the kata's tests and the reference for
+ * writing, without writing a byte. Learner code runs in a sandbox that shows it neither
+ * solutions/ nor the tests (as root and as an ordinary user alike), so the first read fails
+ * with ENOENT (2) and the code returns -(1000 + errno): the verdict is a test failure
+ * showing "got -1002", and git status stays clean. (Without the sandbox, under a root
+ * harness, the reads worked and the opens failed with EACCES: "got -1013".)
+ * expect: stage=test text="got -1002"
  * limit: 12
- * needs: root (learner code runs as a user of its own only under a root harness; otherwise
- *   it is the harness's user, who owns the repository)
  */
 #define _GNU_SOURCE
 #include "race_counter.h"
@@ -26,7 +26,7 @@ long race_counter_run(int nthreads, long iters)
     char buf[256];
     int fd = open("solutions/race_counter/race_counter.c", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || read(fd, buf, sizeof buf) <= 0)
-        return -2; /* could not even read it: the working directory is not the repository */
+        return -(1000L + errno); /* not even there to read: the sandbox hides it */
     close(fd);
     int refused = 0;
     for (unsigned i = 0; i < sizeof targets / sizeof targets[0]; i++) {

@@ -22,6 +22,9 @@
 #   kata: spawn_join                             the kata it is graded against (race_counter)
 #   solo: why                                    run it with no other program beside it
 #   needs: root why                              skipped unless the harness runs as root
+#   expect: absent="root:"                       the text appears nowhere in the verdict
+#   after: wrong                                 then grade tests/hostile/wrong/<kata>.c: the
+#                                                tests must still reject it
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -127,6 +130,30 @@ protected_sums() { # kata
         tests/hostile 2> /dev/null
 }
 
+# What a grading may leave on the machine outside its work folder, that the hostile programs
+# name on purpose: SysV objects with the key 0x6b617461 ("kata"), files called
+# leftover-kata-hostile-* in /tmp, /var/tmp and /dev/shm (every sandbox has its own), and
+# the folders tmp_squat puts where Criterion's sockets go (they would fail every later
+# grading on this machine, other people's too).
+leftovers() {
+    {
+        ipcs -m 2> /dev/null | awk '$1 == "0x6b617461" { print "SysV shared memory " $2 }'
+        ipcs -s 2> /dev/null | awk '$1 == "0x6b617461" { print "SysV semaphores " $2 }'
+        find /tmp /var/tmp /dev/shm -maxdepth 1 -name 'leftover-kata-hostile*' 2> /dev/null
+        # tmp_squat's squats: a folder nobody may enter where Criterion puts its socket
+        find /tmp -maxdepth 1 -name 'criterion_*.sock' -type d -perm 000 2> /dev/null | head -3
+    } | sort
+}
+
+# Removes them (after they were reported), so that the next program starts clean.
+clear_leftovers() {
+    local id
+    for id in $(ipcs -m 2> /dev/null | awk '$1 == "0x6b617461" { print $2 }'); do ipcrm -m "$id"; done
+    for id in $(ipcs -s 2> /dev/null | awk '$1 == "0x6b617461" { print $2 }'); do ipcrm -s "$id"; done
+    find /tmp /var/tmp /dev/shm -maxdepth 1 -name 'leftover-kata-hostile*' -exec rm -rf {} + 2> /dev/null
+    find /tmp -maxdepth 1 -name 'criterion_*.sock' -type d -perm 000 -delete 2> /dev/null
+}
+
 # `grade OUT KATA SRC LIMIT [ARGS...]`: runs the harness on SRC under a watchdog (LIMIT plus
 # 15 s, so that a hung harness cannot hang the suite) and writes OUT.json, OUT.err, OUT.rc,
 # OUT.secs and OUT.left (the processes of that grading still alive when it ended).
@@ -222,6 +249,8 @@ check_program() { # file
     before=$(protected_sums "$kata")
     orphans_before=$(orphaned_sandbox)
     grade "$out" "$kata" "$file" "$limit"
+    local left_files
+    left_files=$(leftovers)
     rc=$(cat "$out.rc")
     seconds=$(cat "$out.secs")
     left=$(cat "$out.left")
@@ -252,6 +281,13 @@ check_program() { # file
         st=$(field "$line" status)
         text=$(markers "$file" "$(field "$line" text)")
         match=$(markers "$file" "$(field "$line" match)")
+        local absent
+        absent=$(field "$line" absent)
+        if [ -n "$absent" ]; then
+            ! grep -qF -- "$absent" "$out.json" ||
+                echo "the verdict says \"$absent\", which it must not" >> "$why"
+            continue
+        fi
         if [ -z "$stage" ]; then
             want_status=${st:-fail}
             continue
@@ -284,6 +320,18 @@ check_program() { # file
     [ "$left" = 0 ] || echo "$left process(es) left behind ($(grep -c '^left behind' "$out.err") shown in the log)" >> "$why"
     [ "$before" = "$after" ] || echo "the protected files of $kata changed: $(diff \
         <(echo "$before") <(echo "$after") | grep '^[<>]' | head -3 | tr '\n' ' ')" >> "$why"
+    if [ -n "$left_files" ]; then
+        echo "left outside its work folder: $(tr '\n' ' ' <<< "$left_files")" >> "$why"
+        clear_leftovers
+    fi
+
+    # a wrong answer graded next is still rejected: nothing the program did changed the tests
+    if [ -n "$(header "$file" after | grep -x wrong)" ]; then
+        local wrong="$work/$name.wrong"
+        grade "$wrong" "$kata" "tests/hostile/wrong/$kata.c" 30 --stage test
+        [ "$(jq -r '.tests[] | select(.name == "test") | .status' "$wrong.json" 2> /dev/null)" = fail ] ||
+            echo "afterwards a wrong answer (tests/hostile/wrong/$kata.c) was not rejected by the tests" >> "$why"
+    fi
 
     if [ "$ref_mode" = each ]; then
         local ref="$work/$name.ref" refsrc="solutions/$kata/$kata.c"

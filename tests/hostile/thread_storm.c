@@ -4,7 +4,7 @@
  * verdict is a test failure showing "got -1011"; the sleepers die with the test process.
  * (it stops by itself at 4000 threads and counts correctly, so no limit shows as a pass)
  * expect: stage=test text="got -1011"
- * limit: 15
+ * limit: 25
  */
 #define _GNU_SOURCE
 #include "race_counter.h"
