@@ -64,7 +64,10 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
         argv[n++] = job->sources[i];
     for (size_t i = 0; job->link_flags && job->link_flags[i] && n < 250; i++)
         argv[n++] = job->link_flags[i];
+    /* Stages run side by side (grade.c) may compile the same job at once: each writes
+     * its binary and its messages under names of its own pid, then renames them in place. */
     char *tmp = xasprintf("%s.tmp%d", out, (int)getpid());
+    char *tmp_diag = xasprintf("%s.log", tmp);
     argv[n++] = "-o";
     argv[n++] = tmp;
     argv[n] = NULL;
@@ -72,13 +75,16 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
     static const char *const env[] = {"LC_ALL=C", "GCC_COLORS=", NULL};
     struct child c = {.argv = argv,
                       .env = env,
-                      .stdout_path = diag_path,
-                      .stderr_path = diag_path,
+                      .stdout_path = tmp_diag,
+                      .stderr_path = tmp_diag,
                       .timeout = job->timeout > 0 ? job->timeout : 60,
                       .limits = {.file_mb = 512}};
     int rc = child_run(&c);
     if (diagnostics)
-        *diagnostics = read_file(diag_path, 1 << 20, NULL);
+        *diagnostics = read_file(tmp_diag, 1 << 20, NULL);
+    if (rename(tmp_diag, diag_path))
+        unlink(tmp_diag);
+    free(tmp_diag);
     if (rc || !c.exited || c.exit_code) {
         if (c.exec_failed && diagnostics) {
             free(*diagnostics);
