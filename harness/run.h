@@ -10,6 +10,14 @@ enum status { ST_PASS, ST_FAIL, ST_SKIP, ST_ERROR };
 /* The word for a status: "pass", "fail", "skip", "error". A static string. */
 const char *status_word(enum status s);
 
+/* One Criterion test of the test stage, for the JSON report's tests[]. Strings are owned. */
+struct test_case {
+    char *name;      /* "suite/test" as Criterion lists it */
+    enum status status;
+    char *message;   /* why it failed, in the learner's terms, or NULL */
+    char *output;    /* what the test printed on stdout (the learner's code), or NULL */
+};
+
 /* The outcome of one stage. All strings are owned by the result. */
 struct stage_result {
     const char *name;  /* "build", "test", ... (static) */
@@ -33,6 +41,8 @@ struct stage_result {
         int pairs;
         long peak_in_flight; /* I/O katas: the most requests the learner had in flight */
     } perf;
+    struct test_case *tests; /* the test stage: each test that ran, in the order run */
+    int ntests;
 };
 
 /* One grading run: inputs, the paths it works in, and the results. */
