@@ -58,10 +58,10 @@ static void describe_hang(struct run *r, const char *label, const struct child *
     char *name = xasprintf("%s-stacks.txt", label);
     char *path = work_path(r, name);
     if (file_exists(path)) {
-        sb_addf(details, "did not finish within %.0f s; where each thread was:\n", c->timeout);
+        sb_addf(details, "where each thread was at the deadline:\n");
         out->spinning += stacks_describe(path, r->src_real, r->verbose, details, &out->findings);
     } else {
-        sb_addf(details, "did not finish within %.0f s (no stacks could be read)\n", c->timeout);
+        sb_addf(details, "(no stacks could be read at the deadline of %.0f s)\n", c->timeout);
     }
     free(name);
     free(path);
@@ -88,7 +88,7 @@ static void describe_valgrind_hang(struct run *r, const char *tool, const struct
     struct child alone;
     run_until(r, label, argv, c->env, 0, 1, timeout, &alone);
     if (alone.timed_out) {
-        sb_addf(details, "without %s the same run hangs too; ", tool);
+        sb_addf(details, "without %s the same run hangs too (in %.0f s); ", tool, timeout);
         describe_hang(r, label, &alone, out, details);
     } else {
         char *how = child_describe(&alone);
