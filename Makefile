@@ -100,16 +100,19 @@ deps:
 
 $(HARNESS_BUILD)/obj/%.o: harness/%.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
-	$(if $(Q),@echo "  CC      $<")
+	$(if $(Q),@echo "  CC      $<" >&2)
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
 	@mkdir -p $(dir $@)
-	$(if $(Q),@echo "  LINK    $@")
+	$(if $(Q),@echo "  LINK    $@" >&2)
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(filter %.o,$^) -o $@ $(HARNESS_LIBS)
 
-kata: $(KATA_BIN)
+# The harness is brought up to date first with its messages (and any dependency install's)
+# on stderr, so that with FORMAT=json stdout holds the verdict only.
+kata:
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
+	@$(MAKE) --no-print-directory $(KATA_BIN) >&2
 	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src $(SRC)) $(if $(STAGE),--stage $(STAGE)) \
 		--format $(FORMAT) $(if $(filter 1,$(CURVE)),--curve)
 
@@ -125,7 +128,7 @@ selftest: $(KATA_BIN)
 
 $(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_OBJS) $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
-	$(if $(Q),@echo "  CC      $<")
+	$(if $(Q),@echo "  CC      $<" >&2)
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes $(filter %.c %.o,$^) -o $@ \
 		-lcriterion $(HARNESS_LIBS)
 

@@ -18,6 +18,10 @@ for arg in "$@"; do
     esac
 done
 
+# Everything this script says, apt-get's output too, goes to stderr: it runs before a verdict
+# whose stdout may be JSON (`make kata FORMAT=json`).
+exec 1>&2
+
 # Debian/Ubuntu packages, each with a probe that says whether it is already there.
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils
           libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev make)
