@@ -87,6 +87,7 @@ help:
 	@echo "  make deps                      install what is missing (apt-get)"
 	@echo "  make serve                     run the latency server alone"
 	@echo "  make bench-server              benchmark the latency server"
+	@echo "  make bench-verdicts [NAME=x]   time each kata's verdict: reference (warm), a hanging answer"
 	@echo "  make format | format-check     clang-format the C sources"
 	@echo "  make clean                     remove build/"
 
@@ -133,6 +134,11 @@ $(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_OBJS) $(FLAGS_FILE) | $(BU
 		-lcriterion $(HARNESS_LIBS)
 
 -include mk/*.mk
+
+# How long a verdict takes, kata by kata (bench/verdict_times.sh): evidence, not a test.
+.PHONY: bench-verdicts
+bench-verdicts: $(KATA_BIN)
+	@bash bench/verdict_times.sh $(NAME)
 
 # No two modules of harness/ call each other (scripts/check-layering.sh says how it knows).
 check-layering: $(KATA_BIN)
