@@ -1,4 +1,5 @@
-/* grade.c: one grading run: its work folder and latency server, then the stages in order. */
+/* grade.c: one grading run: its work folder and latency server, then the stages: in order,
+ * the independent ones side by side. */
 #include "grade.h"
 
 #include "server/latency_server.h"
@@ -91,8 +92,9 @@ int run_prepare(struct run *r)
 
 /* ---- stages side by side ----
  *
- * The detectors and asan only read the build's output and write files of their own, so on a
- * machine with more than one core they run at once, each in a forked copy of the harness:
+ * The tests, the detectors and asan only read the build's output and write files of their
+ * own, so on a machine with more than one core they run at once (up to a stage per core, the
+ * tests first; KATA_JOBS=1 runs them one by one), each in a forked copy of the harness:
  *
  *   1. the copy calls spawn_init() again, so that it is the subreaper of its own children and
  *      runs learner code as a sandbox user of its own (spawn.c kills "every process of the
@@ -100,7 +102,11 @@ int run_prepare(struct run *r)
  *      driver), in a work folder of its own (<work>/<stage>) that this user may write;
  *   2. it runs the stage and writes its stage_result to a pipe (encode_result), then _exits;
  *   3. the parent drains every pipe as the copies run (a full pipe would block a copy), and
- *      decodes each result into its slot, so the verdict keeps the stage order.
+ *      decodes each result into its slot, so the verdict keeps the stage order;
+ *   4. tests that hung or ran out of memory stop the copies still running (spawn.h's
+ *      spawn_kill_left_by ends what they started), and every detector is then skipped with
+ *      the reason, whether or not it had finished: the verdict must not depend on which
+ *      process the machine happened to run first.
  *
  * The parent runs no child of its own while copies run: spawn.c's orphan hunt (reap_orphans)
  * would take them for orphans. The compile cache is safe to share: compile.c writes a
