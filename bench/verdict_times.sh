@@ -29,7 +29,7 @@ hang_macro() {
         pipe_messages | process_memory | process_pool)
             echo '#define waitpid(p, s, o) ((void)(p), (void)(s), (void)(o), pause(), (pid_t)-1)' ;;
         event_loop)
-            echo '#define nanosleep(a, b) ((void)(a), (void)(b), pause(), 0)' ;;
+            echo '#define clock_nanosleep(c, f, a, b) ((void)(c), (void)(f), (void)(a), (void)(b), pause(), 0)' ;;
         async_download)
             echo '#define curl_multi_poll(m, e, n, t, r) ((void)(m), (void)(e), (void)(n), (void)(t), (void)(r), pause(), CURLM_OK)' ;;
         *)
