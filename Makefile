@@ -113,7 +113,7 @@ $(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o
 # on stderr, so that with FORMAT=json stdout holds the verdict only.
 kata:
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
-	@$(MAKE) --no-print-directory $(KATA_BIN) >&2
+	@$(MAKE) -s --no-print-directory $(KATA_BIN) >&2
 	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src $(SRC)) $(if $(STAGE),--stage $(STAGE)) \
 		--format $(FORMAT) $(if $(filter 1,$(CURVE)),--curve)
 
