@@ -5,6 +5,9 @@
 #
 # Usage: bench/verdict_times.sh [NAME...]     (what `make bench-verdicts` runs; all katas
 #                                              without names)
+#        IN_TURN=1 bench/verdict_times.sh ...  also the reference with its stages in turn
+#                                              (KATA_JOBS=1), graded right after, so that a
+#                                              busy machine weighs on both alike
 # The goals (issue 17): a warm verdict of correct code under 3 s, any verdict under 15 s.
 # Prints a table and exits 0; a goal missed is marked "over", not an error: timings on a
 # loaded machine are evidence, not a test.
@@ -76,12 +79,23 @@ fi
 echo "verdict times on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "goals: reference (warm) < 3 s, any verdict < 15 s"
 echo
-printf '%-18s %9s %-18s %9s %-18s %s\n' kata reference "slowest stage" hang "slowest stage" "hang verdict"
+if [[ ${IN_TURN:-0} == 1 ]]; then
+    printf '%-18s %9s %9s %-18s %9s %-18s %s\n' kata reference "in turn" "slowest stage" hang \
+        "slowest stage" "hang verdict"
+else
+    printf '%-18s %9s %-18s %9s %-18s %s\n' kata reference "slowest stage" hang "slowest stage" \
+        "hang verdict"
+fi
 over=0
 for n in "${names[@]}"; do
     ref=solutions/$n/$n.c
     grade "$n" "$ref" >/dev/null # fills the compile cache
     read -r rt rrc rstages < <(grade "$n" "$ref")
+    turn=""
+    if [[ ${IN_TURN:-0} == 1 ]]; then
+        read -r tt _ _ < <(KATA_JOBS=1 grade "$n" "$ref")
+        turn=$(printf ' %8ss' "$tt")
+    fi
     hang=$(make_hang "$n")
     read -r ht hrc hstages < <(grade "$n" "$hang")
     first=$(echo "$hstages" | tr ',' '\n' | awk -F: '$2 != "passed" { print $1 " " $2; exit }')
@@ -90,7 +104,7 @@ for n in "${names[@]}"; do
     [[ $hrc -ne 1 ]] && mark_h="!"
     awk -v t="$rt" 'BEGIN { exit !(t >= 3) }' && mark_r="${mark_r}*" && over=$((over + 1))
     awk -v t="$ht" 'BEGIN { exit !(t >= 15) }' && mark_h="${mark_h}*" && over=$((over + 1))
-    printf '%-18s %8ss%-1s %-18s %8ss%-1s %-18s %s\n' "$n" "$rt" "$mark_r" "$(slowest "$rstages")" \
+    printf '%-18s %8ss%-1s%s %-18s %8ss%-1s %-18s %s\n' "$n" "$rt" "$mark_r" "$turn" "$(slowest "$rstages")" \
         "$ht" "$mark_h" "$(slowest "$hstages")" "${first:-none failed}"
 done
 echo
