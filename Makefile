@@ -138,7 +138,7 @@ $(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_OBJS) $(FLAGS_FILE) | $(BU
 # How long a verdict takes, kata by kata (bench/verdict_times.sh): evidence, not a test.
 .PHONY: bench-verdicts
 bench-verdicts: $(KATA_BIN)
-	@bash bench/verdict_times.sh $(NAME)
+	@IN_TURN=$(IN_TURN) bash bench/verdict_times.sh $(NAME)
 
 # No two modules of harness/ call each other (scripts/check-layering.sh says how it knows).
 check-layering: $(KATA_BIN)
