@@ -92,9 +92,9 @@ int run_prepare(struct run *r)
 
 /* ---- stages side by side ----
  *
- * The tests, the detectors and asan only read the build's output and write files of their
- * own, so on a machine with more than one core they run at once (up to a stage per core, the
- * tests first; KATA_JOBS=1 runs them one by one), each in a forked copy of the harness:
+ * The detectors and asan only read the build's output and write files of their own, so on a
+ * machine with more than one core they run at once (up to a stage per core; KATA_JOBS=1 runs
+ * them one by one), each in a forked copy of the harness:
  *
  *   1. the copy calls spawn_init() again, so that it is the subreaper of its own children and
  *      runs learner code as a sandbox user of its own (spawn.c kills "every process of the
@@ -103,10 +103,12 @@ int run_prepare(struct run *r)
  *   2. it runs the stage and writes its stage_result to a pipe (encode_result), then _exits;
  *   3. the parent drains every pipe as the copies run (a full pipe would block a copy), and
  *      decodes each result into its slot, so the verdict keeps the stage order;
- *   4. tests that hung or ran out of memory stop the copies still running (spawn.h's
- *      spawn_kill_left_by ends what they started), and every detector is then skipped with
- *      the reason, whether or not it had finished: the verdict must not depend on which
- *      process the machine happened to run first.
+ *   4. should the parent fail to wait, it stops the copies still running (spawn.h's
+ *      spawn_kill_left_by ends what they started).
+ *
+ * run_batch can take the tests too (they would then stop the detectors when they hang, and
+ * the detectors be skipped whether or not they had finished, so that the verdict does not
+ * depend on which process ran first); it is not given them: see grade_run.
  *
  * The parent runs no child of its own while copies run: spawn.c's orphan hunt (reap_orphans)
  * would take them for orphans. The compile cache is safe to share: compile.c writes a
@@ -532,8 +534,9 @@ int grade_run(struct run *r)
             continue;
         /* a stage that may run beside others waits in the batch; any other stage, and the
          * end of the list, runs the batch first */
-        int side_by_side = def && ((def->tool && !strcmp(def->tool, "a detector")) ||
-                                   !strcmp(def->name, "test"));
+        /* The tests run alone, before: tried beside the detectors, a fork storm or a thread
+         * storm ran in every copy at once, and the harness overran its deadlines. */
+        int side_by_side = def && def->tool && !strcmp(def->tool, "a detector");
         if (!side_by_side && nbatch) {
             harness_failed |= run_batch(r, batch, nbatch, jobs) != 0;
             nbatch = 0;
