@@ -14,6 +14,11 @@
 #define QUICK_PAIRS 3 /* enough when every one of them is far from the bound */
 #define FIRST_PAIRS 5
 #define MAX_PAIRS 15
+/* Seconds of measuring after which no more pairs are added: a clear verdict stands, one in
+ * doubt (or on a machine too busy) becomes an ERROR, never a fail. On an idle machine the
+ * stage takes a second or two; on one shared with many other programs, 15 pairs took up to
+ * 65 s, which a learner should not wait for to be told that the machine is busy. */
+#define BUDGET_SECONDS 10
 #define BAR_WIDTH 40
 
 /* The first line the driver printed (its answer beside the expected one), cut short, or
@@ -166,6 +171,8 @@ static int learner_run(struct run *r, const char *bin, double timeout, struct pe
 int stage_perf(struct run *r, struct stage_result *out)
 {
     const struct kata *k = r->kata;
+    double began = now_seconds();
+    int out_of_time = 0;
     if (k->perf_bound <= 0) {
         stage_say(out, ST_ERROR, "kata.json has no \"perf\" section");
         return 0;
@@ -232,6 +239,10 @@ int stage_perf(struct run *r, struct stage_result *out)
     int target = clear ? 1 : QUICK_PAIRS;
 measure:
     while (n < target) {
+        if (n >= QUICK_PAIRS && now_seconds() - began > BUDGET_SECONDS) {
+            out_of_time = 1;
+            break;
+        }
         int mine_rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
         int ref_rc = mine_rc ? 0 : perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL);
         if (mine_rc || ref_rc) {
@@ -291,7 +302,7 @@ measure:
     int over_floor = k->perf_max_over_floor > 0 && p->floor > 0 && !p->io &&
                      median(rw, n) > p->floor * k->perf_max_over_floor;
     if (!clear && (short_of_cores || over_floor)) {
-        if (target < MAX_PAIRS) {
+        if (target < MAX_PAIRS && !out_of_time) {
             target = MAX_PAIRS;
             goto measure;
         }
@@ -307,6 +318,21 @@ measure:
         free(mine);
         free(ref);
         return 0;
+    }
+    if (out_of_time) {
+        /* the budget ran out while more pairs were wanted: a fail in doubt is no fail */
+        double m = median(ratios, n), lo = ratios[0];
+        for (int i = 1; i < n; i++)
+            lo = fmin(lo, ratios[i]);
+        if (m > k->perf_bound && lo <= k->perf_bound * 1.05) {
+            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: after %d "
+                      "s of measuring, %d pairs still disagree about the bound of %.2fx "
+                      "(median %.2fx); run it again when the machine is idle",
+                      BUDGET_SECONDS, n, k->perf_bound, m);
+            free(mine);
+            free(ref);
+            return 0;
+        }
     }
     p->measured = 1;
     p->pairs = n;
