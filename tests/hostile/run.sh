@@ -244,7 +244,8 @@ check_program() { # file
     first=$(jq -r '[.tests[] | select((.name | contains("/") | not) and .status != "pass")][0] |
         if . then "\(.name) \(.status)" else "" end' "$out.json" 2> /dev/null)
     shown=$(jq -r '[.tests[] | select((.name | contains("/") | not) and .status != "pass")][0] |
-        if . then "\(.name): \(.message)" else "all stages passed" end' "$out.json" 2> /dev/null)
+        if . then "\(.name): \(.message // "" | split("\n")[0])" else "all stages passed" end' \
+        "$out.json" 2> /dev/null)
     # a build that did not pass (refused, or not compiled) ran no test: Exercism's interface
     # calls that an "error"; the exit code still says the kata failed
     [ "$status" = error ] && [ "${first%% *}" = build ] && status=fail
