@@ -99,6 +99,7 @@ help:
 	@echo "  make deps                      install what is missing (apt-get)"
 	@echo "  make serve                     run the latency server alone"
 	@echo "  make bench-server              benchmark the latency server"
+	@echo "  make bench-verdicts [NAME=x]   time each kata's verdict: reference (warm), a hanging answer"
 	@echo "  make format | format-check     clang-format-14 the C sources (or check them)"
 	@echo "  make clean                     remove build/"
 
@@ -117,26 +118,29 @@ $(BUILD)/deps-dev.stamp: scripts/deps.sh
 
 $(HARNESS_BUILD)/obj/%.o: harness/%.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
-	$(if $(Q),@echo "  CC      $<")
+	$(if $(Q),@echo "  CC      $<" >&2)
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(HARNESS_BUILD)/bin/kata: $(HARNESS_OBJS) $(HARNESS_BUILD)/obj/main.o $(HARNESS_BUILD)/bin/kata-init
 	@mkdir -p $(dir $@)
-	$(if $(Q),@echo "  LINK    $@")
+	$(if $(Q),@echo "  LINK    $@" >&2)
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(filter %.o,$^) -o $@ $(HARNESS_LIBS)
 
 # The first process of every sandbox (harness/sandbox_init.c); the harness finds it beside
 # itself. Static, so that it needs nothing from the sandbox's /usr.
 $(HARNESS_BUILD)/bin/kata-init: harness/sandbox_init.c $(FLAGS_FILE) | $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
-	$(if $(Q),@echo "  LINK    $@")
+	$(if $(Q),@echo "  LINK    $@" >&2)
 	$(Q)$(CC) $(filter-out -fsanitize=%,$(HARNESS_CFLAGS)) -static $< -o $@
 
 # A verdict, passed or failed, is what `make kata` is for: once one is printed, make exits 0
 # and adds no "make: *** [kata] Error 1" of its own under it (the verdict's last line says
 # PASSED or FAILED). A usage error (2) or a harness failure (3) still fails make. Scripts that
 # need the kata's own exit code run build/bin/kata directly (make turns every failure into 2).
-kata: $(KATA_BIN)
+# The harness is brought up to date first with its messages (and any dependency install's)
+# on stderr, so that with FORMAT=json stdout holds the verdict only.
+kata:
+	@$(MAKE) -s --no-print-directory $(KATA_BIN) >&2
 	@$(KATA_BIN) run $(if $(NAME),'$(NAME)') $(if $(SRC),--src '$(SRC)') $(if $(STAGE),--stage '$(STAGE)') \
 		--format '$(FORMAT)' $(if $(filter 1,$(CURVE)),--curve) || { code=$$?; \
 		test $$code -eq 1 || exit $$code; }
@@ -153,12 +157,17 @@ selftest: $(KATA_BIN)
 $(HARNESS_BUILD)/tests/%: tests/harness/%.c $(HARNESS_TEST_SUPPORT) $(HARNESS_OBJS) $(FLAGS_FILE) \
 		| $(BUILD)/deps.stamp
 	@mkdir -p $(dir $@)
-	$(if $(Q),@echo "  CC      $<")
+	$(if $(Q),@echo "  CC      $<" >&2)
 	$(Q)$(CC) $(HARNESS_CFLAGS) $(DEPFLAGS) -Wno-missing-prototypes -Itests/harness \
 		$(filter %.c %.o,$^) -o $@ -lcriterion $(HARNESS_LIBS)
 
 # mk/kata-folder.mk is for the katas' own folders (katas/<name>/Makefile), not for this one.
 -include $(filter-out mk/kata-folder.mk,$(wildcard mk/*.mk))
+
+# How long a verdict takes, kata by kata (bench/verdict_times.sh): evidence, not a test.
+.PHONY: bench-verdicts
+bench-verdicts: $(KATA_BIN)
+	@IN_TURN=$(IN_TURN) bash bench/verdict_times.sh $(NAME)
 
 # No two modules of harness/ call each other (scripts/check-layering.sh says how it knows).
 check-layering: $(KATA_BIN)

@@ -118,7 +118,11 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
         argv[n++] = job->sources[i];
     for (size_t i = 0; job->link_flags && job->link_flags[i] && n < 250; i++)
         argv[n++] = job->link_flags[i];
+    /* Stages run side by side (grade.c) may compile the same job at once: each writes its
+     * binary into its own scratch folder and its messages under a name of its own pid, then
+     * renames them in place. */
     char *tmp = xasprintf("%s/out", scratch);
+    char *tmp_diag = xasprintf("%s.tmp%d.log", out, (int)getpid());
     argv[n++] = "-o";
     argv[n++] = tmp;
     argv[n] = NULL;
@@ -129,8 +133,8 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
      * are no sanitized programs, so RLIMIT_AS holds them. */
     struct child c = {.argv = argv,
                       .env = env,
-                      .stdout_path = diag_path,
-                      .stderr_path = diag_path,
+                      .stdout_path = tmp_diag,
+                      .stderr_path = tmp_diag,
                       .timeout = timeout,
                       .view = {.read = see, .write = scratch},
                       .limits = {.cpu_seconds = (long)timeout + 5,
@@ -141,7 +145,10 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
                                  .unprivileged = 1}};
     int rc = child_run(&c);
     if (diagnostics)
-        *diagnostics = read_file(diag_path, 1 << 20, NULL);
+        *diagnostics = read_file(tmp_diag, 1 << 20, NULL);
+    if (rename(tmp_diag, diag_path))
+        unlink(tmp_diag);
+    free(tmp_diag);
     if (rc || !c.exited || c.exit_code) {
         if (c.exec_failed && diagnostics) {
             free(*diagnostics);

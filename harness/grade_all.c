@@ -82,61 +82,42 @@ static int choose(const char *names, struct graded **out)
 
 /* ---- the per-kata JSON ---- */
 
-static char *print_json(cJSON *o)
-{
-    char *text = cJSON_Print(o);
-    if (!text)
-        die("out of memory writing JSON");
-    char *copy = xstrdup(text);
-    cJSON_free(text);
-    return copy;
-}
-
-/* The run's JSON with the scores added, or a result of skipped stages when there is no run. */
+/* The run's JSON (reports/report.h) with the scores added, built once and printed once. A
+ * kata that was not graded (not attempted, or not graded at all) is an "error" in the
+ * interface's terms, with why as its message: no test ran. Its "attempted" says which, as
+ * summary.json's status does. */
 static char *kata_json(const struct graded *g, const struct kata_score *s)
 {
-    cJSON *o = NULL;
+    cJSON *o;
     if (g->ran) {
-        char *text = report_json(&g->run);
-        o = cJSON_Parse(text);
-        free(text);
-    }
-    if (!o) {
+        o = report_json_object(&g->run);
+    } else {
         o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "version", 3);
-        cJSON_AddStringToObject(o, "status", s->state == GRADE_ERROR ? "error" : "fail");
-        cJSON_AddNullToObject(o, "message");
+        cJSON_AddStringToObject(o, "status", "error");
+        cJSON_AddStringToObject(o, "message", s->message ? s->message : "not graded");
+        cJSON_AddArrayToObject(o, "tests");
         cJSON_AddStringToObject(o, "kata", g->kata->name);
         cJSON_AddStringToObject(o, "source", g->kata->starter);
         cJSON_AddNumberToObject(o, "seed", (double)s->seed);
         cJSON_AddNumberToObject(o, "duration", 0);
-        cJSON *tests = cJSON_AddArrayToObject(o, "tests");
-        for (int i = 0; i < s->nstages; i++) {
-            cJSON *t = cJSON_CreateObject();
-            cJSON_AddStringToObject(t, "name", s->stages[i].name);
-            cJSON_AddStringToObject(t, "status", "skip");
-            if (s->stages[i].summary)
-                cJSON_AddStringToObject(t, "message", s->stages[i].summary);
-            else
-                cJSON_AddNullToObject(t, "message");
-            cJSON_AddItemToArray(tests, t);
-        }
     }
-    if (s->message && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "message")))
-        cJSON_ReplaceItemInObjectCaseSensitive(o, "message", cJSON_CreateString(s->message));
     cJSON_AddBoolToObject(o, "attempted", s->state != GRADE_NOT_ATTEMPTED);
     cJSON_AddNumberToObject(o, "points", s->points);
     cJSON_AddNumberToObject(o, "possible", s->possible);
-    const cJSON *t;
+    cJSON *t;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "tests"))
     {
+        /* a stage's entry carries its points; a Criterion test's none of its own */
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
         const struct stage_score *st =
             cJSON_IsString(name) ? score_stage(s, name->valuestring) : NULL;
-        cJSON_AddNumberToObject((cJSON *)t, "points", st ? st->points : 0);
-        cJSON_AddNumberToObject((cJSON *)t, "possible", st ? st->possible : 0);
+        if (st) {
+            cJSON_AddNumberToObject(t, "points", st->points);
+            cJSON_AddNumberToObject(t, "possible", st->possible);
+        }
     }
-    char *text = print_json(o);
+    char *text = report_json_print(o);
     cJSON_Delete(o);
     return text;
 }

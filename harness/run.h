@@ -10,6 +10,17 @@ enum status { ST_PASS, ST_FAIL, ST_SKIP, ST_ERROR };
 /* The word for a status: "pass", "fail", "skip", "error". A static string. */
 const char *status_word(enum status s);
 
+/* One Criterion test of the test stage, for the reports (JSON tests[], JUnit testcases).
+ * Strings are owned. */
+struct test_case {
+    char *name;      /* "suite/test" as Criterion lists it */
+    enum status status; /* ST_PASS, ST_FAIL, ST_ERROR (it crashed or hung: no assertion
+                           decided), or ST_SKIP when it was not run after a hang */
+    double seconds;
+    char *message;   /* why it failed, in the learner's terms, or NULL */
+    char *output;    /* what the test printed on stdout (the learner's code), or NULL */
+};
+
 /* The outcome of one stage. All strings are owned by the result. */
 struct stage_result {
     const char *name;  /* "build", "test", ... (static) */
@@ -23,15 +34,6 @@ struct stage_result {
     int hung;          /* the stage ended at a deadline */
     int exhausted;     /* the stage ended when the program ran out of memory */
     int spinning;      /* at the deadline a thread in the learner's file was running */
-    /* The test stage: each Criterion test in the order they ran, with ST_PASS, ST_FAIL, or
-     * ST_SKIP when it was not run (after a hang). Owned; its failures are in `findings`,
-     * whose first access names the test as its function. */
-    struct test_outcome {
-        char *name; /* "suite/test" */
-        enum status status;
-        double seconds;
-    } *tests;
-    int ntests;
     struct perf_numbers {
         int measured;       /* the numbers below are set */
         double learner, reference, floor; /* median wall seconds; floor 0 when unknown */
@@ -42,6 +44,9 @@ struct stage_result {
         int pairs;
         long peak_in_flight; /* I/O katas: the most requests the learner had in flight */
     } perf;
+    struct test_case *tests; /* the test stage: each test, in the order run; its failures
+                                are in `findings` too */
+    int ntests;
 };
 
 /* One grading run: inputs, the paths it works in, and the results. */

@@ -158,6 +158,11 @@ const char *signal_name(int signo);
  * setsid) become its children and can be found and killed. Call once at start. */
 void spawn_init(void);
 
+/* Kills every process that the harness process `harness` ran as its sandbox user (a forked
+ * copy of the harness that called spawn_init; grade.c runs stages in such copies) and any
+ * orphan of it that came to this process. For a copy killed before it could clean up. */
+void spawn_kill_left_by(pid_t harness);
+
 /* Kills and reaps every child of this process that child_run is not waiting for:
  * orphans that escaped their process group. Returns how many it found. */
 int reap_orphans(void);

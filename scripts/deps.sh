@@ -23,6 +23,10 @@ for arg in "$@"; do
     esac
 done
 
+# Everything this script says, apt-get's output too, goes to stderr: it runs before a verdict
+# whose stdout may be JSON (`make kata FORMAT=json`).
+exec 1>&2
+
 # Debian/Ubuntu packages, each with a probe that says whether it is already there.
 # bubblewrap: the sandbox every process that reads learner input runs in (harness/spawn.c).
 packages=(gcc clang libclang-rt-dev valgrind libcriterion-dev pkg-config gdb elfutils

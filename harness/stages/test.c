@@ -319,17 +319,22 @@ int stage_test(struct run *r, struct stage_result *out)
     struct strbuf details = STRBUF_INIT;
     struct strbuf raw = STRBUF_INIT;
     int failed = 0;
+    out->tests = xcalloc((size_t)n, sizeof *out->tests);
     for (int i = 0; i < n; i++) {
+        /* what this test adds to details and findings is its entry in the JSON's tests[] */
+        size_t details_from = details.len, findings_from = out->findings.n;
         char *filter = xasprintf("--filter=%s", names[i]);
         char *xml = work_path(r, "test.xml");
         char *xml_flag = xasprintf("--xml=%s", xml);
         char *log = work_path(r, "test.log");
+        char *printed = work_path(r, "test-stdout.txt"); /* the learner's printf, apart from
+                                                             Criterion's messages (stderr) */
         char *stacks = work_path(r, "test-stacks.txt");
         const char *argv[] = {bin, filter, "--jobs=1", xml_flag, NULL};
         const char *env[] = {seed_env(r), server_env(r), NULL};
         struct child c = {.argv = argv,
                           .env = env,
-                          .stdout_path = log,
+                          .stdout_path = printed,
                           .stderr_path = log,
                           .stacks_path = stacks,
                           .on_deadline = &hang_snapshot,
@@ -399,29 +404,43 @@ int stage_test(struct run *r, struct stage_result *out)
             free(msg);
             ok = 0;
         }
-        out->tests = xrealloc(out->tests, sizeof *out->tests * (size_t)(out->ntests + 1));
-        out->tests[out->ntests++] =
-            (struct test_outcome){xstrdup(names[i]), ok ? ST_PASS : ST_FAIL, c.wall_seconds};
+        struct test_case *t = &out->tests[out->ntests++];
+        t->name = xstrdup(names[i]);
+        t->status = ok ? ST_PASS : ST_FAIL;
+        t->seconds = c.wall_seconds;
+        for (size_t k = findings_from; k < out->findings.n; k++)
+            if (strcmp(out->findings.v[k].kind, "assertion"))
+                t->status = ST_ERROR; /* it crashed, hung or misbehaved: no assertion decided */
+        if (details.len > details_from)
+            t->message = xstrndup(details.buf + details_from, details.len - details_from);
+        t->output = read_file(printed, 4096, NULL);
+        if (t->output && !t->output[0]) {
+            free(t->output);
+            t->output = NULL;
+        }
         if (!ok) {
             failed++;
             char *text = read_file(log, 16 << 10, NULL);
             if (text)
                 sb_addf(&raw, "--- %s ---\n%s", names[i], text);
             free(text);
+            if (t->output)
+                sb_addf(&raw, "--- %s: its standard output ---\n%s", names[i], t->output);
         }
         free(filter);
         free(xml);
         free(xml_flag);
         free(log);
+        free(printed);
         free(stacks);
         if ((out->hung || out->exhausted) && i + 1 < n) {
             /* one hang (or one memory hog) says enough; waiting out every deadline would
              * only slow the verdict */
             sb_addf(&details, "(%d more test%s not run after the %s)\n", n - i - 1,
                     n - i - 1 == 1 ? "" : "s", out->hung ? "hang" : "memory ran out");
-            out->tests = xrealloc(out->tests, sizeof *out->tests * (size_t)n);
             for (int j = i + 1; j < n; j++)
-                out->tests[out->ntests++] = (struct test_outcome){xstrdup(names[j]), ST_SKIP, 0};
+                out->tests[out->ntests++] =
+                    (struct test_case){.name = xstrdup(names[j]), .status = ST_SKIP};
             break;
         }
     }

@@ -97,9 +97,9 @@ static void fixture(struct fixture *x)
     stage(r, "test", ST_FAIL, TRICKY, "racy/adds: " TRICKY " (tests/katas/racy/test_racy.c:9)\n");
     struct stage_result *t = &r->stages[1];
     t->tests = xcalloc(3, sizeof *t->tests);
-    t->tests[t->ntests++] = (struct test_outcome){xstrdup("racy/adds"), ST_FAIL, 0.25};
-    t->tests[t->ntests++] = (struct test_outcome){xstrdup("racy/counts"), ST_PASS, 0.125};
-    t->tests[t->ntests++] = (struct test_outcome){xstrdup("racy/later"), ST_SKIP, 0};
+    t->tests[t->ntests++] = (struct test_case){.name = xstrdup("racy/adds"), .status = ST_FAIL, .seconds = 0.25};
+    t->tests[t->ntests++] = (struct test_case){.name = xstrdup("racy/counts"), .status = ST_PASS, .seconds = 0.125};
+    t->tests[t->ntests++] = (struct test_case){.name = xstrdup("racy/later"), .status = ST_SKIP};
     struct finding *a = findings_add(&t->findings);
     a->kind = xstrdup("assertion");
     a->headline = xstrdup(TRICKY);
