@@ -591,6 +591,10 @@ static void bind_if_file(struct args *a, const char *word, const char *cwd)
     if (!*path || (path[0] != '/' && path[0] != '.' && !strchr(path, '/')) || stat(path, &st) ||
         !S_ISREG(st.st_mode))
         return;
+    /* /dev and /proc are the sandbox's own: /dev/stdout names the child's output file
+     * through a link, which is there already */
+    if (starts_with(path, "/dev/") || starts_with(path, "/proc/"))
+        return;
     char *abs = absolute(path, cwd);
     arg(a, "--ro-bind");
     arg(a, abs);
