@@ -116,8 +116,20 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
         argv[n++] = job->flags[i];
     for (size_t i = 0; job->sources[i] && n < 240; i++)
         argv[n++] = job->sources[i];
-    for (size_t i = 0; job->link_flags && job->link_flags[i] && n < 250; i++)
-        argv[n++] = job->link_flags[i];
+    /* A link map the job asks for (-Wl,-Map=PATH) is written in the scratch folder, the one
+     * place the sandboxed linker may write, and stored at PATH with the output. */
+    const char *map_to = NULL;
+    char *map_flag = NULL, *map_made = NULL;
+    for (size_t i = 0; job->link_flags && job->link_flags[i] && n < 250; i++) {
+        if (starts_with(job->link_flags[i], "-Wl,-Map=") && !map_to) {
+            map_to = job->link_flags[i] + strlen("-Wl,-Map=");
+            map_made = xasprintf("%s/out.map", scratch);
+            map_flag = xasprintf("-Wl,-Map=%s", map_made);
+            argv[n++] = map_flag;
+        } else {
+            argv[n++] = job->link_flags[i];
+        }
+    }
     /* Stages run side by side (grade.c) may compile the same job at once: each writes its
      * binary into its own scratch folder and its messages under a name of its own pid, then
      * renames them in place. */
@@ -161,11 +173,25 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
         }
         remove_tree(scratch);
         free(scratch);
+        free(map_flag);
+        free(map_made);
         free(tmp);
         free(out);
         free(diag_path);
         return NULL;
     }
+    if (map_made && (store(map_made, map_to) || chmod(map_to, 0644))) {
+        remove_tree(scratch);
+        free(map_flag);
+        free(map_made);
+        free(scratch);
+        free(tmp);
+        free(out);
+        free(diag_path);
+        return NULL;
+    }
+    free(map_flag);
+    free(map_made);
     if (store(tmp, out)) {
         remove_tree(scratch);
         free(scratch);
