@@ -359,9 +359,10 @@ int stage_test(struct run *r, struct stage_result *out)
             ok = 0;
             char *how = child_describe(&c);
             char *panic = c.signo == SIGABRT ? runner_panic(log) : NULL;
-            char *msg = panic ? xasprintf("the test program %s before it reported (Criterion: "
-                                          "\"%s\")", how, panic)
-                              : xasprintf("the test program %s before it reported", how);
+            /* "was killed by SIGABRT (...)": the runner died of a signal */
+            char *msg = panic ? xasprintf("the test program was %s before it reported "
+                                          "(Criterion: \"%s\")", how, panic)
+                              : xasprintf("the test program was %s before it reported", how);
             add_failure(out, names[i], "crash", msg, &details);
             free(msg);
             free(panic);
