@@ -45,6 +45,8 @@ help:
 	@echo "       FORMAT=json               the verdict as JSON"
 	@echo "       SEED=N                    replay a run's test sizes; V=1 shows raw tool output"
 	@echo "       CURVE=1                   speedup at 1, 2, 4, 8 threads, yours and the reference's"
+	@echo "       PYTHON=1                  yours, the reference and the Python tutorial's program, in turn"
+	@echo "       PYTHON=0                  no Python line in the perf stage"
 	@echo "  make hint NAME=race_counter    the next hint"
 	@echo "  make list                      every kata and where you are"
 	@echo "  make watch [NAME=x]            grade again on every save; a pass moves on to the next"
@@ -63,6 +65,7 @@ help:
 	@echo "  make deps                      install what is missing (apt-get)"
 	@echo "  make serve                     run the latency server alone"
 	@echo "  make bench-server              benchmark the latency server"
+	@echo "  make bench-python [KATAS=\"a b\"] each kata's Python program against its reference"
 	@echo "  make format | format-check     clang-format the C sources"
 	@echo "  make clean                     remove build/"
 
@@ -87,7 +90,8 @@ $(KATA_BIN): $(HARNESS_OBJS) $(BUILD)/obj/main.o
 kata: $(KATA_BIN)
 	@test -n "$(NAME)" || { echo "usage: make kata NAME=<kata>   (make list shows them)"; exit 2; }
 	@$(KATA_BIN) run $(NAME) $(if $(SRC),--src $(SRC)) $(if $(STAGE),--stage $(STAGE)) \
-		--format $(FORMAT) $(if $(filter 1,$(CURVE)),--curve)
+		--format $(FORMAT) $(if $(filter 1,$(CURVE)),--curve) \
+		$(if $(filter 1,$(PYTHON)),--python) $(if $(filter 0,$(PYTHON)),--no-python)
 
 list: $(KATA_BIN)
 	@$(KATA_BIN) list

@@ -20,6 +20,7 @@
  *   libs         extra link flags, e.g. ["-lcurl"]
  *   perf         the timed workload: args (the driver's argv), single_args (the same
  *                work on one thread, for the floor), bound (largest ratio that passes)
+ *   python       the Python program of the lesson and the argv it and the driver share
  */
 struct kata {
     char *name;
@@ -50,6 +51,12 @@ struct kata {
      * I/O-bound workload, whose floor is ceil(N / K) latencies */
     int io_requests, io_concurrency, io_latency_ms;
     int server; /* "server": true: the stages run with a latency server (KATA_SERVER_URL) */
+    /* "python": {"program": "python/<name>.py", "args": [...]}: the lesson as the Python
+     * tutorials wrote it, timed beside the C (python_compare.c). The kata's driver gets the
+     * same args, so that both do the same work. */
+    char *python_program; /* katas/<name>/<program>, or NULL when the kata has none */
+    char *python_args[MAX_ARGS];
+    int npython_args;
 
     /* paths, relative to the root */
     char *dir;      /* katas/<name> */

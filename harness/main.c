@@ -3,6 +3,7 @@
 #include "grade.h"
 #include "grade_all.h"
 #include "kata.h"
+#include "python_compare.h"
 #include "report.h"
 #include "sandbox.h"
 #include "selftest.h"
@@ -18,7 +19,7 @@
 
 static const char usage_text[] =
     "usage: kata run NAME [--src FILE] [--format text|json] [--stage STAGE] [--seed N]\n"
-    "                     [--curve]\n"
+    "                     [--curve | --python | --no-python]\n"
     "       kata list [--names]\n"
     "       kata hint NAME\n"
     "       kata watch [NAME] [--poll]\n"
@@ -28,7 +29,10 @@ static const char usage_text[] =
     "       kata checksums [--write]\n"
     "\n"
     "  run       grade a learner's file (default katas/NAME/NAME.c) stage by stage;\n"
-    "            --curve: time it at 1, 2, 4, 8 threads beside the reference instead\n"
+    "            --curve: time it at 1, 2, 4, 8 threads beside the reference instead;\n"
+    "            --python: time it, the reference and the kata's Python program in turn\n"
+    "            instead; --no-python: no Python line in the perf stage (there is one\n"
+    "            when python3 is on the PATH and the kata has a Python program)\n"
     "  list      every kata in curriculum order, with its state from the last grading\n"
     "            (--names: only the names, one a line)\n"
     "  hint      the next hint for a kata\n"
@@ -91,7 +95,7 @@ static unsigned long pick_seed(const char *seed)
 static int cmd_run(const char *root, int argc, char **argv)
 {
     const char *name = NULL, *src = NULL, *format = "text", *stage = NULL, *seed = getenv("SEED");
-    int curve = 0;
+    int curve = 0, python = PYTHON_LINE, python_full = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--src") && i + 1 < argc)
@@ -104,6 +108,10 @@ static int cmd_run(const char *root, int argc, char **argv)
             seed = argv[++i];
         else if (!strcmp(a, "--curve"))
             curve = 1;
+        else if (!strcmp(a, "--python"))
+            python_full = 1;
+        else if (!strcmp(a, "--no-python"))
+            python = PYTHON_OFF;
         else if (a[0] == '-')
             return usage("unknown option for run");
         else if (!name)
@@ -131,6 +139,13 @@ static int cmd_run(const char *root, int argc, char **argv)
     const char *v = getenv("V");
     r.verbose = v && *v && strcmp(v, "0");
     r.seed = pick_seed(seed);
+    r.python = python;
+    if (python_full) {
+        int prc = run_prepare(&r) == 0 ? python_compare_print(&r) : -1;
+        run_release(&r);
+        kata_free(k);
+        return prc < 0 ? 3 : prc;
+    }
     if (curve) {
         int crc = run_prepare(&r) == 0 && curve_print(&r) == 0 ? 0 : 3;
         run_release(&r);

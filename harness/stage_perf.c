@@ -2,6 +2,7 @@
 #include "grade.h"
 
 #include "latency_server.h"
+#include "python_compare.h"
 #include "util.h"
 
 #include <math.h>
@@ -288,6 +289,7 @@ measure:
     p->learner_cores = median(lc, n);
     p->reference_cores = median(rc_, n);
     draw(out);
+    python_perf_line(r, ref, p->reference, out);
     if (p->ratio <= k->perf_bound)
         stage_say(out, ST_PASS, "%.2fx the reference's time (bound %.2fx)", p->ratio,
                   k->perf_bound);
