@@ -225,8 +225,15 @@ int python_compare_print(struct run *r)
                median(progs[2].wall, ROUNDS) / median(progs[0].wall, ROUNDS));
         printf("  yours / reference:  %.2fx\n", median(mr, ROUNDS));
     }
-    printf("\n  %s: %s\n  Why the gap is what it is: katas/%s/README.md, \"Beside Python\".\n",
-           "python", k->python_program, k->name);
+    /* what the program said on its last run: its answer, and for the I/O katas how much of
+     * its time the downloads took (the rest is the interpreter starting and importing) */
+    char *log = work_path(r, "python.log");
+    char *said = read_file(log, 4096, NULL);
+    char *last = said ? strrchr(rtrim(said), '\n') : NULL;
+    printf("\n  %s said: %s\n", k->python_program, said ? (last ? last + 1 : said) : "");
+    printf("  Why the gap is what it is: katas/%s/README.md, \"Beside Python\".\n", k->name);
+    free(said);
+    free(log);
     printf("python/reference: %s %.3f %.3f %.2f\n", k->name, median(progs[2].wall, ROUNDS),
            median(progs[1].wall, ROUNDS), m);
     free(python);
