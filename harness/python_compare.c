@@ -123,7 +123,7 @@ static void bar(const char *label, double seconds, double longest, double cores,
 struct timed {
     const char *label;
     const char *bin; /* a C driver, or NULL for the Python program */
-    double wall[ROUNDS], cores[ROUNDS];
+    double wall[ROUNDS], cpu[ROUNDS], cores[ROUNDS];
     long rss_kb;
 };
 
@@ -135,6 +135,7 @@ static int time_one(struct run *r, const char *python, struct timed *t, int roun
                     : py_run(r, python, FULL_TIMEOUT, &s, why);
     if (rc == 0 && round >= 0) {
         t->wall[round] = s.wall;
+        t->cpu[round] = s.cpu;
         t->cores[round] = s.wall > 0 ? s.cpu / s.wall : 0;
         if (s.rss_kb > t->rss_kb)
             t->rss_kb = s.rss_kb;
@@ -217,6 +218,14 @@ int python_compare_print(struct run *r)
     printf("\n  median of %d rounds, run in turn (%s) after a warm-up\n", ROUNDS,
            mine ? "yours, reference, python" : "reference, python");
     printf("  python / reference: %.2fx (the rounds: %.2fx to %.2fx)\n", m, lo, hi);
+    /* CPU time: a busy machine stretches both programs' wall time, and their ratio with
+     * it, far more than the work each did */
+    double cpu_ratio[ROUNDS];
+    for (int j = 0; j < ROUNDS; j++)
+        cpu_ratio[j] = progs[1].cpu[j] > 0 ? progs[2].cpu[j] / progs[1].cpu[j] : 0;
+    double mc = median(cpu_ratio, ROUNDS);
+    printf("  in CPU time:        %.2fx (%.3f s against %.3f s)\n", mc,
+           median(progs[2].cpu, ROUNDS), median(progs[1].cpu, ROUNDS));
     if (mine) {
         double mr[ROUNDS];
         for (int j = 0; j < ROUNDS; j++)
@@ -234,8 +243,8 @@ int python_compare_print(struct run *r)
     printf("  Why the gap is what it is: katas/%s/README.md, \"Beside Python\".\n", k->name);
     free(said);
     free(log);
-    printf("python/reference: %s %.3f %.3f %.2f\n", k->name, median(progs[2].wall, ROUNDS),
-           median(progs[1].wall, ROUNDS), m);
+    printf("python/reference: %s %.3f %.3f %.2f %.2f\n", k->name, median(progs[2].wall, ROUNDS),
+           median(progs[1].wall, ROUNDS), m, mc);
     free(python);
     free(mine);
     free(ref);

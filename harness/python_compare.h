@@ -16,7 +16,7 @@ enum python_mode {
  * turn, after a warm-up of each, and prints the median times with bars and the median of
  * the rounds' python / reference ratios. When the learner's file is the reference, its row
  * is left out (the benchmark, bench/python_vs_c.sh, grades it that way). The last line is
- * "python/reference: <name> <python s> <reference s> <ratio>", for scripts.
+ * "python/reference: <name> <python s> <reference s> <ratio> <cpu ratio>", for scripts.
  * Returns 0, 1 when a timed run failed (the learner's wrong answer, the Python program's),
  * 2 when the kata has no Python program, and -1 when the harness failed (python3 missing,
  * the reference does not build).
