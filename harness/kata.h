@@ -51,12 +51,15 @@ struct kata {
      * I/O-bound workload, whose floor is ceil(N / K) latencies */
     int io_requests, io_concurrency, io_latency_ms;
     int server; /* "server": true: the stages run with a latency server (KATA_SERVER_URL) */
-    /* "python": {"program": "python/<name>.py", "args": [...]}: the lesson as the Python
-     * tutorials wrote it, timed beside the C (python_compare.c). The kata's driver gets the
-     * same args, so that both do the same work. */
+    /* "python": {"program": "python/<name>.py", "args": [...], "line_args": [...]}: the
+     * lesson as the Python tutorials wrote it, timed beside the C (python_compare.c). The
+     * kata's driver gets the same args, so that both do the same work; line_args (default:
+     * args) is a workload small enough for the one run the perf stage adds. */
     char *python_program; /* katas/<name>/<program>, or NULL when the kata has none */
     char *python_args[MAX_ARGS];
     int npython_args;
+    char *python_line_args[MAX_ARGS];
+    int npython_line_args;
 
     /* paths, relative to the root */
     char *dir;      /* katas/<name> */

@@ -25,11 +25,11 @@ int python_compare_print(struct run *r);
 
 /*
  * The perf stage's hook: when r->python is PYTHON_LINE, the kata has a Python program and
- * python3 is on the PATH, runs the program once (reusing the reference's median time when
- * the Python program's argv is the timed workload's, else timing the reference once on it)
- * and appends a line with its time and ratio to out->details. It never changes the stage's
- * status: Python is shown beside the verdict, never part of it. `reference` is the built
- * reference driver; `reference_seconds` its median time on perf.args.
+ * python3 is on the PATH, runs the program once on python.line_args (reusing the
+ * reference's median time when those are the timed workload's, perf.args, else timing the
+ * reference once on them) and appends a line with its time and ratio to out->details. It never
+ * changes the stage's status: Python is shown beside the verdict, never part of it. `reference` is
+ * the built reference driver; `reference_seconds` its median time on perf.args.
  */
 void python_perf_line(struct run *r, const char *reference, double reference_seconds,
                       struct stage_result *out);
