@@ -73,6 +73,8 @@ help:
 	@echo "       FORMAT=json               the verdict as JSON"
 	@echo "       SEED=N                    replay a run's test sizes; V=1 shows raw tool output"
 	@echo "       CURVE=1                   speedup at 1, 2, 4, 8 threads, yours and the reference's"
+	@echo "       PYTHON=1                  yours, the reference and the Python tutorial's program, in turn"
+	@echo "       PYTHON=0                  no Python line in the perf stage"
 	@echo "  make hint [NAME=x]             the next hint"
 	@echo "  make list                      every kata and where you are"
 	@echo "  make reset NAME=x [YES=1]      back to the starter (yours is saved in build/saved/)"
@@ -99,6 +101,7 @@ help:
 	@echo "  make deps                      install what is missing (apt-get)"
 	@echo "  make serve                     run the latency server alone"
 	@echo "  make bench-server              benchmark the latency server"
+	@echo "  make bench-python [KATAS=\"a b\"] each kata's Python program against its reference"
 	@echo "  make bench-verdicts [NAME=x]   time each kata's verdict: reference (warm), a hanging answer"
 	@echo "  make format | format-check     clang-format-14 the C sources (or check them)"
 	@echo "  make clean                     remove build/"
@@ -142,7 +145,8 @@ $(HARNESS_BUILD)/bin/kata-init: harness/sandbox_init.c $(FLAGS_FILE) | $(BUILD)/
 kata:
 	@$(MAKE) -s --no-print-directory $(KATA_BIN) >&2
 	@$(KATA_BIN) run $(if $(NAME),'$(NAME)') $(if $(SRC),--src '$(SRC)') $(if $(STAGE),--stage '$(STAGE)') \
-		--format '$(FORMAT)' $(if $(filter 1,$(CURVE)),--curve) || { code=$$?; \
+		--format '$(FORMAT)' $(if $(filter 1,$(CURVE)),--curve) \
+		$(if $(filter 1,$(PYTHON)),--python) $(if $(filter 0,$(PYTHON)),--no-python) || { code=$$?; \
 		test $$code -eq 1 || exit $$code; }
 
 list: $(KATA_BIN)

@@ -11,6 +11,7 @@
 #include "sandbox.h"
 #include "selftest.h"
 #include "stages/perf.h"
+#include "stages/python.h"
 #include "util.h"
 #include "watch.h"
 
@@ -27,7 +28,7 @@
 
 static const char usage_text[] =
     "usage: kata run [NAME] [--src FILE] [--format text|json] [--stage STAGE] [--seed N]\n"
-    "                       [--curve]\n"
+    "                       [--curve | --python | --no-python]\n"
     "       kata list [--names]\n"
     "       kata hint [NAME]\n"
     "       kata watch [NAME] [--poll]\n"
@@ -40,7 +41,10 @@ static const char usage_text[] =
     "       kata progress [--forget] NAME\n"
     "\n"
     "  run       grade a learner's file (default katas/NAME/NAME.c) stage by stage;\n"
-    "            --curve: time it at 1, 2, 4, 8 threads beside the reference instead\n"
+    "            --curve: time it at 1, 2, 4, 8 threads beside the reference instead;\n"
+    "            --python: time it, the reference and the kata's Python program in turn\n"
+    "            instead; --no-python: no Python line in the perf stage (there is one\n"
+    "            when python3 is on the PATH and the kata has a Python program)\n"
     "  list      every kata in curriculum order, with its state from the last grading\n"
     "            (--names: only the names, one a line)\n"
     "  hint      the next hint for a kata\n"
@@ -415,7 +419,7 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
 
 struct run_opts {
     const char *src, *format, *stage, *seed;
-    int curve;
+    int curve, python_full, no_python;
 };
 
 static int run_option(int c, const char *arg, void *ctx)
@@ -431,6 +435,8 @@ static int run_option(int c, const char *arg, void *ctx)
     case 't': o->stage = *arg ? arg : NULL; return 0;
     case 'r': o->seed = arg; return 0;
     case 'c': o->curve = 1; return 0;
+    case 'p': o->python_full = 1; return 0;
+    case 'n': o->no_python = 1; return 0;
     default: return -1;
     }
 }
@@ -440,7 +446,8 @@ static int cmd_run(int argc, char **argv)
     static const struct option longopts[] = {
         {"src", required_argument, NULL, 's'},   {"format", required_argument, NULL, 'f'},
         {"stage", required_argument, NULL, 't'}, {"seed", required_argument, NULL, 'r'},
-        {"curve", no_argument, NULL, 'c'},       {NULL, 0, NULL, 0},
+        {"curve", no_argument, NULL, 'c'},       {"python", no_argument, NULL, 'p'},
+        {"no-python", no_argument, NULL, 'n'},   {NULL, 0, NULL, 0},
     };
     struct run_opts o = {.format = "text"};
     char *pos[1];
@@ -478,6 +485,14 @@ static int cmd_run(int argc, char **argv)
     struct run r = {.kata = k, .src = src ? src : k->starter, .only_stage = o.stage};
     r.verbose = verbose_env();
     r.seed = seed;
+    r.python = o.no_python ? PYTHON_OFF : PYTHON_LINE;
+    if (o.python_full) {
+        int prc = run_prepare(&r) == 0 ? python_compare_print(&r) : -1;
+        run_release(&r);
+        kata_free(k);
+        free(src);
+        return prc < 0 ? EXIT_HARNESS : prc;
+    }
     if (o.curve) {
         int crc = run_prepare(&r) == 0 && curve_print(&r) == 0 ? EXIT_PASSED : EXIT_HARNESS;
         run_release(&r);
@@ -859,7 +874,7 @@ static int cmd_progress(int argc, char **argv)
 static const struct command commands[] = {
     {"run",
      "kata run [NAME] [--src FILE] [--format text|json] [--stage STAGE] [--seed N] "
-     "[--curve]",
+     "[--curve | --python | --no-python]",
      cmd_run},
     {"list", "kata list [--names]", cmd_list},
     {"hint", "kata hint [NAME]", cmd_hint},

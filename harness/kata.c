@@ -151,6 +151,24 @@ struct kata *kata_load(const char *name)
         if (ok && (k->perf_bound < 1 || k->nperf_args == 0))
             ok = error("kata '%s': \"perf\" needs args and a bound of at least 1", name) == 0;
     }
+    const cJSON *py = cJSON_GetObjectItemCaseSensitive(j, "python");
+    if (ok && py) {
+        const cJSON *prog = cJSON_GetObjectItemCaseSensitive(py, "program");
+        ok = (k->npython_args = read_strings(cJSON_GetObjectItemCaseSensitive(py, "args"),
+                                             k->python_args, MAX_ARGS, "python.args", name)) >= 0 &&
+             (k->npython_line_args =
+                  read_strings(cJSON_GetObjectItemCaseSensitive(py, "line_args"),
+                               k->python_line_args, MAX_ARGS, "python.line_args", name)) >= 0;
+        for (int i = 0; ok && !k->npython_line_args && i < k->npython_args; i++)
+            k->python_line_args[i] = xstrdup(k->python_args[i]);
+        if (ok && !k->npython_line_args)
+            k->npython_line_args = k->npython_args;
+        if (ok && (!cJSON_IsString(prog) || strstr(prog->valuestring, "..")))
+            ok = error("kata '%s': \"python\" needs a \"program\" inside the kata's folder",
+                       name) == 0;
+        else if (ok)
+            k->python_program = xasprintf("katas/%s/%s", name, prog->valuestring);
+    }
     cJSON_Delete(j);
     if (ok && k->nstages == 0)
         ok = error("kata '%s': %s lists no stages", name, meta) == 0;
@@ -187,6 +205,9 @@ void kata_free(struct kata *k)
     free_strings(k->libs, k->nlibs);
     free_strings(k->perf_args, k->nperf_args);
     free_strings(k->perf_single_args, k->nperf_single_args);
+    free(k->python_program);
+    free_strings(k->python_args, k->npython_args);
+    free_strings(k->python_line_args, k->npython_line_args);
     free(k->dir);
     free(k->starter);
     free(k->solution);

@@ -22,6 +22,7 @@
  *                work on one thread, for the floor), bound (largest ratio that passes)
  *   points       what each stage is worth when it passes, e.g. {"test": 6, "perf": 4}; a
  *                stage it leaves out (or a kata without it) is worth default_points(stage)
+ *   python       the Python program of the lesson and the argv it and the driver share
  */
 struct kata {
     char *name;
@@ -53,6 +54,15 @@ struct kata {
      * I/O-bound workload, whose floor is ceil(N / K) latencies */
     int io_requests, io_concurrency, io_latency_ms;
     int server; /* "server": true: the stages run with a latency server (KATA_SERVER_URL) */
+    /* "python": {"program": "python/<name>.py", "args": [...], "line_args": [...]}: the
+     * lesson as the Python tutorials wrote it, timed beside the C (python_compare.c). The
+     * kata's driver gets the same args, so that both do the same work; line_args (default:
+     * args) is a workload small enough for the one run the perf stage adds. */
+    char *python_program; /* katas/<name>/<program>, or NULL when the kata has none */
+    char *python_args[MAX_ARGS];
+    int npython_args;
+    char *python_line_args[MAX_ARGS];
+    int npython_line_args;
 
     /* paths, relative to the root */
     char *dir;      /* katas/<name> */

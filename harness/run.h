@@ -57,6 +57,7 @@ struct run {
     unsigned long seed;       /* test sizes are drawn from it (KATA_SEED) */
     const char *only_stage;   /* run build and this stage only, or NULL for all */
     int verbose;
+    int python;               /* enum python_mode (stages/python.h): 0, none */
 
     /* worked out by grade_run */
     char *src_real;           /* resolved path of src */

@@ -3,6 +3,7 @@
 #include "stages/stage.h"
 
 #include "server/latency_server.h"
+#include "stages/python.h"
 #include "util.h"
 
 #include <math.h>
@@ -361,6 +362,7 @@ measure:
     p->learner_cores = median(lc, n);
     p->reference_cores = median(rc_, n);
     draw(out);
+    python_perf_line(r, ref, p->reference, out);
     if (p->ratio <= k->perf_bound)
         stage_say(out, ST_PASS, "%.2fx the reference's time (bound %.2fx)", p->ratio,
                   k->perf_bound);

@@ -12,16 +12,18 @@
  */
 #include "cpu_primes.h"
 
-/* Trial division: 2, then the odd numbers up to the square root. Keep this as it is: the
- * lesson is in how the numbers are shared out, not in a faster test. */
+/* Trial division as the Python tutorials' is_prime does it: 2 and 3, then only 6k - 1 and
+ * 6k + 1 up to the square root (every other number is a multiple of 2 or 3). Keep this as it
+ * is: the lesson is in how the numbers are shared out, not in a faster test, and the same
+ * test in C and in Python (katas/cpu_primes/python/) makes their times comparable. */
 static int is_prime(long n)
 {
-    if (n < 2)
+    if (n < 4)
+        return n >= 2;
+    if (n % 2 == 0 || n % 3 == 0)
         return 0;
-    if (n % 2 == 0)
-        return n == 2;
-    for (long d = 3; d * d <= n; d += 2)
-        if (n % d == 0)
+    for (long d = 5; d * d <= n; d += 6)
+        if (n % d == 0 || n % (d + 2) == 0)
             return 0;
     return 1;
 }

@@ -33,12 +33,12 @@ struct worker {
 
 static int is_prime(long n)
 {
-    if (n < 2)
+    if (n < 4)
+        return n >= 2;
+    if (n % 2 == 0 || n % 3 == 0)
         return 0;
-    if (n % 2 == 0)
-        return n == 2;
-    for (long d = 3; d * d <= n; d += 2)
-        if (n % d == 0)
+    for (long d = 5; d * d <= n; d += 6)
+        if (n % d == 0 || n % (d + 2) == 0)
             return 0;
     return 1;
 }

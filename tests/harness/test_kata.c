@@ -201,6 +201,42 @@ Test(kata, fills_in_defaults_for_what_the_metadata_leaves_out)
     kata_free(NULL);
 }
 
+Test(kata, reads_the_python_program_and_its_workloads)
+{
+    const char *const cases[][2] = {
+        {"both", "{\"stages\": [\"build\"], \"python\": {\"program\": \"python/both.py\", "
+                 "\"args\": [\"8\", \"3000\"], \"line_args\": [\"8\", \"1000\"]}}"},
+        {"args_only", "{\"stages\": [\"build\"], \"python\": {\"program\": \"p.py\", "
+                      "\"args\": [\"2\", \"50\"]}}"},
+        {"none", "{\"stages\": [\"build\"]}"},
+        {"no_program", "{\"stages\": [\"build\"], \"python\": {\"args\": [\"1\"]}}"},
+        {"outside", "{\"stages\": [\"build\"], \"python\": {\"program\": \"../x.py\"}}"},
+    };
+    scratch_root(5, cases);
+    struct kata *k = kata_load("both");
+    cr_assert_not_null(k);
+    cr_assert_str_eq(k->python_program, "katas/both/python/both.py");
+    cr_assert_eq(k->npython_args, 2);
+    cr_assert_str_eq(k->python_args[1], "3000");
+    cr_assert_eq(k->npython_line_args, 2);
+    cr_assert_str_eq(k->python_line_args[1], "1000");
+    kata_free(k);
+    /* without line_args, the perf stage's one run uses the full workload */
+    k = kata_load("args_only");
+    cr_assert_not_null(k);
+    cr_assert_eq(k->npython_line_args, 2);
+    cr_assert_str_eq(k->python_line_args[0], "2");
+    cr_assert_str_eq(k->python_line_args[1], "50");
+    kata_free(k);
+    k = kata_load("none");
+    cr_assert_not_null(k);
+    cr_assert_null(k->python_program);
+    cr_assert_eq(k->npython_args + k->npython_line_args, 0);
+    kata_free(k);
+    cr_assert_null(kata_load("no_program"));
+    cr_assert_null(kata_load("outside"));
+}
+
 Test(kata, loads_the_whole_catalog_in_curriculum_order)
 {
     struct kata **v = NULL;
