@@ -6,7 +6,8 @@
 
 /* One timed run of a built driver with `args`: wall and CPU seconds and peak RSS in *s.
  * Returns 0 when it exited 0, 1 when it ran but failed (*why, if given, gets a new string
- * saying how), -1 when it could not be started. (perf.c) */
+ * saying how), -1 when it could not be started. Every call gets a fresh latency server when
+ * the kata has one. (timed.c) */
 struct perf_sample {
     double wall, cpu;
     long rss_kb;
