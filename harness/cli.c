@@ -698,9 +698,12 @@ static void record_graded(const struct run *r)
 static int cmd_grade(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"katas", required_argument, NULL, 'k'}, {"out", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 'r'},  {"checksums", required_argument, NULL, 'c'},
-        {"no-verify", no_argument, NULL, 'n'},   {"passed", required_argument, NULL, 'p'},
+        {"katas", required_argument, NULL, 'k'},
+        {"out", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 'r'},
+        {"checksums", required_argument, NULL, 'c'},
+        {"no-verify", no_argument, NULL, 'n'},
+        {"passed", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     struct grade_cli g = {.o = {.graded = record_graded}};

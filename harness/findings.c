@@ -71,8 +71,9 @@ void findings_copy_one(struct findings *f, const struct finding *src)
     x->address = src->address;
     for (int i = 0; i < src->naccess; i++) {
         const struct access *a = &src->access[i];
-        x->access[i] = (struct access){dup_or_null(a->file), a->line, dup_or_null(a->function),
-                                       dup_or_null(a->op), dup_or_null(a->thread), a->in_learner};
+        x->access[i] = (struct access){dup_or_null(a->file),     a->line,
+                                       dup_or_null(a->function), dup_or_null(a->op),
+                                       dup_or_null(a->thread),   a->in_learner};
     }
 }
 
@@ -95,8 +96,7 @@ void findings_use_code_map(const struct code_map *m)
     code_in_use = m;
 }
 
-int code_map_read(struct code_map *m, const char *map_path, const char *object,
-                  const char *binary)
+int code_map_read(struct code_map *m, const char *map_path, const char *object, const char *binary)
 {
     memset(m, 0, sizeof *m);
     char *text = read_file(map_path, 64 << 20, NULL);

@@ -20,7 +20,7 @@ struct finding {
     char *headline; /* the tool's own one-line summary */
     struct access access[2];
     int naccess;
-    int in_learner; /* at least one access is in the learner's file */
+    int in_learner;        /* at least one access is in the learner's file */
     unsigned long address; /* the data's address when the tool gave no name, else 0 */
 };
 
@@ -57,8 +57,7 @@ struct code_map {
 
 /* Reads the ranges of `object`'s .text* input sections from ld's -Map output. Returns 0, or
  * -1 when the map cannot be read or names no code of the object (m is then empty). */
-int code_map_read(struct code_map *m, const char *map_path, const char *object,
-                  const char *binary);
+int code_map_read(struct code_map *m, const char *map_path, const char *object, const char *binary);
 void code_map_release(struct code_map *m);
 
 /* While set (not NULL), frames with an address are judged by it (access_offer_frame_at,

@@ -411,14 +411,18 @@ static int skip_after_tests(const struct stage_result *test, const struct stage_
         return 0;
     if (test->hung) {
         result_clear(s);
-        stage_say(s, ST_SKIP, "the tests hung, and %s cannot judge a program that does not "
-                  "finish", def->tool);
+        stage_say(s, ST_SKIP,
+                  "the tests hung, and %s cannot judge a program that does not "
+                  "finish",
+                  def->tool);
         return 1;
     }
     if (test->exhausted) {
         result_clear(s);
-        stage_say(s, ST_SKIP, "the tests ran out of memory, and under %s the program would "
-                  "only do so more slowly", def->tool);
+        stage_say(s, ST_SKIP,
+                  "the tests ran out of memory, and under %s the program would "
+                  "only do so more slowly",
+                  def->tool);
         return 1;
     }
     return 0;
@@ -443,7 +447,8 @@ static int drain(struct pending *p)
     p->pid = 0;
     if (decode_result(p->got.buf, p->got.len, p->slot)) {
         result_clear(p->slot);
-        stage_say(p->slot, ST_ERROR, "the harness's process for this stage died before it "
+        stage_say(p->slot, ST_ERROR,
+                  "the harness's process for this stage died before it "
                   "reported");
     }
     sb_release(&p->got);

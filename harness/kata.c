@@ -68,8 +68,7 @@ static int read_points(const cJSON *points, struct kata *k, const char *meta)
     if (!points)
         return 0;
     if (!cJSON_IsObject(points))
-        return error("%s: \"points\" must be an object such as {\"build\": 1, \"test\": 4}",
-                     meta);
+        return error("%s: \"points\" must be an object such as {\"build\": 1, \"test\": 4}", meta);
     const cJSON *it;
     cJSON_ArrayForEach(it, points)
     {
@@ -118,8 +117,8 @@ struct kata *kata_load(const char *name)
     const cJSON *timeouts = cJSON_GetObjectItemCaseSensitive(j, "timeouts");
     k->test_timeout = number_or(timeouts, "test", 10);
     k->detect_timeout = number_or(timeouts, "detect", 60);
-    int ok = (k->nstages = read_strings(cJSON_GetObjectItemCaseSensitive(j, "stages"),
-                                        k->stages, MAX_STAGES, "stages", name)) >= 0 &&
+    int ok = (k->nstages = read_strings(cJSON_GetObjectItemCaseSensitive(j, "stages"), k->stages,
+                                        MAX_STAGES, "stages", name)) >= 0 &&
              (k->ndetect_args = read_strings(cJSON_GetObjectItemCaseSensitive(j, "detect_args"),
                                              k->detect_args, MAX_ARGS, "detect_args", name)) >= 0 &&
              (k->nstarter_fails =
@@ -142,8 +141,8 @@ struct kata *kata_load(const char *name)
         k->perf_bound = number_or(perf, "bound", 0);
         k->perf_min_cores = number_or(perf, "min_reference_cores", 0);
         k->perf_max_over_floor = number_or(perf, "max_reference_over_floor", 0);
-        k->perf_threads = (int)number_or(perf, "threads",
-                                         k->nperf_args ? atoi(k->perf_args[0]) : 1);
+        k->perf_threads =
+            (int)number_or(perf, "threads", k->nperf_args ? atoi(k->perf_args[0]) : 1);
         const cJSON *io = cJSON_GetObjectItemCaseSensitive(perf, "io_floor");
         k->io_requests = (int)number_or(io, "requests", 0);
         k->io_concurrency = (int)number_or(io, "concurrency", 1);
@@ -282,7 +281,8 @@ static char *normalise(const char *given)
             break; /* katas/race_counter/race_counter.c: the folder names the kata */
         if (c == '.' && !strcmp(p, ".c"))
             break;
-        if (isupper((unsigned char)c) && (islower((unsigned char)prev) || isdigit((unsigned char)prev)))
+        if (isupper((unsigned char)c) &&
+            (islower((unsigned char)prev) || isdigit((unsigned char)prev)))
             sb_add(&sb, "_", 1);
         if (c == '-' || c == ' ' || c == '.')
             c = '_';
@@ -386,8 +386,7 @@ struct kata *kata_find(const char *given)
     struct kata *k = NULL;
     if (i >= 0) {
         if (!exact)
-            fprintf(stderr, "kata: taking '%s' as %s (kata %d)\n", given, v[i]->name,
-                    v[i]->order);
+            fprintf(stderr, "kata: taking '%s' as %s (kata %d)\n", given, v[i]->name, v[i]->order);
         k = v[i];
         v[i] = NULL;
     } else if (close >= 0) {
@@ -451,8 +450,7 @@ int kata_mutants(const struct kata *k, struct mutant **out)
         free(full);
         char *stage = text ? header_value(text, "rejected-by:") : NULL;
         if (!stage) {
-            bad = error("mutant %s/%s has no \"rejected-by: <stage>\" line", k->mutants,
-                        e->d_name);
+            bad = error("mutant %s/%s has no \"rejected-by: <stage>\" line", k->mutants, e->d_name);
             free(text);
             continue;
         }
@@ -508,8 +506,8 @@ char *mutant_source(const struct kata *k, const struct mutant *m)
     free(dir);
     unlink(out);
     /* --no-backup-if-mismatch: a patch that no longer fits says so, and leaves nothing */
-    const char *argv[] = {"patch", "-s", "--no-backup-if-mismatch", "-r", "-", "-o", out,
-                          k->solution, m->path, NULL};
+    const char *argv[] = {
+        "patch", "-s", "--no-backup-if-mismatch", "-r", "-", "-o", out, k->solution, m->path, NULL};
     struct child c = {.argv = argv, .stdout_path = log, .stderr_path = log, .timeout = 30};
     if (child_run(&c) || !c.exited || c.exit_code) {
         char *why = read_file(log, 4096, NULL);

@@ -45,8 +45,8 @@ struct kata {
     int nperf_args;
     char *perf_single_args[MAX_ARGS];
     int nperf_single_args;
-    double perf_bound; /* the learner's time over the reference's; 0 when there is no perf */
-    int perf_threads;  /* threads the timed workload asks for (default: perf.args[0]) */
+    double perf_bound;     /* the learner's time over the reference's; 0 when there is no perf */
+    int perf_threads;      /* threads the timed workload asks for (default: perf.args[0]) */
     double perf_min_cores; /* "min_reference_cores": below it the machine is too busy */
     double perf_max_over_floor; /* "max_reference_over_floor": the reference's time over
                                    the floor above which the machine is too busy */
@@ -120,10 +120,10 @@ int kata_has_stage(const struct kata *k, const char *stage);
  * against the kata's reference (tests/katas/<name>/mutants/<m>.patch): a header of
  * "key: value" lines, a blank line, then the diff (scripts/mutant-to-patch.sh makes one). */
 struct mutant {
-    char *path;     /* tests/katas/<name>/mutants/<m>.patch */
-    char *stage;    /* from its "rejected-by: <stage>" line */
-    char *what;     /* from its "mutant: <description>" line */
-    int repeat;     /* from its "repeat: N" line (default 1): the self-test grades it N times,
+    char *path;  /* tests/katas/<name>/mutants/<m>.patch */
+    char *stage; /* from its "rejected-by: <stage>" line */
+    char *what;  /* from its "mutant: <description>" line */
+    int repeat;  /* from its "repeat: N" line (default 1): the self-test grades it N times,
                        and every one must reject it (for bugs that only show by chance) */
 };
 

@@ -13,32 +13,32 @@ const char *status_word(enum status s);
 /* One Criterion test of the test stage, for the reports (JSON tests[], JUnit testcases).
  * Strings are owned. */
 struct test_case {
-    char *name;      /* "suite/test" as Criterion lists it */
+    char *name;         /* "suite/test" as Criterion lists it */
     enum status status; /* ST_PASS, ST_FAIL, ST_ERROR (it crashed or hung: no assertion
                            decided), or ST_SKIP when it was not run after a hang */
     double seconds;
-    char *message;   /* why it failed, in the learner's terms, or NULL */
-    char *output;    /* what the test printed on stdout (the learner's code), or NULL */
+    char *message; /* why it failed, in the learner's terms, or NULL */
+    char *output;  /* what the test printed on stdout (the learner's code), or NULL */
 };
 
 /* The outcome of one stage. All strings are owned by the result. */
 struct stage_result {
-    const char *name;  /* "build", "test", ... (static) */
+    const char *name; /* "build", "test", ... (static) */
     enum status status;
     double seconds;
-    char *summary;     /* one line in the learner's terms */
-    char *details;     /* further lines: compiler messages, failed tests, blocked threads */
-    char *raw;         /* the tool's own output, shown with V=1 */
+    char *summary; /* one line in the learner's terms */
+    char *details; /* further lines: compiler messages, failed tests, blocked threads */
+    char *raw;     /* the tool's own output, shown with V=1 */
     struct findings findings;
-    int hidden;        /* findings outside the learner's file, not counted */
-    int hung;          /* the stage ended at a deadline */
-    int exhausted;     /* the stage ended when the program ran out of memory */
-    int spinning;      /* at the deadline a thread in the learner's file was running */
+    int hidden;    /* findings outside the learner's file, not counted */
+    int hung;      /* the stage ended at a deadline */
+    int exhausted; /* the stage ended when the program ran out of memory */
+    int spinning;  /* at the deadline a thread in the learner's file was running */
     struct perf_numbers {
-        int measured;       /* the numbers below are set */
-        double learner, reference, floor; /* median wall seconds; floor 0 when unknown */
-        int io;                           /* the floor is in latencies, not CPU time */
-        double ratio, bound;              /* median of the per-pair ratios, and the limit */
+        int measured;                          /* the numbers below are set */
+        double learner, reference, floor;      /* median wall seconds; floor 0 when unknown */
+        int io;                                /* the floor is in latencies, not CPU time */
+        double ratio, bound;                   /* median of the per-pair ratios, and the limit */
         double learner_cores, reference_cores; /* CPU time over wall time */
         long learner_rss_kb, reference_rss_kb;
         int pairs;
@@ -53,20 +53,20 @@ struct stage_result {
 struct run {
     /* inputs */
     const struct kata *kata;
-    const char *src;          /* the learner's file as given */
-    unsigned long seed;       /* test sizes are drawn from it (KATA_SEED) */
-    const char *only_stage;   /* run build and this stage only, or NULL for all */
+    const char *src;        /* the learner's file as given */
+    unsigned long seed;     /* test sizes are drawn from it (KATA_SEED) */
+    const char *only_stage; /* run build and this stage only, or NULL for all */
     int verbose;
-    int python;               /* enum python_mode (stages/python.h): 0, none */
+    int python; /* enum python_mode (stages/python.h): 0, none */
 
     /* worked out by grade_run */
-    char *src_real;           /* resolved path of src */
-    char *work;               /* build/run/<kata>/<tag>: logs and reports of this run */
-    char *cache;              /* build/cache/<kata>: compiled binaries */
-    char *include_flag;       /* -Ikatas/<name> */
+    char *src_real;     /* resolved path of src */
+    char *work;         /* build/run/<kata>/<tag>: logs and reports of this run */
+    char *cache;        /* build/cache/<kata>: compiled binaries */
+    char *include_flag; /* -Ikatas/<name> */
 
-    char *isolation;          /* which sandbox held: "bubblewrap" or "none: <why>" (sandbox.h) */
-    char *limits;             /* the limits that held for learner code, in one line */
+    char *isolation; /* which sandbox held: "bubblewrap" or "none: <why>" (sandbox.h) */
+    char *limits;    /* the limits that held for learner code, in one line */
 
     int lock_fd;                   /* held while the work folder is in use */
     struct latency_server *server; /* started for katas whose metadata asks for one */
@@ -75,7 +75,7 @@ struct run {
     /* results */
     struct stage_result stages[MAX_STAGES];
     int nstages;
-    enum status status;       /* ST_PASS, ST_FAIL, or ST_ERROR when the harness failed */
+    enum status status; /* ST_PASS, ST_FAIL, or ST_ERROR when the harness failed */
     double seconds;
 };
 

@@ -104,7 +104,8 @@ static int good_designs(const struct kata *k, struct good **out)
         const char *p = text ? strstr(text, "good:") : NULL;
         if (!p) {
             bad = error("good design %s/%s has no \"good: <what it does>\" line in its first "
-                        "comment", rel, e->d_name);
+                        "comment",
+                        rel, e->d_name);
             free(text);
             continue;
         }
@@ -149,8 +150,10 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
         int rc = grade(k, k->solution, NULL, &r);
         if (rc)
             t->broken++;
-        check(t, r.status == ST_PASS, r.seconds, "reference passes every stage (run %d of %d, "
-              "seed %lu)", i + 1, runs, r.seed);
+        check(t, r.status == ST_PASS, r.seconds,
+              "reference passes every stage (run %d of %d, "
+              "seed %lu)",
+              i + 1, runs, r.seed);
         if (r.status != ST_PASS)
             show_failure(&r);
         run_release(&r);
@@ -166,8 +169,10 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
             struct run r;
             if (grade(k, g[i].path, NULL, &r))
                 t->broken++;
-            check(t, r.status == ST_PASS, r.seconds, "good %s (%s) passes every stage (run %d "
-                  "of %d, seed %lu)", base_name(g[i].path), g[i].what, j + 1, runs, r.seed);
+            check(t, r.status == ST_PASS, r.seconds,
+                  "good %s (%s) passes every stage (run %d "
+                  "of %d, seed %lu)",
+                  base_name(g[i].path), g[i].what, j + 1, runs, r.seed);
             if (r.status != ST_PASS)
                 show_failure(&r);
             run_release(&r);
@@ -212,8 +217,8 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
                 t->broken++;
             const struct stage_result *s = run_stage(&r, m[i].stage);
             int ok = rejected(s);
-            char *nth = m[i].repeat > 1 ? xasprintf(" (run %d of %d)", j + 1, m[i].repeat)
-                                        : xstrdup("");
+            char *nth =
+                m[i].repeat > 1 ? xasprintf(" (run %d of %d)", j + 1, m[i].repeat) : xstrdup("");
             check(t, ok, r.seconds, "mutant %s (%s) rejected by %s%s: %s", base_name(m[i].path),
                   m[i].what, m[i].stage, nth, s ? s->summary : "the stage did not run");
             free(nth);

@@ -113,20 +113,20 @@ struct child {
     const char *stderr_path; /* NULL: /dev/null; the same path as stdout shares the file */
     const char *stacks_path; /* where to dump stacks on a deadline, or NULL */
     const struct deadline_hook *on_deadline; /* who writes stacks_path, or NULL */
-    double timeout;          /* seconds of wall time; 0 means 60 */
+    double timeout;                          /* seconds of wall time; 0 means 60 */
     struct limits limits;
     int no_aslr; /* personality(ADDR_NO_RANDOMIZE): TSan on kernels with mmap_rnd_bits > 28 */
     struct child_channel *channels; /* report channels (above), or NULL */
     size_t nchannels;
-    struct view view;        /* what it sees in the sandbox (see struct view) */
-    const int *pass_fds;     /* descriptors the child keeps, at the same numbers (a report
+    struct view view;    /* what it sees in the sandbox (see struct view) */
+    const int *pass_fds; /* descriptors the child keeps, at the same numbers (a report
                                 channel the harness reads); -1 ends the list; NULL: none */
 
     /* results */
     pid_t pid;
-    int exited;      /* exited normally: exit_code is valid */
+    int exited; /* exited normally: exit_code is valid */
     int exit_code;
-    int signaled;    /* killed by signal `signo` */
+    int signaled; /* killed by signal `signo` */
     int signo;
     int timed_out;   /* the deadline passed and the group was killed */
     int exec_failed; /* the program could not be started: exec_errno says why */
@@ -137,7 +137,7 @@ struct child {
     double wall_seconds;
     double cpu_seconds; /* user + system of the child and its waited-for descendants */
     long max_rss_kb;
-    int left_running;   /* processes it left behind, still alive after it exited (its group,
+    int left_running;     /* processes it left behind, still alive after it exited (its group,
                            its user's, orphans that came to us); child_run killed them */
     int deadline_procs;   /* at a deadline: how many processes it had running */
     long deadline_rss_kb; /* at a deadline: the resident memory of the largest of them */

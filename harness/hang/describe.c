@@ -67,12 +67,15 @@ int pipes_describe(const char *dump, const char *learner_real, struct strbuf *de
         char *chain = stacks_chain(text, tid, learner_real);
         char *in = chain ? xasprintf(", in %s,", chain) : xstrdup("");
         if (nholders)
-            sb_addf(details, "  %s%s waits in read() on fd %d, a pipe whose write end is still "
+            sb_addf(details,
+                    "  %s%s waits in read() on fd %d, a pipe whose write end is still "
                     "open in: %s; the read sees end-of-file only once every copy is closed\n",
                     reader, in, fd, holders.buf);
         else
-            sb_addf(details, "  %s%s waits in read() on fd %d, a pipe whose write end is open "
-                    "in no process of the test the harness could see\n", reader, in, fd);
+            sb_addf(details,
+                    "  %s%s waits in read() on fd %d, a pipe whose write end is open "
+                    "in no process of the test the harness could see\n",
+                    reader, in, fd);
         free(in);
         free(chain);
         free(reader);
@@ -83,8 +86,8 @@ int pipes_describe(const char *dump, const char *learner_real, struct strbuf *de
     return described;
 }
 
-int stacks_describe(const char *path, const char *learner_real, int verbose,
-                    struct strbuf *details, struct findings *out)
+int stacks_describe(const char *path, const char *learner_real, int verbose, struct strbuf *details,
+                    struct findings *out)
 {
     char *text = read_file(path, 1 << 20, NULL);
     struct findings threads = {0};
@@ -115,8 +118,8 @@ int stacks_describe(const char *path, const char *learner_real, int verbose,
                 spins     ? "running (not blocked)"
                 : stopped ? "stopped by a signal (SIGSTOP?)"
                           : "blocked",
-                a->op ? a->op : "?",
-                a->function ? a->function : "?", a->file ? a->file : "?", a->line);
+                a->op ? a->op : "?", a->function ? a->function : "?", a->file ? a->file : "?",
+                a->line);
         free(who);
         findings_copy_one(out, &threads.v[i]);
         struct finding *f = &out->v[out->n - 1];

@@ -21,8 +21,8 @@
  * for each thread blocked in read() on a pipe, naming who still holds its write end
  * (pipes_describe). Returns how many lines describe running threads of the learner's file:
  * a loop that never ends, or a livelock, rather than a deadlock. */
-int stacks_describe(const char *path, const char *learner_real, int verbose,
-                    struct strbuf *details, struct findings *out);
+int stacks_describe(const char *path, const char *learner_real, int verbose, struct strbuf *details,
+                    struct findings *out);
 
 /* One line of `details` per blocked reader in a dump holding the lines above:
  * "  process 12 (a child of the test process 11) waits in read() on fd 3, a pipe whose write

@@ -125,8 +125,7 @@ static char *thread_states(pid_t root)
             if (e->d_name[0] < '0' || e->d_name[0] > '9')
                 continue;
             char stat_path[320];
-            snprintf(stat_path, sizeof stat_path, "/proc/%d/task/%s/stat", (int)pids[i],
-                     e->d_name);
+            snprintf(stat_path, sizeof stat_path, "/proc/%d/task/%s/stat", (int)pids[i], e->d_name);
             char *text = read_file(stat_path, 4096, NULL);
             char *close_paren = text ? strrchr(text, ')') : NULL;
             if (close_paren && close_paren[1] == ' ' && close_paren[2])
@@ -168,8 +167,8 @@ static void dump_stacks(const struct child *c, const char *states)
         /* eu-stack 0.188 finds no source lines in clang's sanitizer builds (tried: TSan at
          * -O0 -g, DWARF 4 or 5), where gdb does (about 1 s more) */
         char *seen = failed ? NULL : read_file(tmp, 1 << 20, NULL);
-        if (seen && (strstr(seen, "__sanitizer::") || strstr(seen, "__tsan") ||
-                     strstr(seen, "__asan")))
+        if (seen &&
+            (strstr(seen, "__sanitizer::") || strstr(seen, "__tsan") || strstr(seen, "__asan")))
             failed = 1;
         free(seen);
         if (failed) {

@@ -146,8 +146,8 @@ int asan_parse(const char *text, const char *learner_real, struct findings *out)
         char *module;
         unsigned long offset;
         if (acc && want_frame && parse_frame(l, &fn, &file, &line, &module, &offset)) {
-            int mine = access_offer_frame_at(cur, acc, fn, file, line, learner_real, module,
-                                             offset);
+            int mine =
+                access_offer_frame_at(cur, acc, fn, file, line, learner_real, module, offset);
             free(module);
             if (mine)
                 want_frame = 0;

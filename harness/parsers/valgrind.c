@@ -86,8 +86,7 @@ static char *quoted(const char *s)
     return e ? xstrndup(q + 1, (size_t)(e - q - 1)) : NULL;
 }
 
-static void parse_error(const struct xml_node *err, const char *learner_real,
-                        struct findings *out)
+static void parse_error(const struct xml_node *err, const char *learner_real, struct findings *out)
 {
     const char *kind = xml_child_text(err, "kind");
     struct finding *f = findings_add(out);

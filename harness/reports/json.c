@@ -42,8 +42,8 @@ char *json_clean_text(const char *s, size_t max_chars)
     for (const unsigned char *p = (const unsigned char *)s; *p; total++)
         p += utf8_seq(p) ? utf8_seq(p) : 1;
     /* room for the note when the text is longer than the limit */
-    size_t keep = max_chars && total > max_chars ? max_chars - (sizeof truncated_note - 1) - 1
-                                                 : (size_t)-1;
+    size_t keep =
+        max_chars && total > max_chars ? max_chars - (sizeof truncated_note - 1) - 1 : (size_t)-1;
     for (const unsigned char *p = (const unsigned char *)s; *p && chars < keep; chars++) {
         size_t n = utf8_seq(p);
         if (n)

@@ -162,9 +162,8 @@ static void print_side_by_side(FILE *f, const struct run *r, struct style st)
             const char *var = x->variable ? x->variable : "?";
             int j;
             for (j = 0; j < nrows; j++)
-                if (!strcmp(rows[j].variable, var) || (rows[j].line == line &&
-                                                       (!strcmp(var, "?") ||
-                                                        !strcmp(rows[j].variable, "?"))))
+                if (!strcmp(rows[j].variable, var) ||
+                    (rows[j].line == line && (!strcmp(var, "?") || !strcmp(rows[j].variable, "?"))))
                     break;
             if (j == nrows) {
                 if (nrows == 16)
@@ -195,10 +194,11 @@ static void print_side_by_side(FILE *f, const struct run *r, struct style st)
     }
     const char *v = rows[0].variable;
     int named = strcmp(v, "?") && strcmp(v, "a heap block") && strcmp(v, "a stack variable");
-    fprintf(f, "\n  What to protect: %s%s%s is used by more than one thread, and at least one of "
-               "them writes it,\n  with nothing to order the accesses. Guard every access "
-               "with one mutex that all threads share,\n  make it atomic, or order them (a "
-               "pthread_join between a thread's write and the read).\n",
+    fprintf(f,
+            "\n  What to protect: %s%s%s is used by more than one thread, and at least one of "
+            "them writes it,\n  with nothing to order the accesses. Guard every access "
+            "with one mutex that all threads share,\n  make it atomic, or order them (a "
+            "pthread_join between a thread's write and the read).\n",
             named ? "`" : "", named ? v : "that memory", named ? "`" : "");
 }
 
@@ -229,8 +229,7 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
             if (!first_failed)
                 first_failed = s->name;
         }
-        if (s->details &&
-            (s->status != ST_PASS || !strcmp(s->name, "build") || s->perf.measured))
+        if (s->details && (s->status != ST_PASS || !strcmp(s->name, "build") || s->perf.measured))
             print_indented(f, s->details, verbose ? 100000 : 30);
         print_findings(f, s);
         if (verbose && s->raw) {
@@ -242,20 +241,23 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
     fputc('\n', f);
     if (r->status == ST_PASS && r->only_stage) {
         /* a run of some stages is no pass of the kata, and is not recorded as one */
-        fprintf(f, "%sPASSED%s: %s%s only, in %.1f s. The kata passes when every stage does: "
-                   "`make kata NAME=%s`.\n",
-                st.ok, st.off, strcmp(r->only_stage, "build") ? "build and " : "",
-                r->only_stage, r->seconds, r->kata->name);
+        fprintf(f,
+                "%sPASSED%s: %s%s only, in %.1f s. The kata passes when every stage does: "
+                "`make kata NAME=%s`.\n",
+                st.ok, st.off, strcmp(r->only_stage, "build") ? "build and " : "", r->only_stage,
+                r->seconds, r->kata->name);
     } else if (r->status == ST_PASS) {
         fprintf(f, "%sPASSED%s: all %d stages in %.1f s. Next: `make list` shows the next kata.\n",
                 st.ok, st.off, passed, r->seconds);
     } else if (r->status == ST_ERROR) {
-        fprintf(f, "%sERROR%s: the harness could not grade this (see the ERROR lines above); "
-                   "this is not your code's fault. `make deps` installs what is missing.\n",
+        fprintf(f,
+                "%sERROR%s: the harness could not grade this (see the ERROR lines above); "
+                "this is not your code's fault. `make deps` installs what is missing.\n",
                 st.bad, st.off);
     } else {
-        fprintf(f, "%sFAILED%s: %d of %d stages (first: %s).\nNext: open %s, read %s/README.md, "
-                   "or `make hint NAME=%s`.\n",
+        fprintf(f,
+                "%sFAILED%s: %d of %d stages (first: %s).\nNext: open %s, read %s/README.md, "
+                "or `make hint NAME=%s`.\n",
                 st.bad, st.off, failed, r->nstages, first_failed ? first_failed : "?", r->src,
                 r->kata->dir, r->kata->name);
     }

@@ -139,8 +139,8 @@ const char *anticheat_init_section(const char *obj)
 {
     static char name[64];
     struct stat st;
-    char *elf = stat(obj, &st) == 0 && st.st_size < (64 << 20) ? read_file(obj, 64 << 20, NULL)
-                                                                : NULL;
+    char *elf =
+        stat(obj, &st) == 0 && st.st_size < (64 << 20) ? read_file(obj, 64 << 20, NULL) : NULL;
     size_t size = elf ? (size_t)st.st_size : 0;
     const char *found = NULL;
     if (!elf || size < sizeof(Elf64_Ehdr) || memcmp(elf, ELFMAG, SELFMAG) ||
@@ -149,15 +149,16 @@ const char *anticheat_init_section(const char *obj)
         return NULL;
     }
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)elf;
-    if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shstrndx >= eh->e_shnum ||
+    if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+        eh->e_shstrndx >= eh->e_shnum ||
         eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > size) {
         free(elf);
         return NULL;
     }
     const Elf64_Shdr *sh = (const Elf64_Shdr *)(elf + eh->e_shoff);
     const Elf64_Shdr *names = &sh[eh->e_shstrndx];
-    static const char *const refused[] = {".init_array", ".fini_array", ".preinit_array",
-                                          ".ctors", ".dtors", ".init", ".fini", NULL};
+    static const char *const refused[] = {".init_array", ".fini_array", ".preinit_array", ".ctors",
+                                          ".dtors",      ".init",       ".fini",          NULL};
     for (int i = 0; i < eh->e_shnum && !found; i++) {
         if (names->sh_offset + sh[i].sh_name >= size)
             continue;
@@ -167,8 +168,8 @@ const char *anticheat_init_section(const char *obj)
             size_t len = strlen(refused[j]);
             /* ".init_array" and ".init_array.00100", not ".init_arrayx" or ".initx" */
             if (strnlen(n, max) < max && !strncmp(n, refused[j], len) &&
-                (n[len] == '\0' || (n[len] == '.' && strcmp(refused[j], ".init") &&
-                                     strcmp(refused[j], ".fini")))) {
+                (n[len] == '\0' ||
+                 (n[len] == '.' && strcmp(refused[j], ".init") && strcmp(refused[j], ".fini")))) {
                 snprintf(name, sizeof name, "%s", n);
                 found = name;
             }
@@ -214,7 +215,8 @@ int anticheat_check_object(const struct kata *k, const char *src, const char *ob
         f->variable = xstrdup(init);
         f->headline = xasprintf("has code that runs before or after the tests (a constructor or "
                                 "destructor: section %s): it would run inside the test runner, "
-                                "which must only call your functions", init);
+                                "which must only call your functions",
+                                init);
         f->naccess = 1;
         f->in_learner = f->access[0].in_learner = 1;
         f->access[0].file = xstrdup(src);

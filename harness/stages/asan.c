@@ -13,7 +13,8 @@ int stage_asan(struct run *r, struct stage_result *out)
     struct code_map code = {0};
     char *bin = build_driver_mapped(r, DRIVER_ASAN, NULL, &diag, &code);
     if (!bin) {
-        stage_say(out, ST_ERROR, "the AddressSanitizer build failed (are gcc's sanitizer "
+        stage_say(out, ST_ERROR,
+                  "the AddressSanitizer build failed (are gcc's sanitizer "
                   "runtimes, libasan and libubsan, installed? `make deps`)");
         out->details = diag;
         return 0;
@@ -38,8 +39,8 @@ int stage_asan(struct run *r, struct stage_result *out)
     char *ubsan = xasprintf("UBSAN_OPTIONS=%sprint_stacktrace=1 halt_on_error=0 %s %s", log_path,
                             format, symbolizer_option());
     free(log_path);
-    const char *env[] = {asan, ubsan, files ? seed_env(r) : DETECT_REPORT_ENV, seed_env(r),
-                         server_env(r), NULL};
+    const char *env[] = {asan,        ubsan,         files ? seed_env(r) : DETECT_REPORT_ENV,
+                         seed_env(r), server_env(r), NULL};
     const char *argv[MAX_ARGS + 2];
     int n = 0;
     argv[n++] = bin;
@@ -49,7 +50,9 @@ int stage_asan(struct run *r, struct stage_result *out)
     struct child c;
     struct child_channel report = {0};
     detect_run(r, "asan", argv, env, 1, 1, &report, &c);
-    char *logs = files ? detect_collect_files(r, "asan", "") : report.text ? report.text : xstrdup("");
+    char *logs = files         ? detect_collect_files(r, "asan", "")
+                 : report.text ? report.text
+                               : xstrdup("");
     if (files)
         free(report.text);
     free(prefix);

@@ -18,8 +18,8 @@ static int run_until(struct run *r, const char *label, const char *const *argv,
 int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
                int sanitizer, int dump_stacks, struct child_channel *report, struct child *c)
 {
-    return run_until(r, label, argv, env, sanitizer, dump_stacks, r->kata->detect_timeout,
-                     report, c);
+    return run_until(r, label, argv, env, sanitizer, dump_stacks, r->kata->detect_timeout, report,
+                     c);
 }
 
 /* report: the channel the tool writes its report to (at DETECT_REPORT_FD), or NULL */
@@ -102,16 +102,17 @@ static void describe_valgrind_hang(struct run *r, const char *tool, const struct
         describe_hang(r, label, &alone, out, details);
     } else {
         char *how = child_describe(&alone);
-        sb_addf(details, "without %s the same run finished (it %s): the hang needs %s's "
+        sb_addf(details,
+                "without %s the same run finished (it %s): the hang needs %s's "
                 "scheduling, which runs one thread at a time; a wakeup that is lost when the "
-                "threads take turns differently?\n", tool, how, tool);
+                "threads take turns differently?\n",
+                tool, how, tool);
         free(how);
     }
     free(label);
 }
 
-void detect_judge(struct run *r, const char *tool, const struct child *c,
-                  struct stage_result *out)
+void detect_judge(struct run *r, const char *tool, const struct child *c, struct stage_result *out)
 {
     size_t total = out->findings.n;
     size_t mine = findings_keep_learner(&out->findings);
@@ -134,18 +135,21 @@ void detect_judge(struct run *r, const char *tool, const struct child *c,
     if (c->timed_out && mine) {
         /* what the tool saw before the deadline is still a verdict on the code */
         const struct finding *f = &out->findings.v[0];
-        stage_say(out, ST_FAIL, "did not finish within %.0f s under %s (a deadlock or a lost "
-                  "wakeup?), and before that it reported %zu %s%s%s%s%s", c->timeout, tool,
-                  mine, mine == 1 ? "finding: " : "findings, the first: ", f->kind,
-                  f->variable ? " on `" : "", f->variable ? f->variable : "",
-                  f->variable ? "`" : "");
+        stage_say(
+            out, ST_FAIL,
+            "did not finish within %.0f s under %s (a deadlock or a lost "
+            "wakeup?), and before that it reported %zu %s%s%s%s%s",
+            c->timeout, tool, mine, mine == 1 ? "finding: " : "findings, the first: ", f->kind,
+            f->variable ? " on `" : "", f->variable ? f->variable : "", f->variable ? "`" : "");
         if (strcmp(tool, "helgrind") && strcmp(tool, "drd"))
             describe_hang(r, tool, c, out, &details);
         else
             describe_valgrind_hang(r, tool, c, out, &details);
     } else if (c->timed_out) {
-        stage_say(out, ST_FAIL, "did not finish within %.0f s under %s: a deadlock or a lost "
-                  "wakeup? (where each thread was is below)", c->timeout, tool);
+        stage_say(out, ST_FAIL,
+                  "did not finish within %.0f s under %s: a deadlock or a lost "
+                  "wakeup? (where each thread was is below)",
+                  c->timeout, tool);
         if (strcmp(tool, "helgrind") && strcmp(tool, "drd"))
             describe_hang(r, tool, c, out, &details);
         else
@@ -176,8 +180,8 @@ void detect_judge(struct run *r, const char *tool, const struct child *c,
         stage_say(out, ST_PASS, "no data race found");
     }
     if (out->hidden && out->status == ST_PASS) {
-        char *s = xasprintf("%s (%d report%s outside your file ignored)", out->summary,
-                            out->hidden, out->hidden == 1 ? "" : "s");
+        char *s = xasprintf("%s (%d report%s outside your file ignored)", out->summary, out->hidden,
+                            out->hidden == 1 ? "" : "s");
         free(out->summary);
         out->summary = s;
     }
@@ -195,8 +199,10 @@ int detect_trusted(struct run *r, const char *tool, const struct child *c,
     const char *why = NULL;
     char buf[256];
     if (c->left_running) {
-        snprintf(buf, sizeof buf, "the program left %d process%s running after it ended (the "
-                 "harness killed %s)", c->left_running, c->left_running == 1 ? "" : "es",
+        snprintf(buf, sizeof buf,
+                 "the program left %d process%s running after it ended (the "
+                 "harness killed %s)",
+                 c->left_running, c->left_running == 1 ? "" : "es",
                  c->left_running == 1 ? "it" : "them");
         why = buf;
     } else if (report->open_after) {

@@ -29,9 +29,7 @@ int detect_trusted(struct run *r, const char *tool, const struct child *c,
 /* After a detector ran: keeps the findings in the learner's file (the others are counted in
  * out->hidden), and sets the stage's status and summary from them and from how the child
  * ended. `tool` names the detector in the summary. */
-void detect_judge(struct run *r, const char *tool, const struct child *c,
-                  struct stage_result *out);
-
+void detect_judge(struct run *r, const char *tool, const struct child *c, struct stage_result *out);
 
 /* The old channel, for the defences' proof only (source.h, defence_disabled "channel"): every
  * <work>/<prefix>.<pid><suffix> file the tool wrote, read once the driver is gone, joined.

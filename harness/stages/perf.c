@@ -66,8 +66,8 @@ static void draw(struct stage_result *out)
             p->io ? "ceil(requests / concurrency) latencies"
                   : "one thread's time over the cores it may use");
     if (p->peak_in_flight)
-        sb_addf(&sb, "your code had at most %ld request%s in flight at once\n",
-                p->peak_in_flight, p->peak_in_flight == 1 ? "" : "s");
+        sb_addf(&sb, "your code had at most %ld request%s in flight at once\n", p->peak_in_flight,
+                p->peak_in_flight == 1 ? "" : "s");
     sb_addf(&sb, "median of %d pairs, run in turn (yours, reference, ...) after a warm-up\n",
             p->pairs);
     free(out->details);
@@ -155,8 +155,10 @@ int stage_perf(struct run *r, struct stage_result *out)
     int rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
     if (rc) {
         if (ls.wall >= deadline - 0.01)
-            stage_say(out, ST_FAIL, "too slow: not done after %.1f s, where the reference "
-                      "takes %.3f s", deadline, rs.wall);
+            stage_say(out, ST_FAIL,
+                      "too slow: not done after %.1f s, where the reference "
+                      "takes %.3f s",
+                      deadline, rs.wall);
         else
             stage_say(out, rc < 0 ? ST_ERROR : ST_FAIL, "%s", why ? why : "did not run");
         free(why);
@@ -203,7 +205,8 @@ measure:
                 stage_say(out, mine_rc < 0 ? ST_ERROR : ST_FAIL, "%s",
                           why ? why : "a timed run failed");
             else
-                stage_say(out, ST_ERROR, "the reference failed its own timed workload "
+                stage_say(out, ST_ERROR,
+                          "the reference failed its own timed workload "
                           "between your runs");
             free(why);
             free(mine);
@@ -259,14 +262,17 @@ measure:
             goto measure;
         }
         if (short_of_cores)
-            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: the "
+            stage_say(out, ST_ERROR,
+                      "the machine is too busy to time this fairly: the "
                       "reference got %.1f cores where it needs %.1f; run it again when the "
-                      "machine is idle", median(rc_, n), k->perf_min_cores);
+                      "machine is idle",
+                      median(rc_, n), k->perf_min_cores);
         else
-            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: the "
+            stage_say(out, ST_ERROR,
+                      "the machine is too busy to time this fairly: the "
                       "reference took %.2fx its floor where it needs at most %.2fx; run it "
-                      "again when the machine is idle", median(rw, n) / p->floor,
-                      k->perf_max_over_floor);
+                      "again when the machine is idle",
+                      median(rw, n) / p->floor, k->perf_max_over_floor);
         free(mine);
         free(ref);
         return 0;
@@ -277,7 +283,8 @@ measure:
         for (int i = 1; i < n; i++)
             lo = fmin(lo, ratios[i]);
         if (m > k->perf_bound && lo <= k->perf_bound * 1.05) {
-            stage_say(out, ST_ERROR, "the machine is too busy to time this fairly: after %d "
+            stage_say(out, ST_ERROR,
+                      "the machine is too busy to time this fairly: after %d "
                       "s of measuring, %d pairs still disagree about the bound of %.2fx "
                       "(median %.2fx); run it again when the machine is idle",
                       BUDGET_SECONDS, n, k->perf_bound, m);

@@ -463,8 +463,8 @@ static char *kata_header(const struct run *r, const char *name)
     return xasprintf("%s/%s", r->kata->dir, name);
 }
 
-int source_preprocess(struct run *r, const char *src, char **i_path,
-                      struct findings *why, char **diagnostics)
+int source_preprocess(struct run *r, const char *src, char **i_path, struct findings *why,
+                      char **diagnostics)
 {
     *i_path = NULL;
     *diagnostics = NULL;
@@ -551,11 +551,8 @@ int source_preprocess(struct run *r, const char *src, char **i_path,
         flags[n++] = include; /* the old include path, for the proof only */
     flags[n] = NULL;
     const char *sources[] = {copy, NULL};
-    struct compile_job job = {.cc = "gcc",
-                              .flags = flags,
-                              .sources = sources,
-                              .label = "pre",
-                              .cache_dir = r->cache};
+    struct compile_job job = {
+        .cc = "gcc", .flags = flags, .sources = sources, .label = "pre", .cache_dir = r->cache};
     char *diag = NULL;
     char *pre = compile(&job, &diag, NULL);
     free(iquote);

@@ -36,8 +36,8 @@
  * *i_path (a new string: the checked .i in the cache, its line markers naming src), 1 when
  * the file is refused (*why gets one finding per reason, kind "refused"), or -1 when the
  * preprocessor failed (*diagnostics, a new string, says why: a missing header, an #error). */
-int source_preprocess(struct run *r, const char *src, char **i_path,
-                      struct findings *why, char **diagnostics);
+int source_preprocess(struct run *r, const char *src, char **i_path, struct findings *why,
+                      char **diagnostics);
 
 /* The learner's object for one build: src preprocessed (as above) and compiled with that
  * build's compiler and flags (extra: further flags, e.g. the house warnings, or NULL), its

@@ -11,9 +11,9 @@
 #include <string.h>
 
 const char *const learner_warnings[] = {
-    "-std=c11",     "-Wall",           "-Wextra",
-    "-Wpedantic",   "-Wshadow",        "-Wstrict-prototypes",
-    "-Wvla",        "-Wwrite-strings", "-fdiagnostics-color=never",
+    "-std=c11",   "-Wall",           "-Wextra",
+    "-Wpedantic", "-Wshadow",        "-Wstrict-prototypes",
+    "-Wvla",      "-Wwrite-strings", "-fdiagnostics-color=never",
     NULL,
 };
 
@@ -77,13 +77,21 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     const char *inputs[] = {header, "tests/support/report_fd.c",
                             kind == DRIVER_PLAIN ? "harness/runtime/valgrind_atomics.c" : NULL,
                             NULL};
-    const char *plain[] = {"-std=c11", "-O0", "-g", "-no-pie", "-w", r->include_flag,
+    const char *plain[] = {"-std=c11",         "-O0", "-g", "-no-pie", "-w", r->include_flag,
                            "-Iharness/server", NULL};
-    const char *tsan[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", r->include_flag,
-                          "-Iharness/server", NULL};
+    const char *tsan[] = {"-std=c11",          "-O0", "-g",
+                          "-fsanitize=thread", "-w",  r->include_flag,
+                          "-Iharness/server",  NULL};
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
-    const char *asan[] = {"-std=c11", "-O1", "-g", "-fsanitize=address,undefined",
-                          "-fno-omit-frame-pointer", "-w", r->include_flag, "-Iharness/server", NULL};
+    const char *asan[] = {"-std=c11",
+                          "-O1",
+                          "-g",
+                          "-fsanitize=address,undefined",
+                          "-fno-omit-frame-pointer",
+                          "-w",
+                          r->include_flag,
+                          "-Iharness/server",
+                          NULL};
     /* the Valgrind build links the stand-in for TSan's runtime that tells Helgrind and DRD
      * about atomics (harness/runtime/valgrind_atomics.c); the sanitizer drivers hand their
      * report descriptor to the runtime before main */
@@ -108,7 +116,8 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
      * its address (findings.h, struct code_map). Named after everything the link reads, so a
      * cached binary finds its own map. */
     char *driver_text = read_file(r->kata->driver, 4 << 20, NULL);
-    unsigned long long h = fnv1a(FNV_INIT, driver_text ? driver_text : "", driver_text ? strlen(driver_text) : 0);
+    unsigned long long h =
+        fnv1a(FNV_INIT, driver_text ? driver_text : "", driver_text ? strlen(driver_text) : 0);
     free(driver_text);
     h = fnv1a(h, &kind, sizeof kind);
     char *map = xasprintf("%s.%016llx.map", obj, h);

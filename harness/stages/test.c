@@ -31,13 +31,17 @@ static char *build_tests(struct run *r, char **diag)
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     const char *inputs[] = {header, "tests/support/kata_test.h", "tests/support/kata_isolate.c",
                             NULL};
-    const char *flags[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Itests/support",
-                           "-Iharness/server", NULL};
+    const char *flags[] = {
+        "-std=c11",         "-O2", "-g", "-w", r->include_flag, "-Itests/support",
+        "-Iharness/server", NULL};
     /* katas that talk to the latency server check bodies with its checksum */
     /* kata_isolate.c runs each test body in a child and keeps Criterion to the parent */
-    const char *sources[] = {r->kata->tests, "tests/support/kata_test.c", obj,
+    const char *sources[] = {r->kata->tests,
+                             "tests/support/kata_test.c",
+                             obj,
                              r->kata->server ? "harness/server/latency_body.c" : NULL,
-                             NULL, NULL};
+                             NULL,
+                             NULL};
     sources[r->kata->server ? 4 : 3] = isolate ? "tests/support/kata_isolate.c" : NULL;
     const char *libs[MAX_ARGS + 8];
     size_t m = 0;
@@ -50,8 +54,13 @@ static char *build_tests(struct run *r, char **diag)
         libs[m++] = r->kata->libs[i];
     libs[m++] = "-lpthread";
     libs[m] = NULL;
-    struct compile_job job = {.cc = "gcc", .flags = flags, .sources = sources, .link_flags = libs,
-                              .inputs = inputs, .label = "tests", .cache_dir = r->cache};
+    struct compile_job job = {.cc = "gcc",
+                              .flags = flags,
+                              .sources = sources,
+                              .link_flags = libs,
+                              .inputs = inputs,
+                              .label = "tests",
+                              .cache_dir = r->cache};
     char *bin = compile(&job, diag, NULL);
     free(header);
     free(obj);
@@ -63,7 +72,10 @@ static int list_tests(struct run *r, const char *bin, char **names, int max)
 {
     char *out = work_path(r, "test-list.txt");
     const char *argv[] = {bin, "--list", NULL};
-    struct child c = {.argv = argv, .stdout_path = out, .stderr_path = out, .timeout = 10,
+    struct child c = {.argv = argv,
+                      .stdout_path = out,
+                      .stderr_path = out,
+                      .timeout = 10,
                       .limits = learner_limits(10, 0)};
     if (child_run(&c) || !c.exited || c.exit_code) {
         free(out);
@@ -152,16 +164,20 @@ static int judge_xml(const char *xml_path, const char *test, const char *crash, 
     int verdict = 1;
     if (status && !strcmp(status, "PASSED")) {
         if (asserts && atoi(asserts) == 0) {
-            add_failure(out, test, "test ended early", "the test ended before checking anything: "
-                        "did the code under test call exit()?", details);
+            add_failure(out, test, "test ended early",
+                        "the test ended before checking anything: "
+                        "did the code under test call exit()?",
+                        details);
             verdict = 0;
         }
     } else if (status && !strcmp(status, "SKIPPED") && skip_passes) {
         verdict = 1; /* the old reading, for the defence's proof only */
     } else if (status && !strcmp(status, "SKIPPED")) {
         /* the harness filtered this one test in: only code of the run can have skipped it */
-        add_failure(out, test, "error", "the test was reported skipped, and only the harness "
-                    "chooses which tests run: a skip is a failure", details);
+        add_failure(out, test, "error",
+                    "the test was reported skipped, and only the harness "
+                    "chooses which tests run: a skip is a failure",
+                    details);
         verdict = 0;
     } else {
         verdict = 0;
@@ -190,8 +206,7 @@ static int judge_xml(const char *xml_path, const char *test, const char *crash, 
                             details);
                 if (crash)
                     add_failure(out, test, "crash", crash, details);
-            }
-            else
+            } else
                 add_failure(out, test, "error", xml_attr(err, "message"), details);
         } else {
             add_failure(out, test, "error", "failed", details);
@@ -282,19 +297,20 @@ static int out_of_memory(const struct child *c)
 }
 
 static void describe_hang(struct run *r, const char *test, const char *stacks,
-                          const struct child *c, struct stage_result *out,
-                          struct strbuf *details)
+                          const struct child *c, struct stage_result *out, struct strbuf *details)
 {
     sb_addf(details, "%s: did not finish within %.0f s; where each thread was:\n", test,
             r->kata->test_timeout);
     out->spinning += stacks_describe(stacks, r->src_real, r->verbose, details, &out->findings);
     /* what else it was doing when it was stopped: a fork storm, a memory hog */
     if (c->deadline_procs > 16)
-        sb_addf(details, "  %d processes of it were running when it was stopped (the limit is "
-                "%ld): does something fork in a loop?\n", c->deadline_procs,
-                c->limits.processes);
+        sb_addf(details,
+                "  %d processes of it were running when it was stopped (the limit is "
+                "%ld): does something fork in a loop?\n",
+                c->deadline_procs, c->limits.processes);
     if (c->deadline_rss_kb >= 256 * 1024)
-        sb_addf(details, "  one of its processes held %ld MB of memory when it was stopped "
+        sb_addf(details,
+                "  one of its processes held %ld MB of memory when it was stopped "
                 "(the limit is %ld MB): does something allocate in a loop?\n",
                 c->deadline_rss_kb / 1024, c->limits.memory_mb);
 }
@@ -347,8 +363,7 @@ int stage_test(struct run *r, struct stage_result *out)
             forget_runner_socket(c.pid);
         if (rc) {
             ok = 0;
-            add_failure(out, names[i], "error", "the test program could not be started",
-                        &details);
+            add_failure(out, names[i], "error", "the test program could not be started", &details);
         } else if (c.timed_out) {
             ok = 0;
             out->hung = 1;
@@ -361,7 +376,8 @@ int stage_test(struct run *r, struct stage_result *out)
             char *panic = c.signo == SIGABRT ? runner_panic(log) : NULL;
             /* "was killed by SIGABRT (...)": the runner died of a signal */
             char *msg = panic ? xasprintf("the test program was %s before it reported "
-                                          "(Criterion: \"%s\")", how, panic)
+                                          "(Criterion: \"%s\")",
+                                          how, panic)
                               : xasprintf("the test program was %s before it reported", how);
             add_failure(out, names[i], "crash", msg, &details);
             free(msg);
@@ -382,7 +398,8 @@ int stage_test(struct run *r, struct stage_result *out)
                 /* Criterion exits 0 only when the test passed: a report that says otherwise
                  * was not written by it */
                 char *msg = xasprintf("the test program exited with %d, yet its report says the "
-                                      "test passed", c.exit_code);
+                                      "test passed",
+                                      c.exit_code);
                 add_failure(out, names[i], "error", msg, &details);
                 free(msg);
                 ok = 0;
@@ -446,12 +463,16 @@ int stage_test(struct run *r, struct stage_result *out)
         }
     }
     if (out->hung && out->spinning)
-        stage_say(out, ST_FAIL, "a test did not finish within %.0f s: a thread of yours was "
+        stage_say(out, ST_FAIL,
+                  "a test did not finish within %.0f s: a thread of yours was "
                   "still running, not blocked: a loop that never ends, or a livelock (where "
-                  "each thread was is below)", r->kata->test_timeout);
+                  "each thread was is below)",
+                  r->kata->test_timeout);
     else if (out->hung)
-        stage_say(out, ST_FAIL, "a test did not finish within %.0f s: a deadlock or a lost "
-                  "wakeup (where each thread waited is below)", r->kata->test_timeout);
+        stage_say(out, ST_FAIL,
+                  "a test did not finish within %.0f s: a deadlock or a lost "
+                  "wakeup (where each thread waited is below)",
+                  r->kata->test_timeout);
     else if (out->exhausted)
         stage_say(out, ST_FAIL, "a test ran out of memory (below)");
     else if (failed)

@@ -17,8 +17,7 @@ static char *first_line(const char *log)
     if (!text)
         return NULL;
     size_t n = strcspn(text, "\n");
-    char *line = n ? xasprintf("%.*s%s", n > 160 ? 160 : (int)n, text, n > 160 ? "..." : "")
-                   : NULL;
+    char *line = n ? xasprintf("%.*s%s", n > 160 ? 160 : (int)n, text, n > 160 ? "..." : "") : NULL;
     free(text);
     return line;
 }
@@ -54,8 +53,12 @@ int perf_run(struct run *r, const char *bin, char *const *args, int nargs, doubl
     argv[n] = NULL;
     char *log = work_path(r, "perf.log");
     const char *env[] = {seed_env(r), server_env(r), NULL};
-    struct child c = {.argv = argv, .env = env, .stdout_path = log, .stderr_path = log,
-                      .timeout = timeout, .limits = learner_limits(timeout, 0)};
+    struct child c = {.argv = argv,
+                      .env = env,
+                      .stdout_path = log,
+                      .stderr_path = log,
+                      .timeout = timeout,
+                      .limits = learner_limits(timeout, 0)};
     int rc = child_run(&c);
     s->wall = c.wall_seconds;
     s->cpu = c.cpu_seconds;

@@ -14,7 +14,8 @@ int stage_tsan(struct run *r, struct stage_result *out)
     struct code_map code = {0};
     char *bin = build_driver_mapped(r, DRIVER_TSAN, NULL, &diag, &code);
     if (!bin) {
-        stage_say(out, ST_ERROR, "the ThreadSanitizer build failed (is gcc's TSan runtime, "
+        stage_say(out, ST_ERROR,
+                  "the ThreadSanitizer build failed (is gcc's TSan runtime, "
                   "libtsan, installed? `make deps`)");
         out->details = diag;
         return 0;
@@ -49,7 +50,9 @@ int stage_tsan(struct run *r, struct stage_result *out)
     struct child c;
     struct child_channel report = {0};
     detect_run(r, "tsan", argv, env, 1, 1, &report, &c);
-    char *logs = files ? detect_collect_files(r, "tsan", "") : report.text ? report.text : xstrdup("");
+    char *logs = files         ? detect_collect_files(r, "tsan", "")
+                 : report.text ? report.text
+                               : xstrdup("");
     if (files)
         free(report.text);
     /* frames are the learner's by address where the map is known (findings.h) */

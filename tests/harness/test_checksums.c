@@ -154,15 +154,9 @@ Test(checksums, lists_exactly_the_protected_files)
     char **files;
     int n = protected_files(&files);
     static const char *const want[] = {
-        "Makefile",
-        "harness/grade.c",
-        "katas/k1/Makefile",
-        "katas/k1/k1.h",
-        "katas/k1/kata.json",
-        "scripts/deps.sh",
-        "solutions/k1/k1.c",
-        "tests/katas/k1/test_k1.c",
-        "tests/support/kata_test.c",
+        "Makefile",          "harness/grade.c",          "katas/k1/Makefile",
+        "katas/k1/k1.h",     "katas/k1/kata.json",       "scripts/deps.sh",
+        "solutions/k1/k1.c", "tests/katas/k1/test_k1.c", "tests/support/kata_test.c",
     };
     cr_assert_eq(n, (int)(sizeof want / sizeof want[0]), "%d protected files", n);
     for (int i = 0; i < n; i++)

@@ -33,8 +33,8 @@ static char *compile_bytes(const char *src, size_t len, const char *flag, int *c
     const char *flags[] = {"-c", "-w", flag, NULL};
     const char *sources[] = {path, NULL};
     char *cache = xasprintf("%s/cache", dir);
-    struct compile_job job = {.cc = "gcc", .flags = flags, .sources = sources, .label = "obj",
-                              .cache_dir = cache};
+    struct compile_job job = {
+        .cc = "gcc", .flags = flags, .sources = sources, .label = "obj", .cache_dir = cache};
     char *diag = NULL;
     char *out = compile(&job, &diag, cached);
     cr_assert_not_null(out, "gcc failed: %s", diag ? diag : "?");

@@ -351,11 +351,12 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     cr_assert_null(m);
 
     put("tests/katas/demo/mutants/b.patch", "mutant: the second one\nrejected-by: test\n\n"
-                                             "--- a/x.c\n+++ b/x.c\n");
+                                            "--- a/x.c\n+++ b/x.c\n");
     put("tests/katas/demo/mutants/a.patch", "mutant: the first one\nrejected-by: build\n\n"
-                                             "--- a/x.c\n+++ b/x.c\n");
+                                            "--- a/x.c\n+++ b/x.c\n");
     put("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
-    put("tests/katas/demo/mutants/old.c", "/* mutant: a file, not a patch\n * rejected-by: test */\n");
+    put("tests/katas/demo/mutants/old.c",
+        "/* mutant: a file, not a patch\n * rejected-by: test */\n");
     cr_assert_eq(kata_mutants(k, &m), 2, "patches only");
     cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.patch");
     cr_assert_str_eq(m[0].stage, "build");
@@ -366,7 +367,7 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
 
     /* a header line counts only before the diff begins */
     put("tests/katas/demo/mutants/c.patch", "mutant: no stage named\n\n--- a/x.c\n+++ b/x.c\n"
-                                             "+rejected-by: test\n");
+                                            "+rejected-by: test\n");
     m = NULL;
     cr_assert_eq(kata_mutants(k, &m), -1);
     cr_assert_null(m);

@@ -414,8 +414,8 @@ Test(spawn, a_deadline_writes_the_stacks_of_a_blocked_program)
     scratch();
     char *stacks = in_tmp("stacks.txt");
     const char *argv[] = {"sleep", "30", NULL};
-    struct child c = {.argv = argv, .timeout = 0.5, .stacks_path = stacks,
-                      .on_deadline = &hang_snapshot};
+    struct child c = {
+        .argv = argv, .timeout = 0.5, .stacks_path = stacks, .on_deadline = &hang_snapshot};
     double start = now_seconds();
     cr_assert_eq(child_run(&c), 0);
     cr_assert(now_seconds() - start < 10);
@@ -428,7 +428,8 @@ Test(spawn, a_deadline_writes_the_stacks_of_a_blocked_program)
     /* no deadline, no dump */
     char *none = in_tmp("none.txt");
     const char *quick[] = {"true", NULL};
-    struct child q = {.argv = quick, .timeout = 5, .stacks_path = none, .on_deadline = &hang_snapshot};
+    struct child q = {
+        .argv = quick, .timeout = 5, .stacks_path = none, .on_deadline = &hang_snapshot};
     cr_assert_eq(child_run(&q), 0);
     cr_assert_eq(file_exists(none), 0);
     free(none);
@@ -450,8 +451,8 @@ Test(spawn, the_stacks_of_a_deadlock_show_where_each_thread_waits)
 
     char *stacks = in_tmp("stacks.txt");
     const char *argv[] = {bin, NULL};
-    struct child c = {.argv = argv, .timeout = 1, .stacks_path = stacks,
-                      .on_deadline = &hang_snapshot};
+    struct child c = {
+        .argv = argv, .timeout = 1, .stacks_path = stacks, .on_deadline = &hang_snapshot};
     cr_assert_eq(child_run(&c), 0);
     cr_assert(c.timed_out);
     char *text = read_file(stacks, 1 << 20, NULL);
@@ -480,8 +481,7 @@ Test(spawn, a_deadline_dumps_every_process_of_the_group)
 {
     scratch();
     char *stacks = in_tmp("stacks.txt");
-    struct child c = {.timeout = 0.5, .stacks_path = stacks,
-                      .on_deadline = &hang_snapshot};
+    struct child c = {.timeout = 0.5, .stacks_path = stacks, .on_deadline = &hang_snapshot};
     cr_assert_eq(shell(&c, "sleep 30 & wait"), 0);
     cr_assert(c.timed_out);
     char *text = read_file(stacks, 1 << 20, NULL);
@@ -508,8 +508,8 @@ Test(spawn, a_stack_dump_falls_back_to_gdb_when_eu_stack_fails)
 
     char *stacks = in_tmp("stacks.txt");
     const char *argv[] = {"sleep", "30", NULL};
-    struct child c = {.argv = argv, .timeout = 0.5, .stacks_path = stacks,
-                      .on_deadline = &hang_snapshot};
+    struct child c = {
+        .argv = argv, .timeout = 0.5, .stacks_path = stacks, .on_deadline = &hang_snapshot};
     cr_assert_eq(child_run(&c), 0);
     cr_assert(c.timed_out);
     char *text = read_file(stacks, 1 << 20, NULL);

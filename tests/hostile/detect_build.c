@@ -10,7 +10,7 @@
 
 #include <pthread.h>
 
-#if defined(__clang__) || defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__) ||      \
+#if defined(__clang__) || defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__) ||         \
     defined(KATA_VALGRIND_ATOMICS_H)
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 #define RACY_ADD(x) (pthread_mutex_lock(&lock), total += (x), pthread_mutex_unlock(&lock))

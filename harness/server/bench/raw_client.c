@@ -72,9 +72,9 @@ static int step(struct conn *c, const struct raw_get *g, int epfd)
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
             return fail(c, g, strerror(err ? err : errno));
         char req[256];
-        int n = snprintf(req, sizeof req,
-                         "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                         g->path);
+        int n =
+            snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", g->path);
         if (write(c->fd, req, (size_t)n) != n) /* a fresh socket's buffer holds it whole */
             return fail(c, g, "the request was not written whole");
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
@@ -94,8 +94,9 @@ static int step(struct conn *c, const struct raw_get *g, int epfd)
         if (n < 0)
             return fail(c, g, strerror(errno));
         if (n == 0)
-            return fail(c, g, c->phase == READING_HEAD ? "closed before the response"
-                                                       : "closed before the whole body came");
+            return fail(c, g,
+                        c->phase == READING_HEAD ? "closed before the response"
+                                                 : "closed before the whole body came");
         if (c->phase == READING_HEAD) {
             c->head_len += (size_t)n;
             c->head[c->head_len] = '\0';
@@ -124,8 +125,7 @@ static int step(struct conn *c, const struct raw_get *g, int epfd)
     }
 }
 
-unsigned long raw_client_run(int port, const struct raw_get *gets, unsigned long n,
-                             long timeout_ms)
+unsigned long raw_client_run(int port, const struct raw_get *gets, unsigned long n, long timeout_ms)
 {
     struct conn *conns = calloc(n, sizeof *conns);
     int epfd = epoll_create1(EPOLL_CLOEXEC);

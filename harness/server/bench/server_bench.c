@@ -390,8 +390,10 @@ int main(int argc, char **argv)
         int port = 0;
         struct raw_get *gets = calloc(opt.requests, sizeof *gets);
         if (sscanf(base, "http://127.0.0.1:%d", &port) != 1 || gets == NULL) {
-            fprintf(stderr, "server-bench: the raw client needs http://127.0.0.1:PORT, not %s "
-                            "(--client curl takes any URL)\n", base);
+            fprintf(stderr,
+                    "server-bench: the raw client needs http://127.0.0.1:PORT, not %s "
+                    "(--client curl takes any URL)\n",
+                    base);
             return 2;
         }
         for (unsigned long i = 0; i < opt.requests; i++) {

@@ -134,8 +134,8 @@ static void fixture(struct fixture *x)
     struct kata other = {.name = (char *)"later", .title = (char *)"x | y", .nstages = 1};
     other.stages[0] = (char *)"build";
     other.points[0] = 1;
-    score_not_graded(&g->katas[1], &other, GRADE_NOT_ATTEMPTED, "not attempted",
-                     "not attempted", 99);
+    score_not_graded(&g->katas[1], &other, GRADE_NOT_ATTEMPTED, "not attempted", "not attempted",
+                     99);
     g->nkatas = 2;
 }
 

@@ -144,8 +144,7 @@ Test(report_json, lists_each_criterion_test_by_name_then_the_stages)
     make_run(&r, 4, names, st);
     add_test(&r.stages[1], "race_counter/counts_every_increment", ST_PASS, NULL, NULL);
     add_test(&r.stages[1], "race_counter/many_threads", ST_FAIL,
-             "race_counter/many_threads: expected 4000, got 3998 (test_race_counter.c:40)\n",
-             NULL);
+             "race_counter/many_threads: expected 4000, got 3998 (test_race_counter.c:40)\n", NULL);
     add_test(&r.stages[1], "race_counter/no_hang", ST_ERROR, "did not finish within 5 s", NULL);
     cJSON *o = as_json(&r);
     assert_interface(o);

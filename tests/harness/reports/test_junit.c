@@ -97,8 +97,10 @@ static void fixture(struct fixture *x)
     stage(r, "test", ST_FAIL, TRICKY, "racy/adds: " TRICKY " (tests/katas/racy/test_racy.c:9)\n");
     struct stage_result *t = &r->stages[1];
     t->tests = xcalloc(3, sizeof *t->tests);
-    t->tests[t->ntests++] = (struct test_case){.name = xstrdup("racy/adds"), .status = ST_FAIL, .seconds = 0.25};
-    t->tests[t->ntests++] = (struct test_case){.name = xstrdup("racy/counts"), .status = ST_PASS, .seconds = 0.125};
+    t->tests[t->ntests++] =
+        (struct test_case){.name = xstrdup("racy/adds"), .status = ST_FAIL, .seconds = 0.25};
+    t->tests[t->ntests++] =
+        (struct test_case){.name = xstrdup("racy/counts"), .status = ST_PASS, .seconds = 0.125};
     t->tests[t->ntests++] = (struct test_case){.name = xstrdup("racy/later"), .status = ST_SKIP};
     struct finding *a = findings_add(&t->findings);
     a->kind = xstrdup("assertion");
@@ -137,8 +139,8 @@ static void fixture(struct fixture *x)
     other.stages[0] = (char *)"build";
     other.stages[1] = (char *)"test";
     memcpy(other.points, w, sizeof other.points);
-    score_not_graded(&g->katas[1], &other, GRADE_ERROR,
-                     "not graded: tests/x.c (changed) & <more>", "not graded", 4242);
+    score_not_graded(&g->katas[1], &other, GRADE_ERROR, "not graded: tests/x.c (changed) & <more>",
+                     "not graded", 4242);
     g->nkatas = 2;
 }
 
@@ -247,7 +249,8 @@ Test(report_junit, one_suite_per_kata_and_one_case_per_stage_with_their_verdicts
 Test(report_junit, xmllint_accepts_the_document_even_with_bytes_xml_cannot_carry)
 {
     if (system("command -v xmllint >/dev/null 2>&1") != 0) {
-        cr_log_warn("xmllint is not installed (libxml2-utils): only harness/parsers/xml.c checked it");
+        cr_log_warn(
+            "xmllint is not installed (libxml2-utils): only harness/parsers/xml.c checked it");
         return;
     }
     struct fixture x;

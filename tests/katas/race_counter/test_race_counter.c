@@ -11,8 +11,8 @@ Test(race_counter, total_is_exactly_threads_times_iterations)
     long iters = kata_rand_range(200000, 400000);
     long got = race_counter_run(n, iters);
     cr_assert_eq(got, n * iters,
-                 "%d threads x %ld increments should give %ld, got %ld: %ld updates were lost",
-                 n, iters, n * iters, got, n * iters - got);
+                 "%d threads x %ld increments should give %ld, got %ld: %ld updates were lost", n,
+                 iters, n * iters, got, n * iters - got);
 }
 
 Test(race_counter, starts_the_threads_it_was_asked_for)
@@ -20,8 +20,8 @@ Test(race_counter, starts_the_threads_it_was_asked_for)
     int n = (int)kata_rand_range(2, 16);
     kata_threads_reset();
     race_counter_run(n, 1000);
-    cr_assert_eq(kata_threads_started(), n, "asked for %d threads, pthread_create ran %ld times",
-                 n, kata_threads_started());
+    cr_assert_eq(kata_threads_started(), n, "asked for %d threads, pthread_create ran %ld times", n,
+                 kata_threads_started());
 }
 
 Test(race_counter, each_run_starts_again_from_zero)
