@@ -187,7 +187,13 @@ int anticheat_check_object(const struct kata *k, const char *src, const char *ob
     char *listing = xasprintf("%s/anticheat-nm.%d.txt", dir, (int)getpid());
     const char *argv[] = {"nm", "-P", "-g", "-l", obj, NULL};
     static const char *const env[] = {"LC_ALL=C", NULL};
-    struct child c = {.argv = argv, .env = env, .stdout_path = listing, .timeout = 30};
+    /* nm reads what the learner's code compiled to: in the sandbox, like the compiler */
+    struct child c = {.argv = argv,
+                      .env = env,
+                      .stdout_path = listing,
+                      .timeout = 30,
+                      .limits = {.cpu_seconds = 30, .memory_mb = 1024, .file_mb = 64,
+                                 .open_files = 64, .processes = 8, .unprivileged = 1}};
     int rc = -1;
     if (mkdir_p(dir) == 0 && child_run(&c) == 0 && c.exited && c.exit_code == 0) {
         char *text = read_file(listing, 16 << 20, NULL);

@@ -20,7 +20,12 @@ static void name_addresses(struct run *r, const char *bin, struct findings *f)
         return;
     char *out = work_path(r, "nm.txt");
     const char *argv[] = {"nm", "--defined-only", "-S", bin, NULL};
-    struct child c = {.argv = argv, .stdout_path = out, .timeout = 10};
+    /* nm reads the binary the learner's code is linked into: in the sandbox, like the linker */
+    struct child c = {.argv = argv,
+                      .stdout_path = out,
+                      .timeout = 10,
+                      .limits = {.cpu_seconds = 10, .memory_mb = 1024, .file_mb = 64,
+                                 .open_files = 64, .processes = 8, .unprivileged = 1}};
     char *text = (child_run(&c) == 0 && c.exited) ? read_file(out, 8 << 20, NULL) : NULL;
     free(out);
     if (!text)
