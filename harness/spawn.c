@@ -43,6 +43,11 @@ unsigned spawn_sandbox_uid(void)
     return sandbox_uid;
 }
 
+int spawn_sandbox_active(void)
+{
+    return sandbox_on;
+}
+
 void spawn_sandbox(const struct sandbox_config *cfg)
 {
     sandbox_on = cfg != NULL;

@@ -48,6 +48,8 @@ struct sandbox_config {
  * rlimits and, under a root harness, a uid of their own only). The strings must outlive the
  * children; the struct is copied. */
 void spawn_sandbox(const struct sandbox_config *cfg);
+/* Whether unprivileged children run in the sandbox now (spawn_sandbox was given a config). */
+int spawn_sandbox_active(void);
 
 /* The user (and group) an unprivileged child runs as when the harness is root: an id no
  * account uses, and one per harness process (100000 + its pid), so that killing "every

@@ -32,9 +32,11 @@ long race_counter_run(int nthreads, long iters)
         return -1;
     pthread_t t[RACE_COUNTER_MAX_THREADS];
     counter = 0;
-    for (int i = 0; i < nthreads; i++)
-        pthread_create(&t[i], NULL, worker, &iters);
-    for (int i = 0; i < nthreads; i++)
+    /* the contract: when a thread cannot be started, join those that were and fail */
+    int started = 0;
+    while (started < nthreads && pthread_create(&t[started], NULL, worker, &iters) == 0)
+        started++;
+    for (int i = 0; i < started; i++)
         pthread_join(t[i], NULL);
-    return counter;
+    return started == nthreads ? counter : -1;
 }

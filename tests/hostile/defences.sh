@@ -19,27 +19,31 @@ kata_bin=${KATA_BIN:-build/bin/kata}
 [ -x "$kata_bin" ] || { echo "no harness at $kata_bin: run make first" >&2; exit 3; }
 command -v jq > /dev/null || { echo "defences.sh needs jq" >&2; exit 3; }
 
-# program            defences turned off   stage attacked
+# program            defences turned off   stage attacked   sandbox
+# (the include defence is proven without the sandbox, which hides solutions/ from the
+# compiler as well: each of the two stops these programs on its own)
 table='
-one_assert_exit      isolation             test
-skip_weak            isolation,skip        test
-skip_dlsym           isolation,skip        test
-line_rename          line,address          tsan
-paste_annotate       include,tokens        tsan
-detect_build         one-tu                tsan
-libc_override        localise              tsan
-include_solution     include               test
-include_climb        include               test
-blank_reports        channel               tsan
+one_assert_exit      isolation             test             on
+skip_weak            isolation,skip        test             on
+skip_dlsym           isolation,skip        test             on
+line_rename          line,address          tsan             on
+paste_annotate       include,tokens        tsan             on
+detect_build         one-tu                tsan             on
+libc_override        localise              tsan             on
+include_solution     include               test             off
+include_climb        include               test             off
+blank_reports        channel               tsan             on
 '
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# `grade OUT SRC STAGE [DEFENCES]`: the stage's status ("pass", "fail", ...) into OUT.
+# `grade OUT SRC STAGE SANDBOX [DEFENCES]`: the stage's status ("pass", "fail", ...) into OUT.
 grade() {
-    local out=$1 src=$2 stage=$3 off=${4:-}
-    KATA_TEST_DISABLE_DEFENCE=$off setsid "$kata_bin" run race_counter --src "$src" \
+    local out=$1 src=$2 stage=$3 sandbox=$4 off=${5:-}
+    local no_sandbox=
+    [ "$sandbox" = off ] && no_sandbox=1
+    KATA_NO_SANDBOX=$no_sandbox KATA_TEST_DISABLE_DEFENCE=$off setsid "$kata_bin" run race_counter --src "$src" \
         --stage "$stage" --format json > "$out.json" 2> "$out.err"
     jq -r --arg s "$stage" '([.tests[] | select(.name == "build" and .status != "pass")][0]
         // ([.tests[] | select(.name == $s)][0])) | "\(.status) \(.name): \(.message)"' \
@@ -47,12 +51,12 @@ grade() {
 }
 
 passed=0 failed=0
-while read -r program off stage; do
+while read -r program off stage sandbox; do
     [ -n "$program" ] || continue
     if [ $# -gt 0 ] && [[ " $* " != *" $program "* ]]; then continue; fi
     src="tests/hostile/$program.c"
-    with=$(grade "$work/$program.on" "$src" "$stage")
-    without=$(grade "$work/$program.off" "$src" "$stage" "$off")
+    with=$(grade "$work/$program.on" "$src" "$stage" "$sandbox")
+    without=$(grade "$work/$program.off" "$src" "$stage" "$sandbox" "$off")
     if [[ $with == fail* ]] && [[ $without == pass* ]]; then
         passed=$((passed + 1))
         printf '  ok    %-18s %-16s stopped; passes without it\n' "$program" "$off"
