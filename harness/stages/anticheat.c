@@ -192,8 +192,12 @@ int anticheat_check_object(const struct kata *k, const char *src, const char *ob
                       .env = env,
                       .stdout_path = listing,
                       .timeout = 30,
-                      .limits = {.cpu_seconds = 30, .memory_mb = 1024, .file_mb = 64,
-                                 .open_files = 64, .processes = 8, .unprivileged = 1}};
+                      .limits = {.cpu_seconds = 30,
+                                 .memory_mb = 1024,
+                                 .file_mb = 64,
+                                 .open_files = 64,
+                                 .processes = 8,
+                                 .unprivileged = 1}};
     int rc = -1;
     if (mkdir_p(dir) == 0 && child_run(&c) == 0 && c.exited && c.exit_code == 0) {
         char *text = read_file(listing, 16 << 20, NULL);

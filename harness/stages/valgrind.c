@@ -24,8 +24,12 @@ static void name_addresses(struct run *r, const char *bin, struct findings *f)
     struct child c = {.argv = argv,
                       .stdout_path = out,
                       .timeout = 10,
-                      .limits = {.cpu_seconds = 10, .memory_mb = 1024, .file_mb = 64,
-                                 .open_files = 64, .processes = 8, .unprivileged = 1}};
+                      .limits = {.cpu_seconds = 10,
+                                 .memory_mb = 1024,
+                                 .file_mb = 64,
+                                 .open_files = 64,
+                                 .processes = 8,
+                                 .unprivileged = 1}};
     char *text = (child_run(&c) == 0 && c.exited) ? read_file(out, 8 << 20, NULL) : NULL;
     free(out);
     if (!text)
