@@ -411,11 +411,10 @@ int grade_all(const struct grade_options *o)
 
     struct grade_summary sum = {.seed = o->seed, .has_seed = 1};
     sum.katas = xcalloc((size_t)n + 1, sizeof *sum.katas);
-    int harness_failed = 0;
     int tampered = check_integrity(o, &sum);
     printf("\n");
     char *why = tampered ? tamper_message(&sum) : NULL;
-    for (int i = 0; i < n && !harness_failed; i++) {
+    for (int i = 0; i < n; i++) {
         struct kata_score *s = &sum.katas[sum.nkatas++];
         if (tampered)
             score_not_graded(s, v[i].kata, GRADE_ERROR, why, "not graded", o->seed);
@@ -424,38 +423,35 @@ int grade_all(const struct grade_options *o)
     }
     free(why);
 
-    int rc = harness_failed ? 3 : summary_exit_code(&sum);
-    if (harness_failed)
-        workflow_commands_on(token);
-    if (!harness_failed) {
-        if (mkdir_p(out) == 0) {
-            clear_reports(out);
-            for (int i = 0; i < sum.nkatas; i++) {
-                char *json = v[i].reused ? xstrdup(v[i].reused) : kata_json(&v[i], &sum.katas[i]);
-                char *name = xasprintf("%s.json", v[i].kata->name);
-                if (write_text(out, name, json))
-                    rc = 3;
-                /* only a pass graded inside the sandbox is kept: one earned unconfined could
-                 * have been forged, and would stand for every later push */
-                if (o->passed && v[i].ran && sum.katas[i].state == GRADE_PASS &&
-                    sum.katas[i].isolation && !strcmp(sum.katas[i].isolation, "bubblewrap") &&
-                    keep_pass(o->passed, &v[i], &sum, &sum.katas[i], json))
-                    rc = 3;
-                free(name);
-                free(json);
-            }
-            if (write_summary(out, &sum))
+    /* a kata the harness could not grade is an error in its own row; the others still count */
+    int rc = summary_exit_code(&sum);
+    if (mkdir_p(out) == 0) {
+        clear_reports(out);
+        for (int i = 0; i < sum.nkatas; i++) {
+            char *json = v[i].reused ? xstrdup(v[i].reused) : kata_json(&v[i], &sum.katas[i]);
+            char *name = xasprintf("%s.json", v[i].kata->name);
+            if (write_text(out, name, json))
                 rc = 3;
-        } else {
-            rc = 3;
+            /* only a pass graded inside the sandbox is kept: one earned unconfined could
+             * have been forged, and would stand for every later push */
+            if (o->passed && v[i].ran && sum.katas[i].state == GRADE_PASS &&
+                sum.katas[i].isolation && !strcmp(sum.katas[i].isolation, "bubblewrap") &&
+                keep_pass(o->passed, &v[i], &sum, &sum.katas[i], json))
+                rc = 3;
+            free(name);
+            free(json);
         }
-        scoreboard_text(stdout, &sum);
-        fflush(stdout);
-        workflow_commands_on(token);
-        if (github_report(stdout, &sum, 1))
+        if (write_summary(out, &sum))
             rc = 3;
-        closing_line(&sum, out);
+    } else {
+        rc = 3;
     }
+    scoreboard_text(stdout, &sum);
+    fflush(stdout);
+    workflow_commands_on(token);
+    if (github_report(stdout, &sum, 1))
+        rc = 3;
+    closing_line(&sum, out);
     summary_release(&sum);
     for (int i = 0; i < n; i++) {
         if (v[i].ran)
