@@ -42,6 +42,8 @@ HARNESS_TEST_SUPPORT := $(wildcard tests/harness/support/*.c)
 # Every object also depends on the headers it included last time (-MMD -MP), and on the
 # flags it was built with: a change of either rebuilds it.
 DEPFLAGS = -MMD -MP -MF $@.d
+# (the first rule of an included .d file would otherwise become what a bare `make` builds)
+.DEFAULT_GOAL := help
 -include $(shell find $(HARNESS_BUILD)/obj $(HARNESS_BUILD)/tests -name '*.d' 2>/dev/null)
 FLAGS_FILE := $(HARNESS_BUILD)/flags.txt
 $(shell mkdir -p $(HARNESS_BUILD) && echo '$(CC) $(HARNESS_CFLAGS)' | cmp -s - $(FLAGS_FILE) || \

@@ -168,7 +168,9 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
     if (rc || !c.exited || c.exit_code) {
         if (c.exec_failed && diagnostics) {
             free(*diagnostics);
-            *diagnostics = xasprintf("%s: %s\n", job->cc, "compiler not found");
+            *diagnostics = c.exec_errno == ENOENT ? xasprintf("%s: compiler not found\n", job->cc)
+                                                  : xasprintf("%s: could not be started: %s\n",
+                                                              job->cc, strerror(c.exec_errno));
         } else if (c.timed_out && diagnostics) {
             char *d = xasprintf("%sthe compiler did not finish within %.0f s\n",
                                 *diagnostics ? *diagnostics : "", c.timeout);

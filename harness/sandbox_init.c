@@ -8,12 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 /*
- * Usage (spawn.c builds it): bwrap ... --as-pid-1 -- kata-init FD COMMAND [ARG...]
+ * Usage (spawn.c builds it): bwrap ... --as-pid-1 -- kata-init FD NPROC COMMAND [ARG...]
+ *
+ * NPROC (0: none) is the sandbox's limit of processes and threads, set here, inside the user
+ * namespace bwrap made: the kernel counts the tasks of a namespace's user on their own, so the
+ * limit is this sandbox's alone, whatever else the same user runs outside (set before bwrap,
+ * it counted every process of the user's, other gradings' too).
  *
  * It is pid 1 of the sandbox's pid namespace, so every orphan of the command comes to it, and
  * when it exits the kernel kills whatever is left in the namespace: nothing of the learner's
@@ -91,13 +97,21 @@ static void freeze(int sig, siginfo_t *info, void *ctx)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fputs("usage: kata-init FD COMMAND [ARG...]\n", stderr);
+    if (argc < 4) {
+        fputs("usage: kata-init FD NPROC COMMAND [ARG...]\n", stderr);
         return 127;
     }
     int fd = atoi(argv[1]);
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
         return 127;
+    long nproc = atol(argv[2]);
+    struct rlimit rl = {(rlim_t)nproc, (rlim_t)nproc};
+    if (nproc > 0 && setrlimit(RLIMIT_NPROC, &rl)) {
+        char line[32];
+        snprintf(line, sizeof line, "E %d\n", errno);
+        say(fd, line);
+        return 127;
+    }
     /* Learner code runs as the same user: not dumpable, it cannot ptrace this process (nor
      * read its memory) to make it tell the harness a story. The command's exec makes the
      * command dumpable again, for the stack dumps. */
@@ -116,7 +130,7 @@ int main(int argc, char **argv)
         /* a group of its own, so that the harness can stop and dump it as one */
         setpgid(0, 0);
         signal(SIGUSR1, SIG_DFL);
-        execvp(argv[2], argv + 2);
+        execvp(argv[3], argv + 3);
         char line[32];
         snprintf(line, sizeof line, "E %d\n", errno);
         say(fd, line);

@@ -123,11 +123,17 @@ static void set_limit(int resource, long value)
 
 /* A child's output file, made anew by the harness: whatever had the name goes first (unlink
  * removes a symbolic link, never what it points to), and O_EXCL|O_NOFOLLOW make sure the open
- * creates a regular file of the harness's own, whatever learner code put in the folder. */
+ * creates a regular file of the harness's own, whatever learner code put in the folder. A
+ * character device (/dev/null, named by a caller) is written as it is: unlinked by root, it
+ * would be gone for every program on the machine. Learner code cannot make one (bwrap's
+ * namespace has no CAP_MKNOD outside). */
 static int open_output(const char *path)
 {
     if (!path)
         return open("/dev/null", O_WRONLY | O_CLOEXEC);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISCHR(st.st_mode))
+        return open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (unlink(path) && errno != ENOENT)
         return -1;
     return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -302,7 +308,12 @@ static _Noreturn void exec_child(const struct child *c, char *const *envp, int p
     if (c->limits.file_mb > 0)
         set_limit(RLIMIT_FSIZE, c->limits.file_mb * 1024 * 1024);
     set_limit(RLIMIT_NOFILE, c->limits.open_files);
-    set_limit(RLIMIT_NPROC, c->limits.processes);
+    /* In the sandbox kata-init sets the process limit inside the user namespace bwrap makes:
+     * the kernel counts a namespace's processes on their own there, while out here the count
+     * is of every process of the user's (as an ordinary user, the harness's own and every
+     * other grading's too: a limit set here refused bwrap its first fork on a busy machine). */
+    if (!l->bwrap_argv)
+        set_limit(RLIMIT_NPROC, c->limits.processes);
     if (c->no_aslr)
         personality(ADDR_NO_RANDOMIZE);
     /* Needs CAP_SYS_ADMIN: root, or the user namespace sandbox_network() made; where neither
@@ -767,9 +778,11 @@ static char **bwrap_command(const struct child *c, const char *cwd, int status_f
     arg(&a, cwd);
     arg(&a, "--");
     arg(&a, sandbox.init);
-    char fd[16];
+    char fd[16], nproc[24];
     snprintf(fd, sizeof fd, "%d", status_fd);
     arg(&a, fd);
+    snprintf(nproc, sizeof nproc, "%ld", c->limits.processes);
+    arg(&a, nproc);
     for (size_t i = 0; c->argv[i]; i++)
         arg(&a, c->argv[i]);
     return a.v;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -221,6 +222,24 @@ Test(spawn, reap_orphans_kills_and_reaps_orphans_and_counts_them)
     cr_assert_eq(reap_orphans(), 1);
     cr_assert(gone(orphan), "the orphan %d is left (or is a zombie nobody reaped)", (int)orphan);
     cr_assert_eq(reap_orphans(), 0);
+}
+
+/* A caller that names /dev/null as a child's output gets it written, not replaced: the
+ * harness runs as root in CI, where unlinking the device breaks every program on the machine.
+ * A device node of the test's own stands in for it. */
+Test(spawn, an_output_named_by_a_device_is_written_not_replaced)
+{
+    if (geteuid() != 0)
+        cr_skip_test("making a device node needs root");
+    scratch();
+    char *dev = in_tmp("null");
+    cr_assert_eq(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0, "mknod: %s", strerror(errno));
+    struct child c = {.stdout_path = dev, .stderr_path = dev};
+    cr_assert_eq(shell(&c, "echo into the device; echo and its errors >&2"), 0);
+    struct stat st;
+    cr_assert_eq(lstat(dev, &st), 0);
+    cr_assert(S_ISCHR(st.st_mode), "the device was replaced by a file (mode %o)", st.st_mode);
+    free(dev);
 }
 
 Test(spawn, output_goes_to_the_files_given)
@@ -607,6 +626,51 @@ Test(spawn, a_sandboxed_child_reports_what_it_left_and_takes_it_along)
     cr_assert(c.exited && c.exit_code == 5);
     cr_assert_eq(c.left_running, 2);
     cr_assert_lt(now_seconds() - t0, 5.0);
+}
+
+/* The process limit counts the sandbox's own processes, not every process of its user: as an
+ * ordinary user the harness, the other stages and the other gradings are that user too, and a
+ * limit that counted them refused bwrap its first fork on a busy machine (a compile "failed").
+ * Here the same user already runs more processes than the limit, and the child still starts;
+ * inside, the limit holds. */
+Test(spawn, a_sandboxed_child_limit_counts_only_its_own_processes)
+{
+    scratch();
+    sandbox_on(tmp);
+    int ready[2];
+    cr_assert_eq(pipe(ready), 0);
+    pid_t crowd = fork();
+    if (crowd == 0) {
+        setpgid(0, 0);
+        if (geteuid() == 0 && (setgid(spawn_sandbox_uid()) || setuid(spawn_sandbox_uid())))
+            _exit(1);
+        for (int i = 0; i < 12; i++)
+            if (fork() == 0) {
+                close(ready[1]);
+                pause();
+                _exit(0);
+            }
+        close(ready[1]);
+        pause();
+        _exit(0);
+    }
+    setpgid(crowd, crowd);
+    close(ready[1]);
+    char byte;
+    cr_assert_eq(read(ready[0], &byte, 1), 0); /* every one of the crowd has closed its end */
+    close(ready[0]);
+    struct child c = {.limits = {.unprivileged = 1, .processes = 6}, .timeout = 20};
+    int rc = shell(&c, "exit 7");
+    /* inside, the shell cannot start ten more */
+    struct child storm = {.limits = {.unprivileged = 1, .processes = 6}, .timeout = 20};
+    int src = shell(&storm, "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; exit 7");
+    kill(-crowd, SIGKILL);
+    waitpid(crowd, NULL, 0);
+    spawn_sandbox(NULL);
+    cr_assert_eq(rc, 0, "the child did not start: %s", strerror(c.exec_errno));
+    cr_assert(c.exited && c.exit_code == 7, "exited %d with %d", c.exited, c.exit_code);
+    cr_assert_eq(src, 0, "the storm did not start: %s", strerror(storm.exec_errno));
+    cr_assert(storm.exited && storm.exit_code != 7, "ten processes started under a limit of six");
 }
 
 Test(spawn, a_sandboxed_child_dies_by_the_signal_it_died_of)
