@@ -189,35 +189,37 @@ test-harness: $(HARNESS_TEST_BINS)
 # its schema, the C formatting and the checksum list. Each part runs even when an earlier one failed, so one run shows every
 # problem; the target then fails.
 test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
-	@failed=""; \
-	$(MAKE) --no-print-directory test-harness || failed="$$failed test-harness"; \
+	@failed=""; began=$$(date +%s); \
+	part() { name=$$1; shift; t=$$(date +%s); "$$@" || failed="$$failed $$name"; \
+		echo "   ($$name took $$(( $$(date +%s) - t )) s)"; }; \
+	part test-harness $(MAKE) --no-print-directory test-harness; \
 	echo "== the harness's unit tests under AddressSanitizer and UBSan (it parses untrusted text)"; \
-	$(MAKE) --no-print-directory test-harness SANITIZER=address,undefined \
-		|| failed="$$failed test-harness-sanitized"; \
+	part test-harness-sanitized $(MAKE) --no-print-directory test-harness SANITIZER=address,undefined; \
 	echo "== layering (calls in harness/ point one way)"; \
-	bash scripts/check-layering.sh $(HARNESS_BUILD)/obj || failed="$$failed check-layering"; \
+	part check-layering bash scripts/check-layering.sh $(HARNESS_BUILD)/obj; \
 	echo "== kata selftest"; \
-	$(KATA_BIN) selftest --runs $(or $(RUNS),1) || failed="$$failed selftest"; \
+	part selftest $(KATA_BIN) selftest --runs $(or $(RUNS),1); \
 	echo "== hostile learner code (tests/hostile)"; \
-	$(MAKE) --no-print-directory hostile || failed="$$failed hostile"; \
+	part hostile $(MAKE) --no-print-directory hostile; \
 	echo "== each defence proven: its hostile program passes without it (tests/hostile/defences.sh)"; \
-	$(MAKE) --no-print-directory defences || failed="$$failed defences"; \
+	part defences $(MAKE) --no-print-directory defences; \
 	if [ "$$(id -u)" = 0 ]; then \
 		echo "== hostile learner code, as an ordinary user (scripts/as-user.sh)"; \
-		$(MAKE) --no-print-directory hostile-user || failed="$$failed hostile-user"; \
+		part hostile-user $(MAKE) --no-print-directory hostile-user; \
 	fi; \
 	echo "== README excerpts"; \
-	$(MAKE) --no-print-directory check-readmes || failed="$$failed check-readmes"; \
+	part check-readmes $(MAKE) --no-print-directory check-readmes; \
 	echo "== workflows"; \
-	$(MAKE) --no-print-directory lint-workflows || failed="$$failed lint-workflows"; \
+	part lint-workflows $(MAKE) --no-print-directory lint-workflows; \
 	echo "== junit.xml against junit-10.xsd"; \
-	$(MAKE) --no-print-directory check-junit || failed="$$failed check-junit"; \
+	part check-junit $(MAKE) --no-print-directory check-junit; \
 	echo "== C formatting ($(CLANG_FORMAT))"; \
-	$(MAKE) --no-print-directory format-check || failed="$$failed format-check"; \
+	part format-check $(MAKE) --no-print-directory format-check; \
 	echo "== checksums of the protected files (make checksums records them)"; \
-	$(KATA_BIN) checksums || failed="$$failed checksums"; \
-	if [ -n "$$failed" ]; then echo "make test: failed:$$failed"; exit 1; fi; \
-	echo "make test: every part passed"
+	part checksums $(KATA_BIN) checksums; \
+	took=$$(( $$(date +%s) - began )); \
+	if [ -n "$$failed" ]; then echo "make test: failed:$$failed (after $$took s)"; exit 1; fi; \
+	echo "make test: every part passed in $$took s"
 
 # One clang-format for everyone, since each version formats a little differently: 14, which
 # Debian 12 (the devcontainer) and Ubuntu 24.04 both install by this name; `scripts/deps.sh
