@@ -42,7 +42,7 @@ static int store(const char *made, const char *to)
     }
     int rc = (geteuid() == 0 && fchown(fd, 0, 0)) || fchmod(fd, 0755);
     close(fd);
-    if (rc || rename(made, to))
+    if (rc || place_once(made, to))
         return error("cannot store '%s': %s", to, strerror(errno));
     return 0;
 }

@@ -275,6 +275,14 @@ int remove_tree(const char *path)
     return unlink(path);
 }
 
+int place_once(const char *from, const char *to)
+{
+    /* link() fails with EEXIST, atomically, where rename() would replace */
+    int rc = link(from, to) == 0 || errno == EEXIST ? 0 : -1;
+    unlink(from);
+    return rc;
+}
+
 int file_exists(const char *path)
 {
     return access(path, F_OK) == 0;

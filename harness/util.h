@@ -53,6 +53,10 @@ int write_file(const char *path, const char *data, size_t len);
 int mkdir_p(const char *path);
 /* Removes a directory tree (like rm -rf). Returns 0 or -1. */
 int remove_tree(const char *path);
+/* Moves `from` to `to` unless `to` is there already (then `from` goes and `to` stays): for
+ * files named after their content, which gradings and stages side by side make at once. Never
+ * replaces a file another process may be reading or binding into a sandbox. 0 or -1. */
+int place_once(const char *from, const char *to);
 int file_exists(const char *path);
 /* Returns a new string: realpath() of path, or a copy of path when it does not resolve. */
 char *real_path(const char *path);

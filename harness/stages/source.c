@@ -452,7 +452,7 @@ static int put_file(const char *path, const char *text)
     if (file_exists(path))
         return 0;
     char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
-    int rc = write_file(tmp, text, strlen(text)) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+    int rc = write_file(tmp, text, strlen(text)) == 0 && place_once(tmp, path) == 0 ? 0 : -1;
     unlink(tmp);
     free(tmp);
     return rc;
@@ -609,14 +609,14 @@ int source_preprocess(struct run *r, const char *src, char **i_path, struct find
     char *checked = pretext ? check_tu(&t, pretext, shown, why) : NULL;
     free(pretext);
     if (checked && (int)why->n == before) {
-        char *out = xasprintf("%s.i", pre);
-        char *tmp = xasprintf("%s.tmp%d", out, (int)getpid());
-        if (write_file(tmp, checked, strlen(checked)) == 0 && rename(tmp, out) == 0)
+        /* named after its own text and written once: the stages side by side each make it,
+         * and a rename over the file while another stage's bwrap was binding it into its
+         * sandbox made that bind fail ("No such file or directory") */
+        char *out = xasprintf("%s.%016llx.i", pre, fnv1a(FNV_INIT, checked, strlen(checked)));
+        if (put_file(out, checked) == 0)
             *i_path = out;
         else
             free(out);
-        unlink(tmp);
-        free(tmp);
     }
     rc = (int)why->n > before ? 1 : *i_path ? 0 : -1;
     free(checked);
@@ -779,7 +779,7 @@ char *source_object(struct run *r, enum driver_build kind, const char *src,
             const char *argv[] = {"objcopy", keep, obj, tmp, NULL};
             char *log = xasprintf("%s.objcopy.log", obj);
             struct child c = {.argv = argv, .stdout_path = log, .stderr_path = log, .timeout = 30};
-            if (child_run(&c) == 0 && c.exited && c.exit_code == 0 && rename(tmp, local) == 0) {
+            if (child_run(&c) == 0 && c.exited && c.exit_code == 0 && place_once(tmp, local) == 0) {
                 result = local;
                 local = NULL;
             } else {

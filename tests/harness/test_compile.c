@@ -1,6 +1,7 @@
 /* test_compile.c: tests of harness/compile.c: the cache answers for the same bytes and flags
  * only, whatever a byte is (a NUL included). */
 #include "compile.h"
+#include "spawn.h"
 #include "util.h"
 
 #include <criterion/criterion.h>
@@ -14,6 +15,9 @@ static char dir[64];
 
 static void scratch(void)
 {
+    /* a sandbox user of this worker's own: the workers run side by side, and a run's end
+     * kills whatever its user left (spawn.h), another worker's compiler too */
+    spawn_init();
     snprintf(dir, sizeof dir, "/tmp/kata-test-compile-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
     /* the compiler runs as a user of its own under a root harness (spawn.h) */
@@ -74,4 +78,28 @@ Test(compile, an_edit_after_a_nul_byte_is_compiled_anew, .init = scratch, .fini 
     cr_assert_str_neq(a, b);
     free(a);
     free(b);
+}
+
+/* What the cache stores is placed once: a second maker of the same name (a stage side by side
+ * with another) never replaces the file, which the first one's sandbox may be binding in that
+ * very moment; it only drops its own copy. */
+Test(compile, a_result_is_placed_once_and_never_replaced, .init = scratch, .fini = cleanup)
+{
+    char *first = xasprintf("%s/first", dir), *second = xasprintf("%s/second", dir);
+    char *to = xasprintf("%s/result", dir);
+    cr_assert_eq(write_file(first, "one", 3), 0);
+    cr_assert_eq(write_file(second, "two", 3), 0);
+    struct stat before, after;
+    cr_assert_eq(place_once(first, to), 0);
+    cr_assert_eq(stat(to, &before), 0);
+    cr_assert_eq(place_once(second, to), 0, "the name is there: nothing to do, no error");
+    cr_assert_eq(stat(to, &after), 0);
+    cr_assert_eq(before.st_ino, after.st_ino, "the file in place was replaced");
+    char *text = read_file(to, 16, NULL);
+    cr_assert_str_eq(text, "one");
+    cr_assert(!file_exists(first) && !file_exists(second), "the made copies are gone");
+    free(text);
+    free(first);
+    free(second);
+    free(to);
 }
