@@ -52,6 +52,7 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
     struct digest key_digest;
     digest_init(&key_digest);
     digest_add_str(&key_digest, job->cc);
+    digest_add_str(&key_digest, job->output_positional ? "positional" : "-o");
     /* what the compiler could see differs with the sandbox (an #include that climbs out of
      * its folder finds nothing inside it), so a result made without one never answers for
      * a grading with one, nor the other way round */
@@ -139,7 +140,8 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
      * renames them in place. */
     char *tmp = xasprintf("%s/out", scratch);
     char *tmp_diag = xasprintf("%s.tmp%d.log", out, (int)getpid());
-    argv[n++] = "-o";
+    if (!job->output_positional)
+        argv[n++] = "-o";
     argv[n++] = tmp;
     argv[n] = NULL;
     /* English messages whatever the learner's locale: the harness reads them. */

@@ -11,14 +11,15 @@
  * compiled twice and a changed one always is, even past a NUL byte.
  */
 struct compile_job {
-    const char *cc;                /* "gcc" or "clang" */
+    const char *cc;                /* "gcc", or a tool run the same way ("objcopy") */
     const char *const *flags;      /* before the sources, NULL-terminated */
     const char *const *sources;    /* NULL-terminated */
     const char *const *link_flags; /* after the sources, NULL-terminated, or NULL */
     const char *const *inputs;     /* further files the result depends on, or NULL */
     const char *label;             /* names the output: "test", "tsan", ... */
     const char *cache_dir;
-    double timeout; /* seconds; 0 means 60 */
+    double timeout;        /* seconds; 0 means 60 */
+    int output_positional; /* the output's path comes last, without -o (objcopy IN OUT) */
 };
 
 /* Compiles the job. Returns a new string with the output's path (caller frees) or NULL

@@ -125,8 +125,8 @@ int stage_build(struct run *r, struct stage_result *out)
     struct findings why = {0};
     /* nm reads the object before its symbols were made local: a definition of a reserved
      * name is harmless by then, but the learner should hear that it is wrong */
-    char *raw =
-        ends_with(obj, ".local.o") ? xstrndup(obj, strlen(obj) - strlen(".local.o")) : xstrdup(obj);
+    const char *local = strstr(obj, ".local-");
+    char *raw = local ? xstrndup(obj, (size_t)(local - obj)) : xstrdup(obj);
     int cheats = anticheat_check_object(r->kata, r->src, raw, &why);
     free(raw);
     free(obj);

@@ -684,6 +684,61 @@ static const char *const perf_flags[] = {"-std=c11", "-O2", "-g", NULL};
 static const char *const asan_flags[] = {
     "-std=c11", "-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer", NULL};
 
+/* The learner's object with every symbol but the kata's own made local (a new path, cached),
+ * or NULL with why added to *diagnostics. */
+static char *localise(struct run *r, const char *obj, char **diagnostics)
+{
+    /* every symbol but the kata's own made local: nothing the learner defines can stand in
+     * for the C library's or the tests' functions in the binaries it is linked into. objcopy
+     * reads an object the learner's code shaped, so it runs as the compiler does: in the
+     * sandbox, with limits, its result cached and placed once. The list of names is named
+     * after its text, so that stages side by side never write over one another's. */
+    char *exports = source_exports(r);
+    char *list = exports ? xasprintf("%s/exports-%016llx.txt", r->cache,
+                                     fnv1a(FNV_INIT, exports, strlen(exports)))
+                         : NULL;
+    char *result = NULL;
+    if (list && put_file(list, exports) == 0) {
+        char *keep = xasprintf("--keep-global-symbols=%s", list);
+        const char *flags[] = {keep, NULL};
+        const char *sources[] = {obj, NULL};
+        const char *inputs[] = {list, NULL};
+        /* named OBJ.local-KEY beside the object (the build stage's nm reads the object) */
+        char *label = xasprintf("%s.local", base_name(obj));
+        struct compile_job job = {.cc = "objcopy",
+                                  .flags = flags,
+                                  .sources = sources,
+                                  .inputs = inputs,
+                                  .label = label,
+                                  .cache_dir = r->cache,
+                                  .timeout = 30,
+                                  .output_positional = 1};
+        char *why = NULL;
+        result = compile(&job, &why, NULL);
+        if (!result) {
+            struct strbuf all = STRBUF_INIT;
+            sb_init(&all);
+            sb_puts(&all, *diagnostics);
+            sb_addf(&all, "objcopy could not localise %s: %s\n", obj, why ? why : "");
+            free(*diagnostics);
+            *diagnostics = sb_detach(&all);
+        }
+        free(why);
+        free(label);
+        free(keep);
+    } else {
+        struct strbuf all = STRBUF_INIT;
+        sb_init(&all);
+        sb_puts(&all, *diagnostics);
+        sb_addf(&all, "cannot read the names %s/%s.h declares\n", r->kata->dir, r->kata->name);
+        free(*diagnostics);
+        *diagnostics = sb_detach(&all);
+    }
+    free(exports);
+    free(list);
+    return result;
+}
+
 char *source_object(struct run *r, enum driver_build kind, const char *src,
                     const char *const *extra, char **diagnostics, int *refused)
 {
@@ -763,49 +818,7 @@ char *source_object(struct run *r, enum driver_build kind, const char *src,
     if (!obj || defence_disabled(r, "localise"))
         return obj;
 
-    /* every symbol but the kata's own made local: nothing the learner defines can stand in
-     * for the C library's or the tests' functions in the binaries it is linked into */
-    char *exports = source_exports(r);
-    char *list = xasprintf("%s.exports", obj);
-    char *local = xasprintf("%s.local.o", obj);
-    char *result = NULL;
-    if (exports && (file_exists(local) || write_file(list, exports, strlen(exports)) == 0)) {
-        if (file_exists(local)) {
-            result = local;
-            local = NULL;
-        } else {
-            char *keep = xasprintf("--keep-global-symbols=%s", list);
-            char *tmp = xasprintf("%s.tmp%d", local, (int)getpid());
-            const char *argv[] = {"objcopy", keep, obj, tmp, NULL};
-            char *log = xasprintf("%s.objcopy.log", obj);
-            struct child c = {.argv = argv, .stdout_path = log, .stderr_path = log, .timeout = 30};
-            if (child_run(&c) == 0 && c.exited && c.exit_code == 0 && place_once(tmp, local) == 0) {
-                result = local;
-                local = NULL;
-            } else {
-                char *text = read_file(log, 4096, NULL);
-                sb_init(&all);
-                sb_puts(&all, *diagnostics);
-                sb_addf(&all, "objcopy could not localise %s: %s\n", obj, text ? text : "");
-                free(*diagnostics);
-                *diagnostics = sb_detach(&all);
-                free(text);
-                unlink(tmp);
-            }
-            free(log);
-            free(tmp);
-            free(keep);
-        }
-    } else {
-        sb_init(&all);
-        sb_puts(&all, *diagnostics);
-        sb_addf(&all, "cannot read the names %s/%s.h declares\n", r->kata->dir, r->kata->name);
-        free(*diagnostics);
-        *diagnostics = sb_detach(&all);
-    }
-    free(exports);
-    free(list);
-    free(local);
+    char *result = localise(r, obj, diagnostics);
     free(obj);
     return result;
 }

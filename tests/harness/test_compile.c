@@ -103,3 +103,52 @@ Test(compile, a_result_is_placed_once_and_never_replaced, .init = scratch, .fini
     free(second);
     free(to);
 }
+
+/* A tool whose output comes last (objcopy IN OUT) runs as the compiler does: cached, and in
+ * the sandbox where there is one. Here objcopy keeps `f` global and makes `g` local. */
+Test(compile, a_tool_with_a_positional_output_runs_like_the_compiler, .init = scratch,
+     .fini = cleanup)
+{
+    const char src[] = "int f(void) { return 1; }\nint g(void) { return 2; }\n";
+    int cached = -1;
+    char *obj = compile_bytes(src, sizeof src - 1, "-O0", &cached);
+    char *list = xasprintf("%s/keep.txt", dir);
+    cr_assert_eq(write_file(list, "f\n", 2), 0);
+    char *keep = xasprintf("--keep-global-symbols=%s", list);
+    const char *flags[] = {keep, NULL};
+    const char *sources[] = {obj, NULL};
+    const char *inputs[] = {list, NULL};
+    char *cache = xasprintf("%s/cache", dir);
+    struct compile_job job = {.cc = "objcopy",
+                              .flags = flags,
+                              .sources = sources,
+                              .inputs = inputs,
+                              .label = "local",
+                              .cache_dir = cache,
+                              .output_positional = 1};
+    char *diag = NULL;
+    char *out = compile(&job, &diag, &cached);
+    cr_assert_not_null(out, "objcopy failed: %s", diag ? diag : "?");
+    cr_assert_eq(cached, 0);
+    char *cmd = xasprintf("nm %s", out);
+    FILE *p = popen(cmd, "r");
+    char line[256], symbols[1024] = "";
+    while (p && fgets(line, sizeof line, p))
+        strncat(symbols, line, sizeof symbols - strlen(symbols) - 1);
+    if (p)
+        pclose(p);
+    cr_assert(strstr(symbols, " T f\n") && strstr(symbols, " t g\n"), "nm says:\n%s", symbols);
+    free(diag);
+    diag = NULL;
+    char *again = compile(&job, &diag, &cached);
+    cr_assert_str_eq(again, out);
+    cr_assert_eq(cached, 1, "the second run came from the cache");
+    free(again);
+    free(diag);
+    free(cmd);
+    free(out);
+    free(cache);
+    free(keep);
+    free(list);
+    free(obj);
+}
