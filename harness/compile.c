@@ -169,10 +169,14 @@ char *compile(const struct compile_job *job, char **diagnostics, int *cached)
     free(tmp_diag);
     if (rc || !c.exited || c.exit_code) {
         if (c.exec_failed && diagnostics) {
+            /* what the sandbox printed (bwrap's own words), then why */
+            char *d = c.exec_errno == ENOENT ? xasprintf("%s%s: compiler not found\n",
+                                                         *diagnostics ? *diagnostics : "", job->cc)
+                                             : xasprintf("%s%s: could not be started: %s\n",
+                                                         *diagnostics ? *diagnostics : "", job->cc,
+                                                         strerror(c.exec_errno));
             free(*diagnostics);
-            *diagnostics = c.exec_errno == ENOENT ? xasprintf("%s: compiler not found\n", job->cc)
-                                                  : xasprintf("%s: could not be started: %s\n",
-                                                              job->cc, strerror(c.exec_errno));
+            *diagnostics = d;
         } else if (c.timed_out && diagnostics) {
             char *d = xasprintf("%sthe compiler did not finish within %.0f s\n",
                                 *diagnostics ? *diagnostics : "", c.timeout);
