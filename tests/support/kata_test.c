@@ -259,6 +259,32 @@ double kata_cpu_seconds(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+double kata_runnable_seconds(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    double sum = 0;
+    int seen = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", e->d_name);
+        FILE *f = fopen(path, "r");
+        unsigned long long run, wait;
+        if (f && fscanf(f, "%llu %llu", &run, &wait) == 2) {
+            sum += (double)(run + wait) / 1e9;
+            seen++;
+        }
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return seen ? sum : -1;
+}
+
 /* Criterion reports a test that died of a signal as "CRASH!", without the signal. Name it in
  * the log (the harness reads "kata-test: killed by signal N" back; stage_test.c), then die of
  * it as before. Only async-signal-safe calls; on an alternate stack, so that a stack overflow

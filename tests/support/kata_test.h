@@ -58,4 +58,11 @@ int kata_live_children(void);
  * be blocked but spins shows up here. */
 double kata_cpu_seconds(void);
 
+/* The time this process's live threads have wanted a CPU so far, in seconds: time run plus
+ * time waited in the run queue (/proc/self/task/N/schedstat), or -1 where the kernel does not
+ * say. A thread that spins is runnable the whole time, however busy the machine, while CPU
+ * time alone shrinks with the share of a core it gets: on a machine with 30 programs running,
+ * a spinning loop used under 30 ms of CPU in 300 ms. */
+double kata_runnable_seconds(void);
+
 #endif
