@@ -350,24 +350,26 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     cr_assert_eq(kata_mutants(k, &m), 0, "no mutants folder: no mutants");
     cr_assert_null(m);
 
-    put("tests/katas/demo/mutants/b.patch", "mutant: the second one\nrejected-by: test\n\n"
+    put("tests/katas/demo/mutants/b.patch", "mutant: the second one\nexpect: stage=test status=fail found\n\n"
                                             "--- a/x.c\n+++ b/x.c\n");
-    put("tests/katas/demo/mutants/a.patch", "mutant: the first one\nrejected-by: build\n\n"
+    put("tests/katas/demo/mutants/a.patch", "mutant: the first one\nexpect: stage=build status=fail\n\n"
                                             "--- a/x.c\n+++ b/x.c\n");
     put("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
     put("tests/katas/demo/mutants/old.c",
-        "/* mutant: a file, not a patch\n * rejected-by: test */\n");
+        "/* mutant: a file, not a patch\n * expect: stage=test */\n");
     cr_assert_eq(kata_mutants(k, &m), 2, "patches only");
     cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.patch");
     cr_assert_str_eq(m[0].stage, "build");
     cr_assert_str_eq(m[0].what, "the first one");
+    cr_assert_str_eq(m[0].expect[0], "stage=build status=fail");
+    cr_assert_null(m[0].expect[1]);
     cr_assert_str_eq(m[1].stage, "test");
     cr_assert_str_eq(m[1].what, "the second one");
     mutants_free(m, 2);
 
     /* a header line counts only before the diff begins */
     put("tests/katas/demo/mutants/c.patch", "mutant: no stage named\n\n--- a/x.c\n+++ b/x.c\n"
-                                            "+rejected-by: test\n");
+                                            "+expect: stage=test\n");
     m = NULL;
     cr_assert_eq(kata_mutants(k, &m), -1);
     cr_assert_null(m);
