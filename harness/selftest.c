@@ -153,8 +153,8 @@ static int good_designs(const struct kata *k, struct good **out)
  * stage shown when it names one. Under it, when the lines do not hold: why, and the
  * verdict. Returns 1 when they hold, else 0. */
 static int check_graded(struct tally *t, const struct kata *k, const char *src, const char *stage,
-                        char *const *lines, const char *markers, const char *label,
-                        const char *nth, int with_seed, const char *shown)
+                        char *const *lines, const char *markers, const char *label, const char *nth,
+                        int with_seed, const char *shown)
 {
     struct run r;
     if (grade(k, src, stage, &r))
@@ -189,8 +189,8 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
     char *passes[] = {pass, NULL};
     for (int i = 0; i < runs; i++) {
         char *nth = xasprintf("run %d of %d", i + 1, runs);
-        check_graded(t, k, k->solution, NULL, passes, NULL, "reference passes every stage", nth,
-                     1, NULL);
+        check_graded(t, k, k->solution, NULL, passes, NULL, "reference passes every stage", nth, 1,
+                     NULL);
         free(nth);
     }
     /* every good design passes every stage too: a grader that starts rejecting a correct
@@ -201,8 +201,8 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
         t->broken++;
     for (int i = 0; i < ng; i++)
         for (int j = 0; j < runs; j++) {
-            char *label = xasprintf("good %s (%s) passes every stage", base_name(g[i].path),
-                                    g[i].what);
+            char *label =
+                xasprintf("good %s (%s) passes every stage", base_name(g[i].path), g[i].what);
             char *nth = xasprintf("run %d of %d", j + 1, runs);
             check_graded(t, k, g[i].path, NULL, g[i].expect, g[i].text, label, nth, 1, NULL);
             free(nth);

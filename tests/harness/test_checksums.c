@@ -123,8 +123,8 @@ Test(checksums, a_fresh_list_matches_the_tree_and_sha256sum_accepts_it)
     cr_assert_eq(write_and_verify(&in), 0);
     cr_assert_eq(strlen(in.list_sha256), 64);
     integrity_release(&in);
-    char *cmd = xasprintf("cd %s && sha256sum --check --quiet --strict %s %s", scratch_dir, CHECKSUMS_LIST,
-                          STARTERS_LIST);
+    char *cmd = xasprintf("cd %s && sha256sum --check --quiet --strict %s %s", scratch_dir,
+                          CHECKSUMS_LIST, STARTERS_LIST);
     cr_assert_eq(system(cmd), 0, "sha256sum does not accept the lists");
     free(cmd);
 }

@@ -33,11 +33,11 @@ static void class_repo(void)
     /* compilers and learner code run as a user of their own under root (spawn.h) */
     cr_assert_eq(chmod(".", 0755), 0);
     put_file("katas/one/kata.json", "{\"order\": 1, \"title\": \"one\", \"stages\": [\"build\", "
-                               "\"test\"], \"points\": {\"test\": 3}}");
+                                    "\"test\"], \"points\": {\"test\": 3}}");
     put_file("katas/one/one.h", "int one(void);\n");
     put_file("katas/one/one.c", "#include \"one.h\"\n/* TODO */\nint one(void) { return 0; }\n");
     put_file("katas/two/kata.json", "{\"order\": 2, \"title\": \"two\", \"stages\": [\"build\", "
-                               "\"test\", \"tsan\"]}");
+                                    "\"test\", \"tsan\"]}");
     put_file("katas/two/two.h", "int two(void);\n");
     put_file("katas/two/two.c", "#include \"two.h\"\n/* TODO */\nint two(void) { return 0; }\n");
     put_file("tests/katas/one/test_one.c", "/* tests */\n");
@@ -150,7 +150,7 @@ Test(grade_all, a_file_that_brings_its_own_main_is_refused_at_the_build_stage)
 {
     class_repo();
     put_file("katas/two/two.c", "#include \"two.h\"\nint two(void) { return 2; }\n"
-                           "int main(void) { return 0; }\n");
+                                "int main(void) { return 0; }\n");
     cr_assert_eq(grade(NULL), 1, "a refusal is a failed kata");
     cJSON *k = json_file("build/reports/two.json");
     /* no test ran: an "error" in the interface's terms, the refusal its message */
@@ -231,16 +231,17 @@ static void record_pass_of_one(const char *dir)
     free(path);
     free(key);
     path = xasprintf("%s/one.summary.json", dir);
-    put_file(path, "{\"version\": 1, \"status\": \"pass\", \"points\": 4, \"possible\": 4, \"seed\": 7,"
-              " \"integrity\": {\"checked\": true, \"ok\": true, \"tampered\": []},"
-              " \"katas\": [{\"name\": \"one\", \"title\": \"one\", \"source\": "
-              "\"katas/one/one.c\", \"order\": 1, \"status\": \"pass\", \"graded\": true,"
-              " \"message\": null, \"points\": 4, \"possible\": 4, \"duration\": 1, \"seed\": 7,"
-              " \"stages\": [{\"name\": \"build\", \"status\": \"pass\", \"points\": 1,"
-              " \"possible\": 1, \"duration\": 0.5, \"message\": \"compiles\"},"
-              " {\"name\": \"test\", \"status\": \"pass\", \"points\": 3, \"possible\": 3,"
-              " \"duration\": 0.5, \"message\": \"all 1 tests passed\", \"tests\": [{\"name\":"
-              " \"one/returns_one\", \"status\": \"pass\", \"duration\": 0.5}]}]}]}");
+    put_file(path,
+             "{\"version\": 1, \"status\": \"pass\", \"points\": 4, \"possible\": 4, \"seed\": 7,"
+             " \"integrity\": {\"checked\": true, \"ok\": true, \"tampered\": []},"
+             " \"katas\": [{\"name\": \"one\", \"title\": \"one\", \"source\": "
+             "\"katas/one/one.c\", \"order\": 1, \"status\": \"pass\", \"graded\": true,"
+             " \"message\": null, \"points\": 4, \"possible\": 4, \"duration\": 1, \"seed\": 7,"
+             " \"stages\": [{\"name\": \"build\", \"status\": \"pass\", \"points\": 1,"
+             " \"possible\": 1, \"duration\": 0.5, \"message\": \"compiles\"},"
+             " {\"name\": \"test\", \"status\": \"pass\", \"points\": 3, \"possible\": 3,"
+             " \"duration\": 0.5, \"message\": \"all 1 tests passed\", \"tests\": [{\"name\":"
+             " \"one/returns_one\", \"status\": \"pass\", \"duration\": 0.5}]}]}]}");
     free(path);
     path = xasprintf("%s/one.json", dir);
     put_file(path, "{\"version\": 3, \"status\": \"pass\", \"kata\": \"one\"}");

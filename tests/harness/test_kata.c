@@ -326,13 +326,15 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     cr_assert_eq(kata_mutants(k, &m), 0, "no mutants folder: no mutants");
     cr_assert_null(m);
 
-    put_file("tests/katas/demo/mutants/b.patch", "mutant: the second one\nexpect: stage=test status=fail found\n\n"
-                                            "--- a/x.c\n+++ b/x.c\n");
-    put_file("tests/katas/demo/mutants/a.patch", "mutant: the first one\nexpect: stage=build status=fail\n\n"
-                                            "--- a/x.c\n+++ b/x.c\n");
+    put_file("tests/katas/demo/mutants/b.patch",
+             "mutant: the second one\nexpect: stage=test status=fail found\n\n"
+             "--- a/x.c\n+++ b/x.c\n");
+    put_file("tests/katas/demo/mutants/a.patch",
+             "mutant: the first one\nexpect: stage=build status=fail\n\n"
+             "--- a/x.c\n+++ b/x.c\n");
     put_file("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
     put_file("tests/katas/demo/mutants/old.c",
-        "/* mutant: a file, not a patch\n * expect: stage=test */\n");
+             "/* mutant: a file, not a patch\n * expect: stage=test */\n");
     cr_assert_eq(kata_mutants(k, &m), 2, "patches only");
     cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.patch");
     cr_assert_str_eq(m[0].stage, "build");
@@ -345,7 +347,7 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
 
     /* a header line counts only before the diff begins */
     put_file("tests/katas/demo/mutants/c.patch", "mutant: no stage named\n\n--- a/x.c\n+++ b/x.c\n"
-                                            "+expect: stage=test\n");
+                                                 "+expect: stage=test\n");
     m = NULL;
     cr_assert_eq(kata_mutants(k, &m), -1);
     cr_assert_null(m);

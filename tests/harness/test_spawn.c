@@ -212,7 +212,8 @@ Test(spawn, reap_orphans_kills_and_reaps_orphans_and_counts_them)
 Test(spawn, output_goes_to_the_files_given)
 {
     scratch();
-    char *out = scratch_path("out.txt"), *err = scratch_path("err.txt"), *both = scratch_path("both.txt");
+    char *out = scratch_path("out.txt"), *err = scratch_path("err.txt"),
+         *both = scratch_path("both.txt");
     char *in = scratch_path("in.txt");
     cr_assert_eq(write_file(in, "from stdin\n", 11), 0);
 
@@ -427,8 +428,11 @@ Test(spawn, the_stacks_of_a_deadlock_show_where_each_thread_waits)
     scratch();
     static const char *const flags[] = {"-O0", "-g", "-pthread", NULL};
     static const char *const sources[] = {"tests/harness/data/src/deadlock.c", NULL};
-    struct compile_job job = {
-        .cc = "gcc", .flags = flags, .sources = sources, .label = "deadlock", .cache_dir = scratch_dir};
+    struct compile_job job = {.cc = "gcc",
+                              .flags = flags,
+                              .sources = sources,
+                              .label = "deadlock",
+                              .cache_dir = scratch_dir};
     char *diag = NULL;
     char *bin = compile(&job, &diag, NULL);
     cr_assert_not_null(bin, "cannot build the deadlock (run from the repository root): %s",
