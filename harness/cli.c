@@ -42,6 +42,7 @@ static const char usage_text[] =
     "       kata name NAME\n"
     "       kata progress [--forget] NAME\n"
     "       kata expect [--exit-code N] [--line EXPECTATION]... VERDICT.json [FILE]\n"
+    "       kata expect --text VERDICT.txt --line EXPECTATION...\n"
     "       kata expect --print KEY FILE\n"
     "\n"
     "  run       grade a learner's file (default katas/NAME/NAME.c) stage by stage;\n"
@@ -69,8 +70,9 @@ static const char usage_text[] =
     "  expect    check a verdict (`kata run --format json`) against the expect: lines of\n"
     "            FILE's header and each --line (tests/EXPECTATIONS.md): prints why each\n"
     "            one that does not hold fails, exit 1; --exit-code: the harness's exit\n"
-    "            code, held to the whole verdict's status=; --print: the values of\n"
-    "            FILE's header lines KEY (for scripts)\n"
+    "            code, held to the whole verdict's status=; --text: the verdict as\n"
+    "            `kata run` prints it, which excerpt= lines are held to; --print: the\n"
+    "            values of FILE's header lines KEY (for scripts)\n"
     "\n"
     "NAME is a kata's name, or its number in `kata list` (2 or 02); a name written another\n"
     "way (race-counter, RaceCounter) is taken too, and a typo gets a suggestion. Without a\n"
@@ -886,7 +888,7 @@ static int cmd_progress(int argc, char **argv)
 /* kata expect */
 
 struct expect_cli {
-    const char *exit_code, *print;
+    const char *exit_code, *print, *text;
     char **lines; /* the --line values, NULL-terminated */
     size_t nlines;
 };
@@ -897,6 +899,7 @@ static int expect_option(int c, const char *arg, void *ctx)
     switch (c) {
     case 'e': x->exit_code = arg; return 0;
     case 'p': x->print = arg; return 0;
+    case 'x': x->text = arg; return 0;
     case 'l':
         x->lines = xrealloc(x->lines, sizeof *x->lines * (x->nlines + 2));
         x->lines[x->nlines++] = xstrdup(arg);
@@ -947,11 +950,19 @@ static int check_expectations(struct expect_cli *x, const char *verdict_file, co
         lines[n++] = xstrdup(x->lines[i]);
         lines[n] = NULL;
     }
-    char *vpath = from_caller(verdict_file);
-    char *printed = read_file(vpath, 64 << 20, NULL);
-    free(vpath);
+    char *printed = NULL, *shown = NULL;
+    if (verdict_file) {
+        char *vpath = from_caller(verdict_file);
+        printed = read_file(vpath, 64 << 20, NULL);
+        free(vpath);
+    }
+    if (x->text) {
+        char *tpath = from_caller(x->text);
+        shown = read_file(tpath, 64 << 20, NULL);
+        free(tpath);
+    }
     cJSON *verdict = printed ? cJSON_Parse(printed) : NULL;
-    struct expect_context ctx = {.exit_code = x->exit_code};
+    struct expect_context ctx = {.exit_code = x->exit_code, .text = shown};
     char *why = NULL;
     int rc = expect_check(verdict, printed, lines, text, &ctx, &why);
     if (why)
@@ -959,6 +970,7 @@ static int check_expectations(struct expect_cli *x, const char *verdict_file, co
     free(why);
     cJSON_Delete(verdict);
     free(printed);
+    free(shown);
     expect_strings_free(lines);
     free(text);
     return rc < 0 ? EXIT_USAGE : rc ? EXIT_FAILED : EXIT_PASSED;
@@ -969,6 +981,7 @@ static int cmd_expect(int argc, char **argv)
     static const struct option longopts[] = {{"exit-code", required_argument, NULL, 'e'},
                                              {"line", required_argument, NULL, 'l'},
                                              {"print", required_argument, NULL, 'p'},
+                                             {"text", required_argument, NULL, 'x'},
                                              {NULL, 0, NULL, 0}};
     struct expect_cli x = {0};
     char *pos[2];
@@ -978,14 +991,14 @@ static int cmd_expect(int argc, char **argv)
         rc = EXIT_USAGE;
     else if (x.print && npos != 1)
         rc = usage("expect --print KEY needs one FILE");
-    else if (!x.print && npos == 0)
-        rc = usage("expect needs a verdict (a file of `kata run --format json`)");
+    else if (!x.print && npos == 0 && !x.text)
+        rc = usage("expect needs a verdict (a file of `kata run --format json`, or --text)");
     else if (enter_root())
         rc = EXIT_HARNESS;
     else if (x.print)
         rc = print_header(x.print, pos[0]);
     else
-        rc = check_expectations(&x, pos[0], npos > 1 ? pos[1] : NULL);
+        rc = check_expectations(&x, npos ? pos[0] : NULL, npos > 1 ? pos[1] : NULL);
     expect_strings_free(x.lines);
     return rc;
 }
@@ -1009,7 +1022,7 @@ static const struct command commands[] = {
     {"progress", "kata progress [--forget] NAME", cmd_progress},
     {"expect",
      "kata expect [--exit-code N] [--line EXPECTATION]... VERDICT.json [FILE] | "
-     "kata expect --print KEY FILE",
+     "kata expect --text VERDICT.txt --line EXPECTATION... | kata expect --print KEY FILE",
      cmd_expect},
 };
 

@@ -80,8 +80,8 @@ static char *with_markers(const char *value, const char *file)
         const char *end = at ? strchr(at + 1, '@') : NULL;
         size_t nlen = end ? (size_t)(end - at - 1) : 0;
         if (!end || !nlen ||
-            strspn(at + 1,
-                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != nlen) {
+            strspn(at + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                nlen) {
             if (!end) {
                 sb_puts(&sb, p);
                 break;
@@ -171,12 +171,14 @@ int expectation_parse(const char *line, const char *markers, struct expectation 
         }
         p++;
         char *value = read_value(&p);
-        char **slot = !strcmp(key, "stage")    ? &e->stage
-                      : !strcmp(key, "status") ? &e->status
-                      : !strcmp(key, "text")   ? &e->text
-                      : !strcmp(key, "match")  ? &e->match
-                      : !strcmp(key, "absent") ? &e->absent
-                                               : NULL;
+        char **slot = !strcmp(key, "stage")     ? &e->stage
+                      : !strcmp(key, "status")  ? &e->status
+                      : !strcmp(key, "text")    ? &e->text
+                      : !strcmp(key, "match")   ? &e->match
+                      : !strcmp(key, "absent")  ? &e->absent
+                      : !strcmp(key, "excerpt") ? &e->excerpt
+                      : !strcmp(key, "luck")    ? &e->luck
+                                                : NULL;
         if (!value || !slot || *slot) {
             if (!value)
                 error("expect: %s= has no closing quote in '%s'", key, line);
@@ -200,8 +202,10 @@ int expectation_parse(const char *line, const char *markers, struct expectation 
         bad = "status= is pass, fail or error";
     else if (!e->stage && (e->first || e->found || e->text || e->match))
         bad = "first, found, text= and match= are about a stage: they need stage=";
-    else if (!e->stage && !e->status && !e->absent)
-        bad = "an expect: line says something: stage=, status= or absent=";
+    else if (e->luck && !e->excerpt)
+        bad = "luck= is about an excerpt: it needs excerpt=";
+    else if (!e->stage && !e->status && !e->absent && !e->excerpt)
+        bad = "an expect: line says something: stage=, status=, absent= or excerpt=";
     regex_t re;
     if (!bad && e->match) {
         if (regcomp(&re, e->match, REG_EXTENDED | REG_NOSUB | REG_NEWLINE))
@@ -224,7 +228,152 @@ void expectation_release(struct expectation *e)
     free(e->text);
     free(e->match);
     free(e->absent);
+    free(e->excerpt);
+    free(e->luck);
     memset(e, 0, sizeof *e);
+}
+
+/* ---- excerpts of the text verdict ---- */
+
+/* Replaces every match of pattern in s (a line) by repl, where \1 to \9 stand for the
+ * groups, as sed's s/pattern/repl/g does. A new string. */
+static char *replace_all(const char *s, const char *pattern, const char *repl)
+{
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED))
+        return xstrdup(s); /* the patterns are ours: a test would have caught it */
+    struct strbuf sb = STRBUF_INIT;
+    sb_init(&sb);
+    size_t len = strlen(s), pos = 0;
+    regmatch_t m[10];
+    while (pos <= len) {
+        /* REG_STARTEND: the search starts at pos, with what comes before it known (for \b) */
+        m[0].rm_so = (regoff_t)pos;
+        m[0].rm_eo = (regoff_t)len;
+        if (regexec(&re, s, 10, m, REG_STARTEND))
+            break;
+        sb_add(&sb, s + pos, (size_t)m[0].rm_so - pos);
+        for (const char *r = repl; *r; r++) {
+            if (*r == '\\' && r[1] >= '1' && r[1] <= '9') {
+                const regmatch_t *g = &m[r[1] - '0'];
+                if (g->rm_so >= 0)
+                    sb_add(&sb, s + g->rm_so, (size_t)(g->rm_eo - g->rm_so));
+                r++;
+            } else {
+                sb_add(&sb, r, 1);
+            }
+        }
+        if (m[0].rm_eo == m[0].rm_so) { /* an empty match: keep a character, move on */
+            if ((size_t)m[0].rm_eo < len)
+                sb_add(&sb, s + m[0].rm_eo, 1);
+            pos = (size_t)m[0].rm_eo + 1;
+        } else {
+            pos = (size_t)m[0].rm_eo;
+        }
+    }
+    if (pos < len)
+        sb_puts(&sb, s + pos);
+    regfree(&re);
+    return sb_detach(&sb);
+}
+
+/* What varies from run to run, in the order the rules apply. */
+static const char *const normal_rules[][2] = {
+    {"[[:space:]]+$", ""},
+    {" +[0-9]+\\.[0-9]+ ?s\\b", " <t>s"},
+    {"\\(seed [0-9]+\\)", "(seed <n>)"},
+    {"\\b[0-9]+ (([a-z-]+ ){0,3})reports?\\b", "<n> \\1reports"},
+    {"\\band [0-9]+ more places?\\b", "and <n> more places"},
+    {"\\b([Tt]hread) T[0-9]+\\b", "\\1 T<n>"},
+    {"\\b([Tt]hread) #[0-9]+\\b", "\\1 #<n>"},
+    {"\\b([Tt]hread) [0-9]+\\b", "\\1 <n>"},
+    {"\\b(pid|tid)=[0-9]+", "\\1=<n>"},
+    {"0x[0-9a-fA-F]+", "0x<addr>"},
+};
+
+char *excerpt_normalise(const char *line, const char *luck)
+{
+    char *s = xstrdup(line);
+    for (size_t i = 0; i < sizeof normal_rules / sizeof normal_rules[0]; i++) {
+        char *t = replace_all(s, normal_rules[i][0], normal_rules[i][1]);
+        free(s);
+        s = t;
+    }
+    for (const char *p = luck ? luck : ""; *p; p += strspn(p, ",")) {
+        size_t n = strcspn(p, ",");
+        if (!n)
+            continue;
+        char *pattern = xasprintf("^(  %.*s +)(passed|FAILED) <t>s( .*)?$", (int)n, p);
+        char *t = replace_all(s, pattern, "\\1<passed or FAILED>");
+        free(pattern);
+        free(s);
+        s = t;
+        p += n;
+    }
+    return s;
+}
+
+/* Does line, in which "..." stands for any text, match o from its first character to its
+ * last? */
+static int wild_matches(const char *line, const char *o)
+{
+    const char *dots = strstr(line, "...");
+    size_t first = (size_t)(dots - line), olen = strlen(o);
+    if (strncmp(o, line, first))
+        return 0;
+    size_t pos = first;
+    const char *p = dots + 3;
+    for (const char *next; (next = strstr(p, "...")); p = next + 3) {
+        char *piece = xstrndup(p, (size_t)(next - p));
+        const char *at = strstr(o + pos, piece);
+        if (at)
+            pos = (size_t)(at - o) + strlen(piece);
+        free(piece);
+        if (!at)
+            return 0;
+    }
+    size_t last = strlen(p);
+    return olen - last >= pos && olen >= last && !strcmp(o + olen - last, p);
+}
+
+/* Every line of the excerpt must be a line of the text verdict, both normalised (a blank
+ * line, or one that is only "...", marks lines left out; "..." in a line stands for any
+ * text). Adds "excerpt line N is not in the verdict: <line>" to why for each that is not. */
+static void check_excerpt(const struct expectation *e, const char *text, struct strbuf *why)
+{
+    char *excerpt = read_file(e->excerpt, 1 << 20, NULL);
+    if (!excerpt || !text) {
+        sb_addf(why, "%s\n", !excerpt ? "the excerpt cannot be read" : "no text verdict");
+        free(excerpt);
+        return;
+    }
+    size_t nv = 0;
+    char **have = NULL;
+    for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+        char *raw = xstrndup(l, strcspn(l, "\n"));
+        have = xrealloc(have, sizeof *have * (nv + 1));
+        have[nv++] = excerpt_normalise(raw, e->luck);
+        free(raw);
+    }
+    int n = 0;
+    for (const char *l = excerpt; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+        n++;
+        char *raw = xstrndup(l, strcspn(l, "\n"));
+        char *line = excerpt_normalise(raw, e->luck);
+        const char *t = line + strspn(line, " \t");
+        int left_out = !*t || (!strncmp(t, "...", 3) && !t[3 + strspn(t + 3, " \t")]);
+        int found = left_out;
+        for (size_t i = 0; i < nv && !found; i++)
+            found = !strcmp(have[i], line) || (strstr(line, "...") && wild_matches(line, have[i]));
+        if (!found)
+            sb_addf(why, "excerpt line %d is not in the verdict: %s\n", n, raw);
+        free(line);
+        free(raw);
+    }
+    for (size_t i = 0; i < nv; i++)
+        free(have[i]);
+    free(have);
+    free(excerpt);
 }
 
 /* ---- the check ---- */
@@ -316,8 +465,9 @@ static void check_stage(const cJSON *verdict, const struct expectation *e, struc
         }
     }
     if (e->found && t && got && !strcmp(got, want) && !failed_for_its_reason(t))
-        sb_addf(why, "stage %s failed without finding anything in the code (no finding, no "
-                     "time)\n",
+        sb_addf(why,
+                "stage %s failed without finding anything in the code (no finding, no "
+                "time)\n",
                 e->stage);
     if (!e->text && !e->match)
         return;
@@ -339,8 +489,8 @@ static void check_stage(const cJSON *verdict, const struct expectation *e, struc
     free(said);
 }
 
-int expect_check(const cJSON *verdict, const char *printed, char *const *lines,
-                 const char *markers, const struct expect_context *ctx, char **why)
+int expect_check(const cJSON *verdict, const char *printed, char *const *lines, const char *markers,
+                 const struct expect_context *ctx, char **why)
 {
     *why = NULL;
     int n = 0;
@@ -361,7 +511,10 @@ int expect_check(const cJSON *verdict, const char *printed, char *const *lines,
     }
     struct strbuf sb = STRBUF_INIT;
     sb_init(&sb);
-    if (!verdict)
+    int json_needed = 0;
+    for (int i = 0; i < n; i++)
+        json_needed |= !v[i].excerpt;
+    if (!verdict && json_needed)
         sb_puts(&sb, "no verdict: the harness's output is not JSON\n");
     const char *want_status = NULL; /* the whole verdict's, when a line says it */
     int stages = 0;
@@ -369,6 +522,8 @@ int expect_check(const cJSON *verdict, const char *printed, char *const *lines,
         const struct expectation *e = &v[i];
         if (e->absent && printed && strstr(printed, e->absent))
             sb_addf(&sb, "the verdict says \"%s\", which it must not\n", e->absent);
+        if (e->excerpt)
+            check_excerpt(e, ctx ? ctx->text : NULL, &sb);
         if (e->stage) {
             stages++;
             check_stage(verdict, e, &sb);

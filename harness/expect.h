@@ -12,11 +12,15 @@
  *                  text="..."       in S's message or output
  *                  match="ERE"      an extended regular expression, matched line by line
  *                  absent="..."     nowhere in the printed verdict
+ *                  excerpt=FILE     every line of FILE is a line of the text verdict
+ *                                   (timings, seeds, thread ids, addresses aside)
+ *                  luck=S,T         in an excerpt, these stages may pass or fail
  *                @name@ in text= and match= is the number of the file's line marked
  *                / * @name@ * /.
  *
- * The self-test (selftest.c), `kata expect` (cli.c: the hostile suite's check) and the
- * harness's unit tests read and check expectations here and nowhere else. */
+ * The self-test (selftest.c), `kata expect` (cli.c: the hostile suite's and the README
+ * excerpts' check) and the harness's unit tests read and check expectations here and
+ * nowhere else. */
 #ifndef KATA_EXPECT_H
 #define KATA_EXPECT_H
 
@@ -42,6 +46,8 @@ struct expectation {
     char *text;   /* NULL when not given */
     char *match;
     char *absent;
+    char *excerpt; /* a file */
+    char *luck;    /* stages, comma-separated */
 };
 
 /* Reads one expect line's fields (the part after "expect:"). markers, when not NULL, is the
@@ -55,10 +61,20 @@ void expectation_release(struct expectation *e);
 
 /* What a check may also know: the harness's exit code, as a word ("1", or "watchdog" when
  * it was killed), compared with the whole verdict's status when a line says it (0 for pass,
- * 1 otherwise); NULL: not checked. */
+ * 1 otherwise); the verdict as the learner reads it (`kata run` without --format), which
+ * excerpt= lines are held to. NULL: not known (an excerpt then fails). */
 struct expect_context {
     const char *exit_code;
+    const char *text;
 };
+
+/* A line of a text verdict (or of an excerpt of one) with what varies from run to run
+ * replaced: trailing blanks, timings (" 0.1s" -> " <t>s"), seeds ("(seed <n>)"), counts of
+ * reports ("<n> data race reports", "and <n> more places"), thread ids ("thread T<n>",
+ * "thread #<n>", "thread <n>", "pid=<n>", "tid=<n>"), addresses ("0x<addr>"), and the
+ * status of the stages in luck (comma-separated, may be NULL): "<passed or FAILED>". A new
+ * string. */
+char *excerpt_normalise(const char *line, const char *luck);
 
 /* Checks every line against the verdict: verdict is the parsed JSON (NULL when the text
  * was not JSON), printed its text as written (absent= looks there). Each expectation that

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include "support/recordings.h"
+#include "support/scratch.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -17,7 +18,7 @@ static void quiet(void)
     cr_redirect_stderr(); /* the errors of the lines that cannot be read */
 }
 
-TestSuite(expect, .init = quiet);
+TestSuite(expect, .init = quiet, .fini = scratch_remove);
 
 /* Checks the recorded verdict data/verdicts/<name>.json against lines (NULL-terminated).
  * Returns expect_check's result; *why as it sets it. */
@@ -55,8 +56,7 @@ static const char *const deadlock_lines[] = {
     "take_a_then_b at [^ ]*deadlock.c:@a_waits@\"",
     "stage=test status=fail match=\"thread [0-9]+ blocked in pthread_mutex_lock, called from "
     "take_b_then_a at [^ ]*deadlock.c:@b_waits@\"",
-    "status=fail",
-    NULL};
+    "status=fail", NULL};
 
 Test(expect, a_recorded_deadlock_holds_to_its_header)
 {
@@ -218,10 +218,14 @@ Test(expect, reads_a_line_and_refuses_what_it_cannot_mean)
     cr_assert_str_eq(e.text, "no-marker-nowhere");
     expectation_release(&e);
 
-    const char *bad[] = {"stage=test rejected-by=tsan", "stage=test text=\"open",
-                         "stage=test status=maybe",     "text=\"no stage\"",
-                         "first",                       "stage=test match=\"(\"",
-                         "stage=test stage=tsan",       ""};
+    const char *bad[] = {"stage=test rejected-by=tsan",
+                         "stage=test text=\"open",
+                         "stage=test status=maybe",
+                         "text=\"no stage\"",
+                         "first",
+                         "stage=test match=\"(\"",
+                         "stage=test stage=tsan",
+                         ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(expectation_parse(bad[i], NULL, &e), -1, "'%s' is refused", bad[i]);
 
@@ -232,4 +236,87 @@ Test(expect, reads_a_line_and_refuses_what_it_cannot_mean)
     const char *const unreadable[] = {"status=pass", "stage=test bogus", NULL};
     cr_assert_eq(expect_check(NULL, NULL, (char *const *)unreadable, NULL, NULL, &why), -1);
     cr_assert_null(why);
+}
+
+/* A verdict screen as `kata run` prints it, and excerpts of it a README might show. */
+static const char screen[] =
+    "race_counter: lost updates on a shared counter (seed 146577)\n"
+    "  build     passed    0.3s  compiles cleanly   \n"
+    "  test      FAILED    5.2s  a test did not finish within 5 s\n"
+    "    thread 9588 blocked in pthread_mutex_lock at /home/me/katas/race_counter.c:31\n"
+    "  tsan      FAILED    1.1s  3 data race reports on `counter`\n"
+    "    thread T2 wrote counter at 0x7ba000004000, and 2 more places\n";
+
+/* Holds screen to the excerpt (the lines of text) with luck, as `kata expect --text`. */
+static int excerpt_holds(const char *excerpt, const char *luck, char **why)
+{
+    scratch_make("expect");
+    char *path = scratch_path("block.txt");
+    put_file(path, excerpt);
+    char *line = xasprintf("excerpt=\"%s\"%s%s", path, luck ? " luck=" : "", luck ? luck : "");
+    const char *const lines[] = {line, NULL};
+    struct expect_context ctx = {.text = screen};
+    int rc = expect_check(NULL, NULL, (char *const *)lines, NULL, &ctx, why);
+    free(line);
+    free(path);
+    scratch_remove();
+    return rc;
+}
+
+Test(expect, an_excerpt_holds_whatever_varies_from_run_to_run)
+{
+    char *why = NULL;
+    /* other timings, seed, thread ids, addresses and counts of reports; "..." for a path */
+    cr_assert_eq(
+        excerpt_holds("race_counter: lost updates on a shared counter (seed 1)\n"
+                      "  build     passed    1.0s  compiles cleanly\n"
+                      "\n"
+                      "  ...\n"
+                      "    thread 12 blocked in pthread_mutex_lock at .../race_counter.c:31\n"
+                      "  tsan      FAILED    0.9s  1 data race report on `counter`\n"
+                      "    thread T3 wrote counter at 0x7b0000000010, and 5 more places\n",
+                      NULL, &why),
+        0, "%s", why);
+    /* a stage whose pass or fail is luck */
+    cr_assert_eq(
+        excerpt_holds("  test      passed    0.4s  all 6 tests passed\n", "build,test", &why), 0,
+        "%s", why);
+}
+
+Test(expect, an_excerpt_that_is_not_in_the_verdict_is_named_line_by_line)
+{
+    char *why = NULL;
+    cr_assert_eq(
+        excerpt_holds("  build     passed    1.0s  compiles cleanly\n"
+                      "    thread 12 blocked in pthread_mutex_lock at .../race_counter.c:32\n"
+                      "  test      passed    0.4s  all 6 tests passed\n",
+                      NULL, &why),
+        1);
+    cr_assert_str_eq(why, "excerpt line 2 is not in the verdict:     thread 12 blocked in "
+                          "pthread_mutex_lock at .../race_counter.c:32\n"
+                          "excerpt line 3 is not in the verdict:   test      passed    0.4s  all "
+                          "6 tests passed\n");
+    free(why);
+}
+
+Test(expect, normalises_as_the_readme_check_always_has)
+{
+    const char *const cases[][3] = {
+        {"  tsan      FAILED    1.1s  3 data race reports  ", NULL,
+         "  tsan      FAILED <t>s  <n> data race reports"},
+        {"took 3.2 s (seed 42), pid=7 tid=8", NULL, "took <t>s (seed <n>), pid=<n> tid=<n>"},
+        {"Thread #3 and thread 12 and thread T1 at 0xABCdef", NULL,
+         "Thread #<n> and thread <n> and thread T<n> at 0x<addr>"},
+        {"1 possible data race report, and 1 more place", NULL,
+         "<n> possible data race reports, and <n> more places"},
+        {"  test      FAILED    5.2s  1 of 6 tests failed", "tsan,test",
+         "  test      <passed or FAILED>"},
+        {"  test      FAILED    5.2s", "test", "  test      <passed or FAILED>"},
+        {"  tests     FAILED    5.2s", "test", "  tests     FAILED <t>s"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *n = excerpt_normalise(cases[i][0], cases[i][1]);
+        cr_assert_str_eq(n, cases[i][2], "'%s'", cases[i][0]);
+        free(n);
+    }
 }
