@@ -3,6 +3,7 @@
 
 #include "checksums.h"
 #include "digest.h"
+#include "expect.h"
 #include "grade.h"
 #include "grade_all.h"
 #include "kata.h"
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,9 @@ static const char usage_text[] =
     "       kata checksums [--write]\n"
     "       kata name NAME\n"
     "       kata progress [--forget] NAME\n"
+    "       kata expect [--exit-code N] [--line EXPECTATION]... VERDICT.json [FILE]\n"
+    "       kata expect --text VERDICT.txt --line EXPECTATION...\n"
+    "       kata expect --print KEY FILE\n"
     "\n"
     "  run       grade a learner's file (default katas/NAME/NAME.c) stage by stage;\n"
     "            --curve: time it at 1, 2, 4, 8 threads beside the reference instead;\n"
@@ -62,6 +67,12 @@ static const char usage_text[] =
     "  name      the kata NAME means, as every command takes it (for scripts)\n"
     "  progress  a kata's state from its last full grading (exit 0 when it passed);\n"
     "            --forget: forget it (make reset does)\n"
+    "  expect    check a verdict (`kata run --format json`) against the expect: lines of\n"
+    "            FILE's header and each --line (tests/EXPECTATIONS.md): prints why each\n"
+    "            one that does not hold fails, exit 1; --exit-code: the harness's exit\n"
+    "            code, held to the whole verdict's status=; --text: the verdict as\n"
+    "            `kata run` prints it, which excerpt= lines are held to; --print: the\n"
+    "            values of FILE's header lines KEY (for scripts)\n"
     "\n"
     "NAME is a kata's name, or its number in `kata list` (2 or 02); a name written another\n"
     "way (race-counter, RaceCounter) is taken too, and a typo gets a suggestion. Without a\n"
@@ -874,6 +885,124 @@ static int cmd_progress(int argc, char **argv)
     return rc;
 }
 
+/* kata expect */
+
+struct expect_cli {
+    const char *exit_code, *print, *text;
+    char **lines; /* the --line values, NULL-terminated */
+    size_t nlines;
+};
+
+static int expect_option(int c, const char *arg, void *ctx)
+{
+    struct expect_cli *x = ctx;
+    switch (c) {
+    case 'e': x->exit_code = arg; return 0;
+    case 'p': x->print = arg; return 0;
+    case 'x': x->text = arg; return 0;
+    case 'l':
+        x->lines = xrealloc(x->lines, sizeof *x->lines * (x->nlines + 2));
+        x->lines[x->nlines++] = xstrdup(arg);
+        x->lines[x->nlines] = NULL;
+        return 0;
+    default: return -1;
+    }
+}
+
+/* The header lines KEY of FILE, one a line: run options a script reads (limit:, solo:). */
+static int print_header(const char *key, const char *file)
+{
+    char *path = from_caller(file);
+    char *text = read_file(path, 1 << 20, NULL);
+    free(path);
+    if (!text) {
+        error("cannot read %s", file);
+        return EXIT_HARNESS;
+    }
+    char **v = header_values(text, key);
+    for (char **p = v; *p; p++)
+        printf("%s\n", *p);
+    expect_strings_free(v);
+    free(text);
+    return EXIT_PASSED;
+}
+
+/* Checks VERDICT (a file that may be missing or not JSON: that is a verdict that fails)
+ * against FILE's expect: lines and the --line ones. */
+static int check_expectations(struct expect_cli *x, const char *verdict_file, const char *file)
+{
+    char *text = NULL;
+    if (file) {
+        char *path = from_caller(file);
+        text = read_file(path, 1 << 20, NULL);
+        free(path);
+        if (!text) {
+            error("cannot read %s", file);
+            return EXIT_HARNESS;
+        }
+    }
+    char **lines = header_values(text, "expect");
+    size_t n = 0;
+    while (lines[n])
+        n++;
+    for (size_t i = 0; i < x->nlines; i++) {
+        lines = xrealloc(lines, sizeof *lines * (n + 2));
+        lines[n++] = xstrdup(x->lines[i]);
+        lines[n] = NULL;
+    }
+    char *printed = NULL, *shown = NULL;
+    if (verdict_file) {
+        char *vpath = from_caller(verdict_file);
+        printed = read_file(vpath, 64 << 20, NULL);
+        free(vpath);
+    }
+    if (x->text) {
+        char *tpath = from_caller(x->text);
+        shown = read_file(tpath, 64 << 20, NULL);
+        free(tpath);
+    }
+    cJSON *verdict = printed ? cJSON_Parse(printed) : NULL;
+    struct expect_context ctx = {.exit_code = x->exit_code, .text = shown};
+    char *why = NULL;
+    int rc = expect_check(verdict, printed, lines, text, &ctx, &why);
+    if (why)
+        fputs(why, stdout);
+    free(why);
+    cJSON_Delete(verdict);
+    free(printed);
+    free(shown);
+    expect_strings_free(lines);
+    free(text);
+    return rc < 0 ? EXIT_USAGE : rc ? EXIT_FAILED : EXIT_PASSED;
+}
+
+static int cmd_expect(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"exit-code", required_argument, NULL, 'e'},
+                                             {"line", required_argument, NULL, 'l'},
+                                             {"print", required_argument, NULL, 'p'},
+                                             {"text", required_argument, NULL, 'x'},
+                                             {NULL, 0, NULL, 0}};
+    struct expect_cli x = {0};
+    char *pos[2];
+    int npos = parse(argc, argv, ":", longopts, expect_option, &x, pos, 2);
+    int rc;
+    if (npos < 0)
+        rc = EXIT_USAGE;
+    else if (x.print && npos != 1)
+        rc = usage("expect --print KEY needs one FILE");
+    else if (!x.print && npos == 0 && !x.text)
+        rc = usage("expect needs a verdict (a file of `kata run --format json`, or --text)");
+    else if (enter_root())
+        rc = EXIT_HARNESS;
+    else if (x.print)
+        rc = print_header(x.print, pos[0]);
+    else
+        rc = check_expectations(&x, npos ? pos[0] : NULL, npos > 1 ? pos[1] : NULL);
+    expect_strings_free(x.lines);
+    return rc;
+}
+
 static const struct command commands[] = {
     {"run",
      "kata run [NAME] [--src FILE] [--format text|json] [--stage STAGE] [--seed N] "
@@ -891,6 +1020,10 @@ static const struct command commands[] = {
     {"checksums", "kata checksums [--write]", cmd_checksums},
     {"name", "kata name NAME", cmd_name},
     {"progress", "kata progress [--forget] NAME", cmd_progress},
+    {"expect",
+     "kata expect [--exit-code N] [--line EXPECTATION]... VERDICT.json [FILE] | "
+     "kata expect --text VERDICT.txt --line EXPECTATION... | kata expect --print KEY FILE",
+     cmd_expect},
 };
 
 int cli_main(int argc, char **argv)

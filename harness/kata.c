@@ -1,6 +1,7 @@
 /* kata.c: the catalog of katas, read from katas/<name>/kata.json. */
 #include "kata.h"
 
+#include "expect.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -407,24 +408,6 @@ int kata_has_stage(const struct kata *k, const char *stage)
     return 0;
 }
 
-/* The value of a "key: value" line of a mutant's header (the lines before its diff), or
- * NULL. */
-static char *header_value(const char *text, const char *key)
-{
-    size_t klen = strlen(key);
-    for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-        if (starts_with(l, "--- "))
-            break; /* the diff begins */
-        if (strncmp(l, key, klen))
-            continue;
-        const char *p = l + klen;
-        while (*p == ' ')
-            p++;
-        return rtrim(xstrndup(p, strcspn(p, "\n")));
-    }
-    return NULL;
-}
-
 static int by_path(const void *a, const void *b)
 {
     return strcmp(((const struct mutant *)a)->path, ((const struct mutant *)b)->path);
@@ -448,19 +431,29 @@ int kata_mutants(const struct kata *k, struct mutant **out)
         char *full = xasprintf("%s/%s", dir, e->d_name);
         char *text = read_file(full, 1 << 16, NULL);
         free(full);
-        char *stage = text ? header_value(text, "rejected-by:") : NULL;
+        char **expect = header_values(text, "expect");
+        char *stage = NULL;
+        for (char **l = expect; *l && !stage; l++) {
+            struct expectation x;
+            if (!expectation_parse(*l, text, &x))
+                stage = x.stage ? xstrdup(x.stage) : NULL;
+            expectation_release(&x);
+        }
         if (!stage) {
-            bad = error("mutant %s/%s has no \"rejected-by: <stage>\" line", k->mutants, e->d_name);
+            bad = error("mutant %s/%s has no \"expect: stage=<stage> ...\" line", k->mutants,
+                        e->d_name);
+            expect_strings_free(expect);
             free(text);
             continue;
         }
         v = xrealloc(v, sizeof *v * (size_t)(n + 1));
         v[n].path = xasprintf("%s/%s", k->mutants, e->d_name);
+        v[n].expect = expect;
         v[n].stage = stage;
-        v[n].what = header_value(text, "mutant:");
+        v[n].what = header_value(text, "mutant");
         if (!v[n].what)
             v[n].what = xstrdup(e->d_name);
-        char *repeat = header_value(text, "repeat:");
+        char *repeat = header_value(text, "repeat");
         v[n].repeat = repeat ? atoi(repeat) : 1;
         if (v[n].repeat < 1 || v[n].repeat > 100)
             bad = error("mutant %s/%s: \"repeat:\" must be a number from 1 to 100", k->mutants,
@@ -485,6 +478,7 @@ void mutants_free(struct mutant *m, int n)
 {
     for (int i = 0; i < n; i++) {
         free(m[i].path);
+        expect_strings_free(m[i].expect);
         free(m[i].stage);
         free(m[i].what);
     }

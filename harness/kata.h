@@ -118,17 +118,21 @@ int kata_has_stage(const struct kata *k, const char *stage);
 
 /* A mutant: a known-wrong answer and the stage that must reject it, stored as a patch
  * against the kata's reference (tests/katas/<name>/mutants/<m>.patch): a header of
- * "key: value" lines, a blank line, then the diff (scripts/mutant-to-patch.sh makes one). */
+ * "key: value" lines (tests/EXPECTATIONS.md), a blank line, then the diff
+ * (scripts/mutant-to-patch.sh makes one). */
 struct mutant {
-    char *path;  /* tests/katas/<name>/mutants/<m>.patch */
-    char *stage; /* from its "rejected-by: <stage>" line */
-    char *what;  /* from its "mutant: <description>" line */
-    int repeat;  /* from its "repeat: N" line (default 1): the self-test grades it N times,
-                       and every one must reject it (for bugs that only show by chance) */
+    char *path;    /* tests/katas/<name>/mutants/<m>.patch */
+    char **expect; /* its "expect:" lines (NULL-terminated), e.g. "stage=tsan status=fail
+                      found": what the self-test holds its verdict to */
+    char *stage;   /* the stage= of its first expect: line that names one: the self-test
+                      grades the build and that stage only (every stage for build) */
+    char *what;    /* from its "mutant: <description>" line */
+    int repeat;    /* from its "repeat: N" line (default 1): the self-test grades it N times,
+                      and every one must reject it (for bugs that only show by chance) */
 };
 
 /* Lists the kata's mutants, sorted by file name. Returns the count (0 when none) or -1 when
- * a mutant lacks its "rejected-by:" line; *out is freed with mutants_free. */
+ * a mutant has no expect: line with a stage=; *out is freed with mutants_free. */
 int kata_mutants(const struct kata *k, struct mutant **out);
 void mutants_free(struct mutant *m, int n);
 

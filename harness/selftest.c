@@ -1,11 +1,14 @@
-/* selftest.c: every reference and good design passes, every starter and mutant is rejected. */
+/* selftest.c: every reference and good design passes, every starter and mutant is rejected:
+ * each verdict held to its expect: lines (tests/EXPECTATIONS.md) by expect.c. */
 #include "selftest.h"
 
+#include "expect.h"
 #include "grade.h"
 #include "kata.h"
 #include "reports/report.h"
 #include "util.h"
 
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,18 +44,24 @@ static void check(struct tally *t, int ok, double seconds, const char *fmt, ...)
         t->failed++;
 }
 
-/* Did the stage reject the code for the reason it exists? A detector stage must have found
- * something in the learner's file (or seen a hang), not merely failed to run it. */
-static int rejected(const struct stage_result *s)
+/* Holds the run's verdict, as JSON, to the expect: lines (markers: the text of the file they
+ * came from, or NULL). Returns 1 when every line holds, 0 when one does not (*why says
+ * which, a new string), -1 when a line cannot be read (the error printed). */
+static int holds(const struct run *r, char *const *lines, const char *markers, char **why)
 {
-    if (!s || s->status != ST_FAIL)
-        return 0;
-    if (!strcmp(s->name, "tsan") || !strcmp(s->name, "helgrind") || !strcmp(s->name, "drd") ||
-        !strcmp(s->name, "asan"))
-        return s->findings.n > 0 || s->hung;
-    if (!strcmp(s->name, "perf"))
-        return s->perf.measured || strstr(s->summary, "too slow") != NULL;
-    return 1;
+    cJSON *verdict = report_json_object(r);
+    char *printed = report_json_print(verdict);
+    int rc = expect_check(verdict, printed, lines, markers, NULL, why);
+    free(printed);
+    cJSON_Delete(verdict);
+    return rc < 0 ? -1 : !rc;
+}
+
+/* Prints why an expectation failed, under its check line. */
+static void show_why(const char *why)
+{
+    for (const char *l = why; l && *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
+        printf("       %.*s\n", (int)strcspn(l, "\n"), l);
 }
 
 /* Grades src against k and returns the run (caller releases), or -1 if the harness failed. */
@@ -73,8 +82,10 @@ static void show_failure(const struct run *r)
 
 /* A good design: another correct answer, which must pass every stage as the reference does. */
 struct good {
-    char *path; /* tests/katas/<name>/good/<file>.c */
-    char *what; /* from its "good: <description>" line */
+    char *path;    /* tests/katas/<name>/good/<file>.c */
+    char *what;    /* from its "good: <description>" line */
+    char **expect; /* its expect: lines ("status=pass") */
+    char *text;    /* the file, for @name@ markers */
 };
 
 static int good_by_path(const void *a, const void *b)
@@ -82,58 +93,54 @@ static int good_by_path(const void *a, const void *b)
     return strcmp(((const struct good *)a)->path, ((const struct good *)b)->path);
 }
 
+static void goods_free(struct good *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(v[i].path);
+        free(v[i].what);
+        expect_strings_free(v[i].expect);
+        free(v[i].text);
+    }
+    free(v);
+}
+
 /* Lists the .c files of tests/katas/<name>/good, sorted by name. Returns the count (0 when
- * there is no such folder) or -1 when a file lacks its "good:" line near the top; *out is
- * then NULL.
- * The caller frees each path and what, and the array. */
+ * there is no such folder) or -1 when a file lacks its "good:" or "expect:" line in its
+ * opening comment; *out is then NULL. The caller frees the array with goods_free. */
 static int good_designs(const struct kata *k, struct good **out)
 {
     char *rel = xasprintf("tests/katas/%s/good", k->name);
-    char *dir = xstrdup(rel);
-    DIR *d = opendir(dir);
+    DIR *d = opendir(rel);
     int n = 0, bad = 0;
     struct good *v = NULL;
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (!ends_with(e->d_name, ".c"))
             continue;
-        char *full = xasprintf("%s/%s", dir, e->d_name);
-        /* the description must be in the file's opening comment, as a mutant's is */
-        char *text = read_file(full, 1024, NULL);
-        free(full);
-        const char *p = text ? strstr(text, "good:") : NULL;
-        if (!p) {
-            bad = error("good design %s/%s has no \"good: <what it does>\" line in its first "
-                        "comment",
-                        rel, e->d_name);
+        char *path = xasprintf("%s/%s", rel, e->d_name);
+        char *text = read_file(path, 1 << 20, NULL);
+        char *what = header_value(text, "good");
+        char **expect = header_values(text, "expect");
+        if (!what || !expect[0]) {
+            bad = error("good design %s has no \"%s\" line in its opening comment", path,
+                        what ? "expect: status=pass" : "good: <what it does>");
+            free(path);
+            free(what);
+            expect_strings_free(expect);
             free(text);
             continue;
         }
-        p += strlen("good:");
-        p += strspn(p, " ");
-        char *what = rtrim(xstrndup(p, strcspn(p, "\n")));
-        if (ends_with(what, "*/")) {
-            what[strlen(what) - 2] = '\0';
-            rtrim(what);
-        }
         v = xrealloc(v, sizeof *v * (size_t)(n + 1));
-        v[n].path = xasprintf("%s/%s", rel, e->d_name);
-        v[n].what = what;
+        v[n] = (struct good){.path = path, .what = what, .expect = expect, .text = text};
         n++;
-        free(text);
     }
     if (d)
         closedir(d);
-    free(dir);
     free(rel);
     if (n)
         qsort(v, (size_t)n, sizeof *v, good_by_path);
     if (bad) {
-        for (int i = 0; i < n; i++) {
-            free(v[i].path);
-            free(v[i].what);
-        }
-        free(v);
+        goods_free(v, n);
         *out = NULL;
         return -1;
     }
@@ -141,22 +148,50 @@ static int good_designs(const struct kata *k, struct good **out)
     return n;
 }
 
+/* Grades src, holds its verdict to lines, and prints the check's line: label, then
+ * "(nth, seed N)" when with_seed (else "(nth)" when nth is not NULL), then the line of the
+ * stage shown when it names one. Under it, when the lines do not hold: why, and the
+ * verdict. Returns 1 when they hold, else 0. */
+static int check_graded(struct tally *t, const struct kata *k, const char *src, const char *stage,
+                        char *const *lines, const char *markers, const char *label, const char *nth,
+                        int with_seed, const char *shown)
+{
+    struct run r;
+    if (grade(k, src, stage, &r))
+        t->broken++;
+    char *why = NULL;
+    int ok = holds(&r, lines, markers, &why);
+    if (ok < 0)
+        t->broken++;
+    char *what = with_seed ? xasprintf("%s (%s, seed %lu)", label, nth, r.seed)
+                 : nth     ? xasprintf("%s (%s)", label, nth)
+                           : xstrdup(label);
+    const struct stage_result *s = shown ? run_stage(&r, shown) : NULL;
+    if (shown)
+        check(t, ok > 0, r.seconds, "%s: %s", what, s ? s->summary : "the stage did not run");
+    else
+        check(t, ok > 0, r.seconds, "%s", what);
+    if (ok <= 0) {
+        show_why(why);
+        show_failure(&r);
+    }
+    free(what);
+    free(why);
+    run_release(&r);
+    return ok > 0;
+}
+
 static void selftest_kata(const struct kata *k, int runs, struct tally *t)
 {
     printf("%s\n", k->name);
     /* the reference passes every stage, several runs in a row */
+    char pass[] = "status=pass";
+    char *passes[] = {pass, NULL};
     for (int i = 0; i < runs; i++) {
-        struct run r;
-        int rc = grade(k, k->solution, NULL, &r);
-        if (rc)
-            t->broken++;
-        check(t, r.status == ST_PASS, r.seconds,
-              "reference passes every stage (run %d of %d, "
-              "seed %lu)",
-              i + 1, runs, r.seed);
-        if (r.status != ST_PASS)
-            show_failure(&r);
-        run_release(&r);
+        char *nth = xasprintf("run %d of %d", i + 1, runs);
+        check_graded(t, k, k->solution, NULL, passes, NULL, "reference passes every stage", nth, 1,
+                     NULL);
+        free(nth);
     }
     /* every good design passes every stage too: a grader that starts rejecting a correct
      * answer the reference does not happen to be fails here */
@@ -164,37 +199,42 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
     int ng = good_designs(k, &g);
     if (ng < 0)
         t->broken++;
-    for (int i = 0; i < ng; i++) {
+    for (int i = 0; i < ng; i++)
         for (int j = 0; j < runs; j++) {
-            struct run r;
-            if (grade(k, g[i].path, NULL, &r))
-                t->broken++;
-            check(t, r.status == ST_PASS, r.seconds,
-                  "good %s (%s) passes every stage (run %d "
-                  "of %d, seed %lu)",
-                  base_name(g[i].path), g[i].what, j + 1, runs, r.seed);
-            if (r.status != ST_PASS)
-                show_failure(&r);
-            run_release(&r);
+            char *label =
+                xasprintf("good %s (%s) passes every stage", base_name(g[i].path), g[i].what);
+            char *nth = xasprintf("run %d of %d", j + 1, runs);
+            check_graded(t, k, g[i].path, NULL, g[i].expect, g[i].text, label, nth, 1, NULL);
+            free(nth);
+            free(label);
         }
-        free(g[i].path);
-        free(g[i].what);
-    }
-    free(g);
-    /* the starter fails the stages its lesson is about */
+    if (ng > 0)
+        goods_free(g, ng);
+    /* the starter fails the stages its lesson is about, for what each looks for */
     if (k->nstarter_fails) {
         struct run r;
         if (grade(k, k->starter, NULL, &r))
             t->broken++;
         for (int i = 0; i < k->nstarter_fails; i++) {
             const struct stage_result *s = run_stage(&r, k->starter_fails[i]);
-            int ok = rejected(s);
-            check(t, ok, s ? s->seconds : 0, "starter fails %s: %s", k->starter_fails[i],
+            char *line = xasprintf("stage=%s status=fail found", k->starter_fails[i]);
+            char *lines[] = {line, NULL};
+            char *why = NULL;
+            int ok = holds(&r, lines, NULL, &why);
+            if (ok < 0)
+                t->broken++;
+            check(t, ok > 0, s ? s->seconds : 0, "starter fails %s: %s", k->starter_fails[i],
                   s ? s->summary : "the stage did not run");
+            if (ok <= 0)
+                show_why(why);
+            free(why);
+            free(line);
         }
         run_release(&r);
     }
-    /* each mutant is rejected by the stage it names */
+    /* each mutant is rejected as its expect: lines say, graded up to the stage they name (a
+     * build mutant: every stage); a bug that shows only by chance (lost updates) must be
+     * caught every time it is repeated */
     struct mutant *m;
     int n = kata_mutants(k, &m);
     if (n < 0) {
@@ -204,27 +244,19 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
     if (n == 0)
         check(t, 0, 0, "has mutants (none found under %s)", k->mutants);
     for (int i = 0; i < n; i++) {
-        /* a bug that shows only by chance (lost updates) must be caught every time */
         char *src = mutant_source(k, &m[i]);
         if (!src) {
             check(t, 0, 0, "mutant %s applies to %s", base_name(m[i].path), k->solution);
             continue;
         }
         for (int j = 0; j < m[i].repeat; j++) {
-            struct run r;
-            int rc = grade(k, src, strcmp(m[i].stage, "build") ? m[i].stage : NULL, &r);
-            if (rc)
-                t->broken++;
-            const struct stage_result *s = run_stage(&r, m[i].stage);
-            int ok = rejected(s);
-            char *nth =
-                m[i].repeat > 1 ? xasprintf(" (run %d of %d)", j + 1, m[i].repeat) : xstrdup("");
-            check(t, ok, r.seconds, "mutant %s (%s) rejected by %s%s: %s", base_name(m[i].path),
-                  m[i].what, m[i].stage, nth, s ? s->summary : "the stage did not run");
+            char *nth = m[i].repeat > 1 ? xasprintf("run %d of %d", j + 1, m[i].repeat) : NULL;
+            char *label = xasprintf("mutant %s (%s) rejected by %s", base_name(m[i].path),
+                                    m[i].what, m[i].stage);
+            int ok = check_graded(t, k, src, strcmp(m[i].stage, "build") ? m[i].stage : NULL,
+                                  m[i].expect, NULL, label, nth, 0, m[i].stage);
+            free(label);
             free(nth);
-            if (!ok)
-                show_failure(&r);
-            run_release(&r);
             if (!ok)
                 break;
         }

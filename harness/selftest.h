@@ -5,8 +5,10 @@
 /* For each kata (or only `name`, as kata_find takes it): its reference and each good design
  * under tests/katas/<name>/good/ (another correct answer, named by a "good: <what>" line in
  * its opening comment) pass every stage `runs` times in a row, its starter fails each stage
- * its lesson is about, and each mutant is rejected by the
- * stage it names. Prints one line per check and a closing "selftest: N passed, M failed".
+ * its lesson is about, and each mutant is rejected by the stage it names. Each verdict is
+ * held to expect: lines (tests/EXPECTATIONS.md): a good design's and a mutant's own, the
+ * reference's "status=pass", the starter's "stage=S status=fail found" for each stage its
+ * kata.json lists. Prints one line per check and a closing "selftest: N passed, M failed".
  * Returns 0 when every check held, 1 when one did not, 3 when the harness failed. */
 int selftest(const char *name, int runs);
 

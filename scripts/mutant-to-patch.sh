@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mutant-to-patch.sh MUTANT.c...: stores each mutant as a patch against its kata's reference
 # (tests/katas/<name>/mutants/<m>.patch), so that its bug reads at a glance, and removes the
-# .c file. The patch opens with the mutant's header lines ("mutant:", "rejected-by:",
+# .c file. The patch opens with the mutant's header lines ("mutant:", "expect:",
 # "repeat:"), then the diff; the reference's own opening comment is kept, so the diff holds
 # only the code that differs. The self-test turns each patch back into a file with patch(1).
 set -euo pipefail
@@ -19,11 +19,11 @@ for m in "$@"; do
     out=${m%.c}.patch
     mhead=$(first_comment_lines "$m")
     rhead=$(first_comment_lines "$ref")
-    head -n "$mhead" "$m" | grep -o '\(mutant\|rejected-by\|repeat\): .*' | sed 's|[[:space:]]*\*/$||' \
+    head -n "$mhead" "$m" | grep -o '\(mutant\|expect\|repeat\): .*' | sed 's|[[:space:]]*\*/$||' \
         >"$out.tmp"
-    grep -q '^rejected-by: ' "$out.tmp" || { echo "mutant-to-patch: $m has no rejected-by:" >&2; rm -f "$out.tmp"; exit 1; }
-    # the description may go on over more comment lines before rejected-by:
-    desc=$(head -n "$mhead" "$m" | sed -n '/mutant:/,/rejected-by:\|repeat:/p' | grep -v 'rejected-by:\|repeat:' |
+    grep -q '^expect: .*stage=' "$out.tmp" || { echo "mutant-to-patch: $m has no expect: line with a stage=" >&2; rm -f "$out.tmp"; exit 1; }
+    # the description may go on over more comment lines before expect:
+    desc=$(head -n "$mhead" "$m" | sed -n '/mutant:/,/expect:\|repeat:/p' | grep -v 'expect:\|repeat:' |
         sed 's|^/\* mutant: ||; s|^ \* *||; s|[[:space:]]*\*/$||' | tr '\n' ' ' | sed 's/ *$//')
     { echo "mutant: $desc"; grep -v '^mutant: ' "$out.tmp"; echo; } >"$out.meta"
     body=$(mktemp)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # readme_excerpts.sh: keeps each kata README's "What the tools will tell you" excerpts true,
 # by grading the file each excerpt was taken from and finding every excerpt line in the
-# verdict the harness prints today.
+# verdict the harness prints today. The check itself is `kata expect`'s excerpt= (the grammar
+# of every expectation in the suite: tests/EXPECTATIONS.md).
 #
 # Usage: tests/readme_excerpts.sh [NAME...]          (what `make check-readmes` runs)
 #        tests/readme_excerpts.sh --readme FILE NAME  check FILE as kata NAME's README
@@ -21,26 +22,28 @@
 # verdict may have more lines). By default the block is from the untouched starter. An HTML
 # comment just before the fence (blank lines between are fine) says otherwise:
 #
-#   <!-- readme-check: src=tests/katas/race_counter/mutants/missing_unlock.patch as-learner stage=test -->
+#   <!-- readme-check: src=tests/katas/race_counter/mutants/missing_unlock.patch as-learner only=test -->
 #
 #   src=PATH     grade PATH instead of the starter (a mutant shows a known mistake); a
 #                mutant's .patch is applied to the reference first, into
 #                build/mutants/<name>/<mutant>.c, where the self-test puts it too
 #   as-learner   grade a copy of PATH put where the learner's file would be, so the verdict
 #                names katas/<name>/<name>.c, as a learner who made that mistake sees it
-#   stage=S      `--stage S`: the build and that stage only
+#   only=S       `--stage S`: the build and that stage only
 #   seed=N       `--seed N`: the tests' sizes, for excerpts that show them
 #   v=1          V=1: each tool's own output too
 #   luck=S,T     the pass or fail of these stages is luck on this file (lost updates are
-#                a matter of timing): their status line matches either way
+#                a matter of timing): their status line matches either way (the
+#                expectation's luck=)
 #   skip=WHY     not a verdict (a drawing, a code snippet): not checked
 #   kata=NAME    (README.md only) the kata whose verdict the block shows
 #
 # The starter is graded as a copy (in build/readme-check/), so the learner's progress in
 # build/state is left alone; the copy's path is put back to katas/<name>/<name>.c.
 #
-# What may differ. Both the excerpt and the verdict are normalised before they are
-# compared, and only in the parts that legitimately vary from run to run:
+# What may differ (harness/expect.c, excerpt_normalise). Both the excerpt and the verdict are
+# normalised before they are compared, and only in the parts that legitimately vary from run
+# to run:
 #   - trailing blanks (the side-by-side table pads its last column);
 #   - timings: " 0.1s", "in 3.2 s" become " <t>s" (the spaces before them too, since the
 #     column is right-aligned);
@@ -71,27 +74,6 @@ die() {
     exit 3
 }
 [[ -x $KATA_BIN ]] || die "no $KATA_BIN: run \`make\` first"
-
-# The normalisation described above, for the verdict and the excerpts alike. $1: the
-# stages whose status is luck, comma-separated (may be empty).
-normalise() {
-    local luck=$1 script
-    script='s/[[:space:]]+$//
-s/ +[0-9]+\.[0-9]+ ?s\b/ <t>s/g
-s/\(seed [0-9]+\)/(seed <n>)/g
-s/\b[0-9]+ (([a-z-]+ ){0,3})reports?\b/<n> \1reports/g
-s/\band [0-9]+ more places?\b/and <n> more places/g
-s/\b([Tt]hread) T[0-9]+\b/\1 T<n>/g
-s/\b([Tt]hread) #[0-9]+\b/\1 #<n>/g
-s/\b([Tt]hread) [0-9]+\b/\1 <n>/g
-s/\b(pid|tid)=[0-9]+/\1=<n>/g
-s/0x[0-9a-fA-F]+/0x<addr>/g'
-    local s
-    for s in ${luck//,/ }; do
-        script+=$'\n'"s/^(  $s +)(passed|FAILED) <t>s( .*)?\$/\\1<passed or FAILED>/"
-    done
-    sed -E "$script"
-}
 
 # Splits README $1's section into $2/block-N.{txt,opts,line}; prints how many headings
 # of the section it found.
@@ -133,47 +115,32 @@ extract() {
     ' "$readme"
 }
 
-# Every excerpt line (file $3, its normalised form $4) must be a line of the normalised
-# verdict $2; prints each one that is not, as README:line. $1: README, $5: its first line.
+# Holds verdict $2 to the excerpt in file $3 (`kata expect`, with luck $4); prints each
+# excerpt line that is not in it, as README:line ($1: README, $5: the excerpt's first line).
+# Returns 0 when every line is there, 1 when one is not, 3 when the check could not run.
 match_lines() {
-    awk -v readme="$1" -v first="$5" '
-        FILENAME == ARGV[1] { have[$0] = 1; out[++nout] = $0; next }
-        FILENAME == ARGV[2] { raw[FNR] = $0; next }
-        function wild(line,    k, p, i, j, o, pos, at, ok) {
-            k = split(line, p, /\.\.\./)
-            for (j = 1; j <= nout; j++) {
-                o = out[j]
-                if (substr(o, 1, length(p[1])) != p[1]) continue
-                pos = length(p[1]) + 1; ok = 1
-                for (i = 2; i < k && ok; i++) {
-                    at = index(substr(o, pos), p[i])
-                    if (!at) ok = 0; else pos += at - 1 + length(p[i])
-                }
-                if (ok && length(o) - length(p[k]) + 1 >= pos &&
-                    substr(o, length(o) - length(p[k]) + 1) == p[k])
-                    return 1
-            }
-            return 0
-        }
-        {
-            if ($0 ~ /^[ \t]*$/ || $0 ~ /^[ \t]*\.\.\.[ \t]*$/) next
-            if (($0 in have) || (index($0, "...") && wild($0))) next
-            printf "    %s:%d: not in the verdict:\n        %s\n", readme, first + FNR - 1, raw[FNR]
-            bad++
-        }
-        END { exit bad ? 1 : 0 }
-    ' "$2" "$3" "$4"
+    local readme=$1 out=$2 block=$3 luck=$4 first=$5 why rc
+    why=$("$KATA_BIN" expect --text "$out" --line "excerpt=\"$block\"${luck:+ luck=$luck}" 2>&1)
+    rc=$?
+    [[ $rc == 0 || $rc == 1 ]] || { echo "readme-check: $why" >&2; return 3; }
+    awk -v readme="$readme" -v first="$first" '
+        match($0, /^excerpt line [0-9]+ is not in the verdict: /) {
+            n = substr($0, 14) + 0
+            printf "    %s:%d: not in the verdict:\n        %s\n", readme, first + n - 1,
+                substr($0, RLENGTH + 1)
+        }' <<<"$why"
+    return "$rc"
 }
 
 # Grades what a block's options name, once per set of options; prints the verdict's path.
 verdict() {
     local name=$1 opts=$2
-    local src="" as=0 stage="" seed="" v="" o
+    local src="" as=0 only="" seed="" v="" o
     for o in $opts; do
         case $o in
             src=*) src=${o#src=} ;;
             as-learner) as=1 ;;
-            stage=*) stage=${o#stage=} ;;
+            only=*) only=${o#only=} ;;
             seed=*) seed=${o#seed=} ;;
             v=*) v=${o#v=} ;;
             luck=* | skip=* | kata=*) ;;
@@ -181,7 +148,7 @@ verdict() {
         esac
     done
     local key out
-    key=$(printf '%s|%s|%s|%s|%s|%s' "$name" "$src" "$as" "$stage" "$seed" "$v" | cksum | tr ' ' -)
+    key=$(printf '%s|%s|%s|%s|%s|%s' "$name" "$src" "$as" "$only" "$seed" "$v" | cksum | tr ' ' -)
     out=$WORK/runs/$key.out
     if [[ -f $out ]]; then
         echo "$out"
@@ -204,7 +171,7 @@ verdict() {
         graded=$src
     fi
     local args=(run "$name" --src "$graded")
-    [[ -n $stage ]] && args+=(--stage "$stage")
+    [[ -n $only ]] && args+=(--stage "$only")
     [[ -n $seed ]] && args+=(--seed "$seed")
     local start=$SECONDS
     V=$v "$KATA_BIN" "${args[@]}" >"$out.raw" 2>&1
@@ -245,13 +212,13 @@ check_readme() {
         [[ $opts == *skip=* ]] && continue
         for o in $opts; do [[ $o == luck=* ]] && luck=${o#luck=}; done
         n=$((n + 1))
-        normalise "$luck" <"$dir/block-$i.txt" >"$dir/block-$i.norm"
-        local try ok=0
+        local try ok=0 rc
         for try in $(seq 1 "$tries"); do
             out=$(verdict "$name" "$opts") || return 3
-            normalise "$luck" <"$out" >"$dir/out-$i.norm"
-            if match_lines "$readme" "$dir/out-$i.norm" "$dir/block-$i.txt" \
-                "$dir/block-$i.norm" "$line" >"$dir/miss-$i"; then
+            match_lines "$readme" "$out" "$dir/block-$i.txt" "$luck" "$line" >"$dir/miss-$i"
+            rc=$?
+            [[ $rc == 3 ]] && return 3
+            if [[ $rc == 0 ]]; then
                 ok=1
                 break
             fi

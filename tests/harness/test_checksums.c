@@ -5,6 +5,8 @@
 #include "digest.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>
@@ -12,50 +14,29 @@
 #include <string.h>
 #include <unistd.h>
 
-static char tmp[64];
-
-static void cleanup(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(checksums, .init = cr_redirect_stderr, .fini = cleanup);
-
-static void put(const char *path, const char *text)
-{
-    char *full = xasprintf("%s/%s", tmp, path);
-    char *dir = xstrdup(full);
-    *strrchr(dir, '/') = '\0';
-    cr_assert_eq(mkdir_p(dir), 0);
-    cr_assert_eq(write_file(full, text, strlen(text)), 0);
-    free(dir);
-    free(full);
-}
+TestSuite(checksums, .init = cr_redirect_stderr, .fini = scratch_remove);
 
 /* A small repository: one kata, its tests, a harness file, a solution. The test continues
  * inside it, as `kata` works inside the repository root. */
 static void scratch(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-checksums-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
-    put("katas/k1/kata.json", "{\"stages\": [\"build\", \"test\"]}");
-    put("katas/k1/k1.h", "int k1(void);\n");
-    put("katas/k1/k1.c", "/* TODO */\nint k1(void) { return 0; }\n");
-    put("katas/k1/README.md", "# k1\n");
-    put("katas/k1/Makefile", "include ../../mk/kata-folder.mk\n");
-    put("tests/katas/k1/test_k1.c", "/* the tests */\n");
-    put("tests/support/kata_test.c", "/* support */\n");
-    put("solutions/k1/k1.c", "int k1(void) { return 1; }\n");
-    put("harness/grade.c", "/* the grader */\n");
-    put("Makefile", "all:\n");
-    put("scripts/deps.sh", "#!/bin/sh\n");
-    cr_assert_eq(chdir(tmp), 0);
+    scratch_enter("checksums");
+    put_file("katas/k1/kata.json", "{\"stages\": [\"build\", \"test\"]}");
+    put_file("katas/k1/k1.h", "int k1(void);\n");
+    put_file("katas/k1/k1.c", "/* TODO */\nint k1(void) { return 0; }\n");
+    put_file("katas/k1/README.md", "# k1\n");
+    put_file("katas/k1/Makefile", "include ../../mk/kata-folder.mk\n");
+    put_file("tests/katas/k1/test_k1.c", "/* the tests */\n");
+    put_file("tests/support/kata_test.c", "/* support */\n");
+    put_file("solutions/k1/k1.c", "int k1(void) { return 1; }\n");
+    put_file("harness/grade.c", "/* the grader */\n");
+    put_file("Makefile", "all:\n");
+    put_file("scripts/deps.sh", "#!/bin/sh\n");
 }
 
 static char *at(const char *path)
 {
-    return xasprintf("%s/%s", tmp, path);
+    return scratch_path(path);
 }
 
 /* Writes both lists into the scratch repository and checks the tree against the first. */
@@ -142,8 +123,8 @@ Test(checksums, a_fresh_list_matches_the_tree_and_sha256sum_accepts_it)
     cr_assert_eq(write_and_verify(&in), 0);
     cr_assert_eq(strlen(in.list_sha256), 64);
     integrity_release(&in);
-    char *cmd = xasprintf("cd %s && sha256sum --check --quiet --strict %s %s", tmp, CHECKSUMS_LIST,
-                          STARTERS_LIST);
+    char *cmd = xasprintf("cd %s && sha256sum --check --quiet --strict %s %s", scratch_dir,
+                          CHECKSUMS_LIST, STARTERS_LIST);
     cr_assert_eq(system(cmd), 0, "sha256sum does not accept the lists");
     free(cmd);
 }
@@ -170,7 +151,7 @@ Test(checksums, a_changed_test_is_named)
     struct integrity in;
     cr_assert_eq(write_and_verify(&in), 0);
     integrity_release(&in);
-    put("tests/katas/k1/test_k1.c", "/* the tests, made to pass */\n");
+    put_file("tests/katas/k1/test_k1.c", "/* the tests, made to pass */\n");
     cr_assert_eq(verify(&in), 1);
     assert_tampered(&in, "tests/katas/k1/test_k1.c", "changed");
     integrity_release(&in);
@@ -185,9 +166,9 @@ Test(checksums, a_removed_added_or_changed_protected_file_is_named)
     char *gone = at("solutions/k1/k1.c");
     cr_assert_eq(unlink(gone), 0);
     free(gone);
-    put("harness/extra.c", "/* compiled into the grader by the Makefile's wildcard */\n");
-    put("katas/fake/kata.json", "{\"stages\": [\"build\"]}");
-    put("katas/k1/k1.h", "int k1(void); /* changed */\n");
+    put_file("harness/extra.c", "/* compiled into the grader by the Makefile's wildcard */\n");
+    put_file("katas/fake/kata.json", "{\"stages\": [\"build\"]}");
+    put_file("katas/k1/k1.h", "int k1(void); /* changed */\n");
     cr_assert_eq(verify(&in), 4);
     assert_tampered(&in, "solutions/k1/k1.c", "missing");
     assert_tampered(&in, "harness/extra.c", "added");
@@ -202,9 +183,9 @@ Test(checksums, the_learners_own_files_are_not_protected)
     struct integrity in;
     cr_assert_eq(write_and_verify(&in), 0);
     integrity_release(&in);
-    put("katas/k1/k1.c", "int k1(void) { return 1; }\n");
-    put("katas/k1/README.md", "# my notes\n");
-    put("katas/k1/notes.txt", "scratch\n");
+    put_file("katas/k1/k1.c", "int k1(void) { return 1; }\n");
+    put_file("katas/k1/README.md", "# my notes\n");
+    put_file("katas/k1/notes.txt", "scratch\n");
     cr_assert_eq(verify(&in), 0);
     integrity_release(&in);
 }
@@ -223,7 +204,7 @@ Test(checksums, a_missing_or_malformed_list_is_an_error)
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/../../b\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        put(CHECKSUMS_LIST, bad[i]);
+        put_file(CHECKSUMS_LIST, bad[i]);
         cr_assert_eq(checksums_verify(list, &in), -1, "accepted: %s", bad[i]);
     }
     free(list);
@@ -237,7 +218,7 @@ Test(checksums, an_untouched_starter_is_recognised)
     integrity_release(&in);
     char *starters = at(STARTERS_LIST);
     cr_assert_eq(starter_untouched(starters, "katas/k1/k1.c"), 1);
-    put("katas/k1/k1.c", "/* TODO */\nint k1(void) { return 0; }\n\n");
+    put_file("katas/k1/k1.c", "/* TODO */\nint k1(void) { return 0; }\n\n");
     cr_assert_eq(starter_untouched(starters, "katas/k1/k1.c"), 0, "one more newline");
     cr_assert_eq(starter_untouched(starters, "katas/k2/k2.c"), -1, "no entry");
     char *gone = at("katas/k1/k1.c");

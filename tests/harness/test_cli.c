@@ -4,14 +4,14 @@
 #include "cli.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char tmp[64];
 
 static void setup(void)
 {
@@ -21,13 +21,7 @@ static void setup(void)
     unsetenv("KATA_ROOT");
 }
 
-static void cleanup(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(cli, .init = setup, .fini = cleanup);
+TestSuite(cli, .init = setup, .fini = scratch_remove);
 
 /* Runs `kata <args...>` in this process (getopt may permute the copies it is given). */
 static int kata(const char *const *args)
@@ -137,11 +131,10 @@ Test(cli, a_number_or_another_spelling_names_the_kata)
 /* A repository of one kata whose learner file is gone; the test works inside its folder. */
 static void repo_without_the_file(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-cli-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
-    char *dir = xasprintf("%s/katas/gone", tmp);
+    scratch_make("cli");
+    char *dir = xasprintf("%s/katas/gone", scratch_dir);
     cr_assert_eq(mkdir_p(dir), 0);
-    char *meta = xasprintf("%s/kata.json", dir), *mk = xasprintf("%s/Makefile", tmp);
+    char *meta = xasprintf("%s/kata.json", dir), *mk = xasprintf("%s/Makefile", scratch_dir);
     static const char json[] = "{\"order\": 1, \"stages\": [\"build\"]}";
     cr_assert_eq(write_file(meta, json, strlen(json)), 0);
     cr_assert_eq(write_file(mk, "all:\n", 5), 0);

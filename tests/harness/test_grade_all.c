@@ -6,6 +6,8 @@
 #include "grade_all.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -15,53 +17,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmp[64];
-
 static void setup(void)
 {
     cr_redirect_stdout();
     cr_redirect_stderr();
 }
 
-static void cleanup(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(grade_all, .init = setup, .fini = cleanup);
-
-static void put(const char *path, const char *text)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        cr_assert_eq(mkdir_p(dir), 0);
-    }
-    cr_assert_eq(write_file(path, text, strlen(text)), 0);
-    free(dir);
-}
+TestSuite(grade_all, .init = setup, .fini = scratch_remove);
 
 /* A class repository with katas one and two, as shipped, its lists recorded; the test runs
  * inside it (each Criterion test is a process of its own). */
 static void class_repo(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-grade-all-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    scratch_enter("grade-all");
     /* compilers and learner code run as a user of their own under root (spawn.h) */
-    cr_assert_eq(chmod(tmp, 0755), 0);
-    cr_assert_eq(chdir(tmp), 0);
-    put("katas/one/kata.json", "{\"order\": 1, \"title\": \"one\", \"stages\": [\"build\", "
-                               "\"test\"], \"points\": {\"test\": 3}}");
-    put("katas/one/one.h", "int one(void);\n");
-    put("katas/one/one.c", "#include \"one.h\"\n/* TODO */\nint one(void) { return 0; }\n");
-    put("katas/two/kata.json", "{\"order\": 2, \"title\": \"two\", \"stages\": [\"build\", "
-                               "\"test\", \"tsan\"]}");
-    put("katas/two/two.h", "int two(void);\n");
-    put("katas/two/two.c", "#include \"two.h\"\n/* TODO */\nint two(void) { return 0; }\n");
-    put("tests/katas/one/test_one.c", "/* tests */\n");
-    put("harness/grade.c", "/* grader */\n");
+    cr_assert_eq(chmod(".", 0755), 0);
+    put_file("katas/one/kata.json", "{\"order\": 1, \"title\": \"one\", \"stages\": [\"build\", "
+                                    "\"test\"], \"points\": {\"test\": 3}}");
+    put_file("katas/one/one.h", "int one(void);\n");
+    put_file("katas/one/one.c", "#include \"one.h\"\n/* TODO */\nint one(void) { return 0; }\n");
+    put_file("katas/two/kata.json", "{\"order\": 2, \"title\": \"two\", \"stages\": [\"build\", "
+                                    "\"test\", \"tsan\"]}");
+    put_file("katas/two/two.h", "int two(void);\n");
+    put_file("katas/two/two.c", "#include \"two.h\"\n/* TODO */\nint two(void) { return 0; }\n");
+    put_file("tests/katas/one/test_one.c", "/* tests */\n");
+    put_file("harness/grade.c", "/* grader */\n");
     cr_assert_eq(checksums_write(CHECKSUMS_LIST, STARTERS_LIST), 0);
 }
 
@@ -117,8 +97,8 @@ Test(grade_all, nothing_attempted_exits_0_and_still_writes_every_report)
 Test(grade_all, a_tampered_test_makes_every_verdict_an_error_that_names_it)
 {
     class_repo();
-    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
-    put("tests/katas/one/test_one.c", "/* tests that always pass */\n");
+    put_file("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    put_file("tests/katas/one/test_one.c", "/* tests that always pass */\n");
     cr_assert_eq(grade(NULL), 3);
     cJSON *s = json_file("build/reports/summary.json");
     cr_assert_str_eq(str(s, "status"), "error");
@@ -156,7 +136,7 @@ Test(grade_all, a_missing_checksum_list_is_an_error_too)
 Test(grade_all, no_verify_skips_the_check_and_says_so)
 {
     class_repo();
-    put("harness/grade.c", "/* changed */\n");
+    put_file("harness/grade.c", "/* changed */\n");
     struct grade_options o = {.seed = 1, .no_verify = 1};
     cr_assert_eq(grade_all(&o), 0);
     cJSON *s = json_file("build/reports/summary.json");
@@ -169,8 +149,8 @@ Test(grade_all, no_verify_skips_the_check_and_says_so)
 Test(grade_all, a_file_that_brings_its_own_main_is_refused_at_the_build_stage)
 {
     class_repo();
-    put("katas/two/two.c", "#include \"two.h\"\nint two(void) { return 2; }\n"
-                           "int main(void) { return 0; }\n");
+    put_file("katas/two/two.c", "#include \"two.h\"\nint two(void) { return 2; }\n"
+                                "int main(void) { return 0; }\n");
     cr_assert_eq(grade(NULL), 1, "a refusal is a failed kata");
     cJSON *k = json_file("build/reports/two.json");
     /* no test ran: an "error" in the interface's terms, the refusal its message */
@@ -214,7 +194,7 @@ Test(grade_all, stale_reports_of_an_earlier_grading_are_removed)
 Test(grade_all, the_scoreboard_merges_one_summary_per_job)
 {
     class_repo();
-    put("katas/two/two.c", "#include \"two.h\"\nint main(void) { return 0; }\n");
+    put_file("katas/two/two.c", "#include \"two.h\"\nint main(void) { return 0; }\n");
     struct grade_options o = {.katas = "one", .seed = 5, .out = "jobs/reports-one"};
     cr_assert_eq(grade_all(&o), 0);
     o.katas = "two";
@@ -247,30 +227,31 @@ static void record_pass_of_one(const char *dir)
     cr_assert_eq(sha256_file(CHECKSUMS_LIST, list), 0);
     char *key = xasprintf("%s  %s\n", file, list);
     char *path = xasprintf("%s/one.key", dir);
-    put(path, key);
+    put_file(path, key);
     free(path);
     free(key);
     path = xasprintf("%s/one.summary.json", dir);
-    put(path, "{\"version\": 1, \"status\": \"pass\", \"points\": 4, \"possible\": 4, \"seed\": 7,"
-              " \"integrity\": {\"checked\": true, \"ok\": true, \"tampered\": []},"
-              " \"katas\": [{\"name\": \"one\", \"title\": \"one\", \"source\": "
-              "\"katas/one/one.c\", \"order\": 1, \"status\": \"pass\", \"graded\": true,"
-              " \"message\": null, \"points\": 4, \"possible\": 4, \"duration\": 1, \"seed\": 7,"
-              " \"stages\": [{\"name\": \"build\", \"status\": \"pass\", \"points\": 1,"
-              " \"possible\": 1, \"duration\": 0.5, \"message\": \"compiles\"},"
-              " {\"name\": \"test\", \"status\": \"pass\", \"points\": 3, \"possible\": 3,"
-              " \"duration\": 0.5, \"message\": \"all 1 tests passed\", \"tests\": [{\"name\":"
-              " \"one/returns_one\", \"status\": \"pass\", \"duration\": 0.5}]}]}]}");
+    put_file(path,
+             "{\"version\": 1, \"status\": \"pass\", \"points\": 4, \"possible\": 4, \"seed\": 7,"
+             " \"integrity\": {\"checked\": true, \"ok\": true, \"tampered\": []},"
+             " \"katas\": [{\"name\": \"one\", \"title\": \"one\", \"source\": "
+             "\"katas/one/one.c\", \"order\": 1, \"status\": \"pass\", \"graded\": true,"
+             " \"message\": null, \"points\": 4, \"possible\": 4, \"duration\": 1, \"seed\": 7,"
+             " \"stages\": [{\"name\": \"build\", \"status\": \"pass\", \"points\": 1,"
+             " \"possible\": 1, \"duration\": 0.5, \"message\": \"compiles\"},"
+             " {\"name\": \"test\", \"status\": \"pass\", \"points\": 3, \"possible\": 3,"
+             " \"duration\": 0.5, \"message\": \"all 1 tests passed\", \"tests\": [{\"name\":"
+             " \"one/returns_one\", \"status\": \"pass\", \"duration\": 0.5}]}]}]}");
     free(path);
     path = xasprintf("%s/one.json", dir);
-    put(path, "{\"version\": 3, \"status\": \"pass\", \"kata\": \"one\"}");
+    put_file(path, "{\"version\": 3, \"status\": \"pass\", \"kata\": \"one\"}");
     free(path);
 }
 
 Test(grade_all, a_file_unchanged_since_it_passed_is_not_graded_again)
 {
     class_repo();
-    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    put_file("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
     record_pass_of_one("passed");
     struct grade_options o = {.katas = "one two", .seed = 9, .passed = "passed"};
     cr_assert_eq(grade_all(&o), 0);
@@ -292,10 +273,10 @@ Test(grade_all, a_file_unchanged_since_it_passed_is_not_graded_again)
 Test(grade_all, a_pass_against_another_checksum_list_is_not_reused)
 {
     class_repo();
-    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    put_file("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
     record_pass_of_one("passed");
     /* the upstream changed a test since: the list is new, the pass no longer counts */
-    put("tests/katas/one/test_one.c", "/* stricter tests */\n");
+    put_file("tests/katas/one/test_one.c", "/* stricter tests */\n");
     cr_assert_eq(checksums_write(CHECKSUMS_LIST, STARTERS_LIST), 0);
     struct grade_options o = {.katas = "one", .seed = 9, .passed = "passed"};
     grade_all(&o);
@@ -309,7 +290,7 @@ Test(grade_all, a_pass_against_another_checksum_list_is_not_reused)
 Test(grade_all, inside_github_actions_commands_are_off_while_katas_are_graded)
 {
     class_repo();
-    put("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
+    put_file("katas/one/one.c", "#include \"one.h\"\nint one(void) { return 1; }\n");
     record_pass_of_one("passed");
     setenv("GITHUB_ACTIONS", "true", 1);
     setenv("GITHUB_STEP_SUMMARY", "summary.md", 1);

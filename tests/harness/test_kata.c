@@ -4,6 +4,8 @@
 #include "kata.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -13,50 +15,24 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A scratch root, if the test made one; removed after the test, passed or not. */
-static char tmp[64];
-
 static void setup(void)
 {
     cr_redirect_stderr(); /* the expected error messages */
-    tmp[0] = '\0';
 }
 
-static void teardown(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(kata, .init = setup, .fini = teardown);
+/* A scratch root, if the test made one, is removed after the test, passed or not. */
+TestSuite(kata, .init = setup, .fini = scratch_remove);
 
 /* A scratch root with one katas/<name>/kata.json per {name, json} pair; the test continues
  * inside it. */
 static void scratch_root(int n, const char *const (*name_json)[2])
 {
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-kata-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    scratch_enter("kata");
     for (int i = 0; i < n; i++) {
-        char *dir = xasprintf("%s/katas/%s", tmp, name_json[i][0]);
-        char *meta = xasprintf("%s/kata.json", dir);
-        cr_assert_eq(mkdir_p(dir), 0);
-        cr_assert_eq(write_file(meta, name_json[i][1], strlen(name_json[i][1])), 0);
+        char *meta = xasprintf("katas/%s/kata.json", name_json[i][0]);
+        put_file(meta, name_json[i][1]);
         free(meta);
-        free(dir);
     }
-    cr_assert_eq(chdir(tmp), 0);
-}
-
-/* Writes root/<path> (its folder created). */
-static void put(const char *path, const char *text)
-{
-    char *full = xasprintf("%s/%s", tmp, path);
-    char *dir = xstrdup(full);
-    *strrchr(dir, '/') = '\0';
-    cr_assert_eq(mkdir_p(dir), 0);
-    cr_assert_eq(write_file(full, text, strlen(text)), 0);
-    free(dir);
-    free(full);
 }
 
 /* The metadata as cJSON reads it, to compare kata_load against the file itself. */
@@ -258,7 +234,7 @@ Test(kata, loads_the_whole_catalog_in_curriculum_order)
         {"second_a", "{\"order\": 2, \"stages\": [\"build\"]}"},
     };
     scratch_root(4, cases);
-    put("katas/not_a_kata/README.md", "no kata.json here\n");
+    put_file("katas/not_a_kata/README.md", "no kata.json here\n");
     n = kata_load_all(&v);
     cr_assert_eq(n, 4);
     const char *order[] = {"first", "second_a", "second_b", "third"};
@@ -350,24 +326,28 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     cr_assert_eq(kata_mutants(k, &m), 0, "no mutants folder: no mutants");
     cr_assert_null(m);
 
-    put("tests/katas/demo/mutants/b.patch", "mutant: the second one\nrejected-by: test\n\n"
-                                            "--- a/x.c\n+++ b/x.c\n");
-    put("tests/katas/demo/mutants/a.patch", "mutant: the first one\nrejected-by: build\n\n"
-                                            "--- a/x.c\n+++ b/x.c\n");
-    put("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
-    put("tests/katas/demo/mutants/old.c",
-        "/* mutant: a file, not a patch\n * rejected-by: test */\n");
+    put_file("tests/katas/demo/mutants/b.patch",
+             "mutant: the second one\nexpect: stage=test status=fail found\n\n"
+             "--- a/x.c\n+++ b/x.c\n");
+    put_file("tests/katas/demo/mutants/a.patch",
+             "mutant: the first one\nexpect: stage=build status=fail\n\n"
+             "--- a/x.c\n+++ b/x.c\n");
+    put_file("tests/katas/demo/mutants/notes.txt", "not a mutant\n");
+    put_file("tests/katas/demo/mutants/old.c",
+             "/* mutant: a file, not a patch\n * expect: stage=test */\n");
     cr_assert_eq(kata_mutants(k, &m), 2, "patches only");
     cr_assert_str_eq(m[0].path, "tests/katas/demo/mutants/a.patch");
     cr_assert_str_eq(m[0].stage, "build");
     cr_assert_str_eq(m[0].what, "the first one");
+    cr_assert_str_eq(m[0].expect[0], "stage=build status=fail");
+    cr_assert_null(m[0].expect[1]);
     cr_assert_str_eq(m[1].stage, "test");
     cr_assert_str_eq(m[1].what, "the second one");
     mutants_free(m, 2);
 
     /* a header line counts only before the diff begins */
-    put("tests/katas/demo/mutants/c.patch", "mutant: no stage named\n\n--- a/x.c\n+++ b/x.c\n"
-                                            "+rejected-by: test\n");
+    put_file("tests/katas/demo/mutants/c.patch", "mutant: no stage named\n\n--- a/x.c\n+++ b/x.c\n"
+                                                 "+expect: stage=test\n");
     m = NULL;
     cr_assert_eq(kata_mutants(k, &m), -1);
     cr_assert_null(m);

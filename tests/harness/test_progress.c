@@ -6,6 +6,8 @@
 #include "progress.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>
@@ -13,27 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char tmp[64];
-
-static void cleanup(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(progress, .init = cr_redirect_stderr, .fini = cleanup);
-
-static void put(const char *path, const char *text)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        cr_assert_eq(mkdir_p(dir), 0);
-    }
-    free(dir);
-    cr_assert_eq(write_file(path, text, strlen(text)), 0);
-}
+TestSuite(progress, .init = cr_redirect_stderr, .fini = scratch_remove);
 
 static const char *const names[] = {"first", "second", "third"};
 
@@ -41,17 +23,15 @@ static const char *const names[] = {"first", "second", "third"};
  * inside it. Returns the catalog. */
 static int repo(struct kata ***v)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-progress-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
-    cr_assert_eq(chdir(tmp), 0);
+    scratch_enter("progress");
     for (int i = 0; i < 3; i++) {
         char *meta = xasprintf("katas/%s/kata.json", names[i]);
         char *json = xasprintf("{\"order\": %d, \"stages\": [\"build\", \"test\"], "
                                "\"hints\": [\"one\", \"two\"]}",
                                i + 1);
         char *src = xasprintf("katas/%s/%s.c", names[i], names[i]);
-        put(meta, json);
-        put(src, "/* TODO */\n");
+        put_file(meta, json);
+        put_file(src, "/* TODO */\n");
         free(src);
         free(json);
         free(meta);
@@ -101,7 +81,7 @@ Test(progress, a_pass_is_tied_to_the_file_it_graded)
 {
     struct kata **v;
     int n = repo(&v);
-    put(v[0]->starter, "int answer = 42;\n");
+    put_file(v[0]->starter, "int answer = 42;\n");
     struct run r;
     graded(&r, v[0], NULL, NULL, 1);
     cr_assert_eq(progress_record(&r, NULL), 1);
@@ -110,7 +90,7 @@ Test(progress, a_pass_is_tied_to_the_file_it_graded)
     cr_assert(progress_passed(v[0]));
 
     /* a later broken save keeps the pass, and says the file changed since */
-    put(v[0]->starter, "int answer = ;\n");
+    put_file(v[0]->starter, "int answer = ;\n");
     cr_assert_str_eq(words(v[0], buf, sizeof buf), "passed, edited since");
     cr_assert(progress_passed(v[0]));
     free(r.src_real);
@@ -120,7 +100,7 @@ Test(progress, a_pass_is_tied_to_the_file_it_graded)
     cr_assert_str_eq(words(v[0], buf, sizeof buf), "passed, edited since: failing at test");
     cr_assert(progress_passed(v[0]));
     /* the passing version back: simply passed */
-    put(v[0]->starter, "int answer = 42;\n");
+    put_file(v[0]->starter, "int answer = 42;\n");
     cr_assert_str_eq(words(v[0], buf, sizeof buf), "passed");
 
     /* a deleted file too */
@@ -134,10 +114,10 @@ Test(progress, the_digest_taken_before_grading_is_the_one_kept)
 {
     struct kata **v;
     int n = repo(&v);
-    put(v[1]->starter, "int graded;\n");
+    put_file(v[1]->starter, "int graded;\n");
     char before[65];
     cr_assert_eq(sha256_file(v[1]->starter, before), 0);
-    put(v[1]->starter, "int saved_during_the_grading;\n");
+    put_file(v[1]->starter, "int saved_during_the_grading;\n");
     struct run r;
     graded(&r, v[1], NULL, NULL, 0);
     cr_assert_eq(progress_record(&r, before), 1);
@@ -151,12 +131,12 @@ Test(progress, a_run_of_one_stage_or_of_another_file_records_nothing)
 {
     struct kata **v;
     int n = repo(&v);
-    put(v[0]->starter, "int mine;\n");
+    put_file(v[0]->starter, "int mine;\n");
     struct run r;
     graded(&r, v[0], NULL, "test", 1);
     cr_assert_eq(progress_record(&r, NULL), 0, "STAGE=test recorded a pass");
     free(r.src_real);
-    put("elsewhere.c", "int theirs;\n");
+    put_file("elsewhere.c", "int theirs;\n");
     graded(&r, v[0], "elsewhere.c", NULL, 1);
     cr_assert_eq(progress_record(&r, NULL), 0, "SRC= recorded a pass");
     free(r.src_real);
@@ -181,10 +161,10 @@ Test(progress, an_untouched_starter_is_not_started_whatever_was_recorded)
     cr_assert_str_eq(words(v[0], buf, sizeof buf), "not started");
     free(r.src_real);
     /* passed, then the starter put back by hand */
-    put(v[0]->starter, "int solved;\n");
+    put_file(v[0]->starter, "int solved;\n");
     graded(&r, v[0], NULL, NULL, 1);
     cr_assert_eq(progress_record(&r, NULL), 1);
-    put(v[0]->starter, "/* TODO */\n");
+    put_file(v[0]->starter, "/* TODO */\n");
     cr_assert_str_eq(words(v[0], buf, sizeof buf), "not started");
     free(r.src_real);
     kata_free_all(v, n);
@@ -194,7 +174,7 @@ Test(progress, forgetting_a_kata_starts_it_afresh)
 {
     struct kata **v;
     int n = repo(&v);
-    put(v[2]->starter, "int solved;\n");
+    put_file(v[2]->starter, "int solved;\n");
     struct run r;
     graded(&r, v[2], NULL, NULL, 1);
     cr_assert_eq(progress_record(&r, NULL), 1);
@@ -210,8 +190,8 @@ Test(progress, a_state_without_a_digest_counts_as_not_started)
 {
     struct kata **v;
     int n = repo(&v);
-    put(v[0]->starter, "int solved;\n");
-    put("build/state/first", "passed\n"); /* as an older harness wrote it */
+    put_file(v[0]->starter, "int solved;\n");
+    put_file("build/state/first", "passed\n"); /* as an older harness wrote it */
     char buf[64];
     cr_assert_str_eq(words(v[0], buf, sizeof buf), "not started");
     kata_free_all(v, n);
@@ -221,7 +201,7 @@ Test(progress, a_state_without_a_digest_counts_as_not_started)
 static void record(struct kata **v, int i, int passed)
 {
     char *text = xasprintf("int version_%d;\n", i);
-    put(v[i]->starter, text);
+    put_file(v[i]->starter, text);
     free(text);
     struct run r;
     graded(&r, v[i], NULL, NULL, passed);

@@ -4,6 +4,8 @@
 #include "grade.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -12,28 +14,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static char tmp[64];
-
-static void cleanup(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(scores, .init = cr_redirect_stderr, .fini = cleanup);
+TestSuite(scores, .init = cr_redirect_stderr, .fini = scratch_remove);
 
 /* Loads kata `name` whose kata.json is `json`, in a scratch root. */
 static struct kata *kata_with(const char *name, const char *json)
 {
-    if (!tmp[0]) {
-        snprintf(tmp, sizeof tmp, "/tmp/kata-test-scores-XXXXXX");
-        cr_assert_not_null(mkdtemp(tmp));
+    if (!scratch_dir[0]) {
+        scratch_make("scores");
     }
-    char *dir = xasprintf("%s/katas/%s", tmp, name);
+    char *dir = xasprintf("%s/katas/%s", scratch_dir, name);
     char *meta = xasprintf("%s/kata.json", dir);
     cr_assert_eq(mkdir_p(dir), 0);
     cr_assert_eq(write_file(meta, json, strlen(json)), 0);
-    cr_assert_eq(chdir(tmp), 0);
+    cr_assert_eq(chdir(scratch_dir), 0);
     struct kata *k = kata_load(name);
     cr_assert_not_null(k, "kata_load(%s) failed", json);
     free(meta);

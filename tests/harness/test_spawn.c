@@ -7,6 +7,8 @@
 #include "parsers/stacks.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,35 +21,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A scratch folder, if the test made one; removed after the test, passed or not. */
-static char tmp[64];
-
 /* Every test is a subreaper, as the harness is, so orphans come back to it. */
 static void setup(void)
 {
     spawn_init();
-    tmp[0] = '\0';
 }
 
-static void teardown(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(spawn, .init = setup, .fini = teardown);
+TestSuite(spawn, .init = setup, .fini = scratch_remove);
 
 static void scratch(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-spawn-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    scratch_make("spawn");
     /* compilers and learner code run as a user of their own under root (spawn.h) */
-    cr_assert_eq(chmod(tmp, 0755), 0);
-}
-
-static char *in_tmp(const char *name)
-{
-    return xasprintf("%s/%s", tmp, name);
+    cr_assert_eq(chmod(scratch_dir, 0755), 0);
 }
 
 /* Runs `sh -c script` with these options; returns child_run's result. */
@@ -149,7 +135,7 @@ Test(spawn, a_deadline_ends_a_child_that_runs_too_long)
 Test(spawn, a_deadline_kills_the_whole_process_group)
 {
     scratch();
-    char *pidfile = in_tmp("bg.pid");
+    char *pidfile = scratch_path("bg.pid");
     char *script = xasprintf("sleep 1000 & echo $! > %s; wait", pidfile);
     struct child c = {.timeout = 0.5};
     double start = now_seconds();
@@ -166,7 +152,7 @@ Test(spawn, a_deadline_kills_the_whole_process_group)
 Test(spawn, a_child_that_exits_takes_what_it_left_in_its_group_with_it)
 {
     scratch();
-    char *pidfile = in_tmp("bg.pid");
+    char *pidfile = scratch_path("bg.pid");
     char *script = xasprintf("sleep 1000 & echo $! > %s; exit 0", pidfile);
     struct child c = {.timeout = 10};
     double start = now_seconds();
@@ -184,7 +170,7 @@ Test(spawn, a_child_that_exits_takes_what_it_left_in_its_group_with_it)
 Test(spawn, an_orphan_that_escaped_with_setsid_is_killed)
 {
     scratch();
-    char *pidfile = in_tmp("escaped.pid");
+    char *pidfile = scratch_path("escaped.pid");
     char *script = xasprintf("setsid sleep 1000 & echo $! > %s; exit 0", pidfile);
     struct child c = {.timeout = 10};
     cr_assert_eq(shell(&c, script), 0);
@@ -245,8 +231,9 @@ Test(spawn, an_output_named_by_a_device_is_written_not_replaced)
 Test(spawn, output_goes_to_the_files_given)
 {
     scratch();
-    char *out = in_tmp("out.txt"), *err = in_tmp("err.txt"), *both = in_tmp("both.txt");
-    char *in = in_tmp("in.txt");
+    char *out = scratch_path("out.txt"), *err = scratch_path("err.txt"),
+         *both = scratch_path("both.txt");
+    char *in = scratch_path("in.txt");
     cr_assert_eq(write_file(in, "from stdin\n", 11), 0);
 
     struct child c = {.stdin_path = in, .stdout_path = out, .stderr_path = err};
@@ -281,13 +268,13 @@ Test(spawn, output_goes_to_the_files_given)
 Test(spawn, passes_extra_environment_and_the_working_directory)
 {
     scratch();
-    char *out = in_tmp("out.txt");
+    char *out = scratch_path("out.txt");
     setenv("KATA_TEST_INHERITED", "old", 1);
     const char *env[] = {"KATA_TEST_EXTRA=hello", "KATA_TEST_INHERITED=new", NULL};
-    struct child c = {.env = env, .dir = tmp, .stdout_path = out};
+    struct child c = {.env = env, .dir = scratch_dir, .stdout_path = out};
     cr_assert_eq(shell(&c, "echo \"$KATA_TEST_EXTRA $KATA_TEST_INHERITED $(pwd)\""), 0);
     char *text = read_file(out, 1 << 16, NULL);
-    char *real = real_path(tmp);
+    char *real = real_path(scratch_dir);
     char *want = xasprintf("hello new %s\n", real);
     cr_assert_str_eq(text, want);
     free(want);
@@ -299,7 +286,7 @@ Test(spawn, passes_extra_environment_and_the_working_directory)
 Test(spawn, the_child_inherits_only_the_allowed_variables_and_no_ci_secret)
 {
     scratch();
-    char *out = in_tmp("env.txt");
+    char *out = scratch_path("env.txt");
     setenv("GITHUB_TOKEN", "ghs_secret", 1);
     setenv("GITHUB_STEP_SUMMARY", "/tmp/summary.md", 1);
     setenv("GITHUB_ENV", "/tmp/env", 1);
@@ -326,7 +313,7 @@ Test(spawn, the_child_inherits_only_the_allowed_variables_and_no_ci_secret)
 Test(spawn, the_child_gets_no_descriptor_but_0_1_and_2)
 {
     scratch();
-    char *out = in_tmp("fds.txt");
+    char *out = scratch_path("fds.txt");
     /* what a parent of the harness may leave open: a descriptor without close-on-exec, one
      * of them far up, as make's jobserver and CI runners do */
     int low = open("/dev/null", O_RDONLY), high = fcntl(low, F_DUPFD, 200);
@@ -345,7 +332,7 @@ Test(spawn, the_child_gets_no_descriptor_but_0_1_and_2)
 Test(spawn, applies_the_limits_and_the_personality_it_is_given)
 {
     scratch();
-    char *out = in_tmp("limits.txt");
+    char *out = scratch_path("limits.txt");
     struct child c = {.stdout_path = out,
                       .limits = {.memory_mb = 256, .open_files = 40, .cpu_seconds = 30},
                       .no_aslr = 1};
@@ -368,7 +355,7 @@ Test(spawn, applies_the_limits_and_the_personality_it_is_given)
 Test(spawn, the_file_size_limit_ends_a_flood_of_output)
 {
     scratch();
-    char *out = in_tmp("flood.txt");
+    char *out = scratch_path("flood.txt");
     const char *argv[] = {"yes", NULL};
     struct child c = {.argv = argv, .stdout_path = out, .timeout = 20, .limits = {.file_mb = 1}};
     cr_assert_eq(child_run(&c), 0);
@@ -431,7 +418,7 @@ Test(spawn, a_program_that_cannot_be_started_reports_why)
 Test(spawn, a_deadline_writes_the_stacks_of_a_blocked_program)
 {
     scratch();
-    char *stacks = in_tmp("stacks.txt");
+    char *stacks = scratch_path("stacks.txt");
     const char *argv[] = {"sleep", "30", NULL};
     struct child c = {
         .argv = argv, .timeout = 0.5, .stacks_path = stacks, .on_deadline = &hang_snapshot};
@@ -445,7 +432,7 @@ Test(spawn, a_deadline_writes_the_stacks_of_a_blocked_program)
     free(text);
 
     /* no deadline, no dump */
-    char *none = in_tmp("none.txt");
+    char *none = scratch_path("none.txt");
     const char *quick[] = {"true", NULL};
     struct child q = {
         .argv = quick, .timeout = 5, .stacks_path = none, .on_deadline = &hang_snapshot};
@@ -460,15 +447,18 @@ Test(spawn, the_stacks_of_a_deadlock_show_where_each_thread_waits)
     scratch();
     static const char *const flags[] = {"-O0", "-g", "-pthread", NULL};
     static const char *const sources[] = {"tests/harness/data/src/deadlock.c", NULL};
-    struct compile_job job = {
-        .cc = "gcc", .flags = flags, .sources = sources, .label = "deadlock", .cache_dir = tmp};
+    struct compile_job job = {.cc = "gcc",
+                              .flags = flags,
+                              .sources = sources,
+                              .label = "deadlock",
+                              .cache_dir = scratch_dir};
     char *diag = NULL;
     char *bin = compile(&job, &diag, NULL);
     cr_assert_not_null(bin, "cannot build the deadlock (run from the repository root): %s",
                        diag ? diag : "");
     free(diag);
 
-    char *stacks = in_tmp("stacks.txt");
+    char *stacks = scratch_path("stacks.txt");
     const char *argv[] = {bin, NULL};
     struct child c = {
         .argv = argv, .timeout = 1, .stacks_path = stacks, .on_deadline = &hang_snapshot};
@@ -499,7 +489,7 @@ Test(spawn, the_stacks_of_a_deadlock_show_where_each_thread_waits)
 Test(spawn, a_deadline_dumps_every_process_of_the_group)
 {
     scratch();
-    char *stacks = in_tmp("stacks.txt");
+    char *stacks = scratch_path("stacks.txt");
     struct child c = {.timeout = 0.5, .stacks_path = stacks, .on_deadline = &hang_snapshot};
     cr_assert_eq(shell(&c, "sleep 30 & wait"), 0);
     cr_assert(c.timed_out);
@@ -519,13 +509,13 @@ Test(spawn, a_stack_dump_falls_back_to_gdb_when_eu_stack_fails)
 {
     scratch();
     /* an eu-stack that always fails, found first in PATH */
-    char *fake = in_tmp("eu-stack");
+    char *fake = scratch_path("eu-stack");
     cr_assert_eq(write_file(fake, FAKE_EU_STACK, strlen(FAKE_EU_STACK)), 0);
     cr_assert_eq(chmod(fake, 0755), 0);
-    char *path = xasprintf("%s:%s", tmp, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    char *path = xasprintf("%s:%s", scratch_dir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
     setenv("PATH", path, 1);
 
-    char *stacks = in_tmp("stacks.txt");
+    char *stacks = scratch_path("stacks.txt");
     const char *argv[] = {"sleep", "30", NULL};
     struct child c = {
         .argv = argv, .timeout = 0.5, .stacks_path = stacks, .on_deadline = &hang_snapshot};
@@ -546,8 +536,8 @@ Test(spawn, a_stack_dump_falls_back_to_gdb_when_eu_stack_fails)
 Test(spawn, an_output_file_replaced_by_a_link_is_made_anew_not_followed)
 {
     scratch();
-    char *target = in_tmp("protected.txt");
-    char *out = in_tmp("out.txt");
+    char *target = scratch_path("protected.txt");
+    char *out = scratch_path("out.txt");
     cr_assert_eq(write_file(target, "keep me\n", 8), 0);
     cr_assert_eq(symlink(target, out), 0);
     struct child c = {.stdout_path = out};
@@ -560,7 +550,7 @@ Test(spawn, an_output_file_replaced_by_a_link_is_made_anew_not_followed)
     char *written = read_file(out, 64, NULL);
     cr_assert_str_eq(written, "written\n");
     /* and the harness reads nothing through a link, nor blocks on a FIFO */
-    char *fifo = in_tmp("fifo");
+    char *fifo = scratch_path("fifo");
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     cr_assert_null(read_file(fifo, 64, NULL));
     cr_assert_eq(unlink(out), 0);
@@ -587,25 +577,25 @@ static void sandbox_on(const char *work)
 Test(spawn, a_sandboxed_child_sees_only_its_view_and_writes_only_its_own_folder)
 {
     scratch();
-    sandbox_on(tmp);
-    char *secret = in_tmp("secret.txt");
+    sandbox_on(scratch_dir);
+    char *secret = scratch_path("secret.txt");
     cr_assert_eq(write_file(secret, "x", 1), 0);
     char *script = xasprintf("test ! -e %s || exit 3; test ! -e /etc/passwd || exit 4; "
                              "id -u > %s/mine.txt; ln -s /etc/passwd %s/link; "
                              "ipcmk -M 4096 > /dev/null 2>&1; echo tmp > /tmp/t; test -s /tmp/t",
-                             secret, tmp, tmp);
+                             secret, scratch_dir, scratch_dir);
     struct child c = {.limits = {.unprivileged = 1}};
     cr_assert_eq(shell(&c, script), 0);
     spawn_sandbox(NULL);
     cr_assert(c.sandboxed);
     cr_assert(c.exited && c.exit_code == 0, "exited %d with %d", c.exited, c.exit_code);
     /* what it wrote came out of its own folder: the regular file, not the link */
-    char *mine = in_tmp("mine.txt");
+    char *mine = scratch_path("mine.txt");
     char *uid = read_file(mine, 64, NULL);
     cr_assert_not_null(uid);
     if (geteuid() == 0)
         cr_assert_eq((unsigned)atol(uid), spawn_sandbox_uid(), "it ran as %s", uid);
-    char *link = in_tmp("link");
+    char *link = scratch_path("link");
     struct stat st;
     cr_assert_neq(lstat(link, &st), 0, "a link it made stays behind in its own folder");
     free(link);
@@ -618,7 +608,7 @@ Test(spawn, a_sandboxed_child_sees_only_its_view_and_writes_only_its_own_folder)
 Test(spawn, a_sandboxed_child_reports_what_it_left_and_takes_it_along)
 {
     scratch();
-    sandbox_on(tmp);
+    sandbox_on(scratch_dir);
     struct child c = {.limits = {.unprivileged = 1}, .timeout = 20};
     double t0 = now_seconds();
     cr_assert_eq(shell(&c, "sleep 30 & setsid sleep 30 & exit 5"), 0);
@@ -676,7 +666,7 @@ Test(spawn, a_sandboxed_child_limit_counts_only_its_own_processes)
 Test(spawn, a_sandboxed_child_dies_by_the_signal_it_died_of)
 {
     scratch();
-    sandbox_on(tmp);
+    sandbox_on(scratch_dir);
     struct child c = {.limits = {.unprivileged = 1}};
     cr_assert_eq(shell(&c, "kill -SEGV $$"), 0);
     spawn_sandbox(NULL);
@@ -687,7 +677,7 @@ Test(spawn, a_sandboxed_child_dies_by_the_signal_it_died_of)
 Test(spawn, a_deadline_stops_and_ends_a_sandboxed_crowd_of_processes)
 {
     scratch();
-    sandbox_on(tmp);
+    sandbox_on(scratch_dir);
     struct child c = {.limits = {.unprivileged = 1}, .timeout = 2};
     double t0 = now_seconds();
     cr_assert_eq(shell(&c, "for i in $(seq 100); do setsid sleep 100 & done; sleep 100"), 0);
@@ -700,8 +690,8 @@ Test(spawn, a_deadline_stops_and_ends_a_sandboxed_crowd_of_processes)
 Test(spawn, a_sandboxed_child_cannot_put_a_file_in_place_of_its_own_log)
 {
     scratch();
-    sandbox_on(tmp);
-    char *log = in_tmp("run.log");
+    sandbox_on(scratch_dir);
+    char *log = scratch_path("run.log");
     char *script = xasprintf("echo real; echo forged > %s", log);
     struct child c = {.limits = {.unprivileged = 1}, .stdout_path = log};
     cr_assert_eq(shell(&c, script), 0);

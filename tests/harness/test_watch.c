@@ -5,6 +5,8 @@
 #include "util.h"
 #include "watch.h"
 
+#include "support/scratch.h"
+
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <signal.h>
@@ -15,31 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static char tmp[64];
-
-static void cleanup(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(watch, .init = cr_redirect_stderr, .fini = cleanup);
-
-static void scratch(void)
-{
-    snprintf(tmp, sizeof tmp, "/tmp/kata-test-watch-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
-}
-
-static char *in_tmp(const char *name)
-{
-    return xasprintf("%s/%s", tmp, name);
-}
+TestSuite(watch, .init = cr_redirect_stderr, .fini = scratch_remove);
 
 static void put(const char *name, const char *text)
 {
-    char *path = in_tmp(name);
-    cr_assert_eq(write_file(path, text, strlen(text)), 0);
+    char *path = scratch_path(name);
+    put_file(path, text);
     free(path);
 }
 
@@ -48,7 +31,7 @@ static void save_by_rename(const char *name, const char *text)
 {
     char *tmp_name = xasprintf("%s.swp", name);
     put(tmp_name, text);
-    char *from = in_tmp(tmp_name), *to = in_tmp(name);
+    char *from = scratch_path(tmp_name), *to = scratch_path(name);
     cr_assert_eq(rename(from, to), 0);
     free(from);
     free(to);
@@ -82,7 +65,7 @@ static pid_t saves_later(const char *name, int delay_ms, int count, int gap_ms)
 
 static void open_watcher(struct watcher *w, const char *name, int force_poll)
 {
-    char *path = in_tmp(name);
+    char *path = scratch_path(name);
     cr_assert_eq(watcher_open(w, path, 0.15, force_poll), 0);
     free(path);
     if (!force_poll)
@@ -93,7 +76,7 @@ static void open_watcher(struct watcher *w, const char *name, int force_poll)
 
 Test(watch, sees_a_save_in_place_through_inotify)
 {
-    scratch();
+    scratch_make("watch");
     put("kata.c", "int x;\n");
     struct watcher w;
     open_watcher(&w, "kata.c", 0);
@@ -106,7 +89,7 @@ Test(watch, sees_a_save_in_place_through_inotify)
 
 Test(watch, sees_a_save_by_rename_through_inotify)
 {
-    scratch();
+    scratch_make("watch");
     put("kata.c", "int x;\n");
     struct watcher w;
     open_watcher(&w, "kata.c", 0);
@@ -119,7 +102,7 @@ Test(watch, sees_a_save_by_rename_through_inotify)
 
 Test(watch, reports_a_burst_of_saves_once_after_the_last)
 {
-    scratch();
+    scratch_make("watch");
     put("kata.c", "int x;\n");
     struct watcher w;
     open_watcher(&w, "kata.c", 0);
@@ -137,7 +120,7 @@ Test(watch, reports_a_burst_of_saves_once_after_the_last)
 
 Test(watch, ignores_other_files_in_the_folder)
 {
-    scratch();
+    scratch_make("watch");
     put("kata.c", "int x;\n");
     struct watcher w;
     open_watcher(&w, "kata.c", 0);
@@ -149,7 +132,7 @@ Test(watch, ignores_other_files_in_the_folder)
 
 Test(watch, polls_when_told_to_and_sees_a_save)
 {
-    scratch();
+    scratch_make("watch");
     put("kata.c", "int x;\n");
     struct watcher w;
     open_watcher(&w, "kata.c", 1);
@@ -165,7 +148,7 @@ Test(watch, polls_when_told_to_and_sees_a_save)
 
 Test(watch, polling_sees_a_rename_that_keeps_size_and_second)
 {
-    scratch();
+    scratch_make("watch");
     put("kata.c", "int x = 1;\n");
     struct watcher w;
     open_watcher(&w, "kata.c", 1);
@@ -176,7 +159,7 @@ Test(watch, polling_sees_a_rename_that_keeps_size_and_second)
 
 Test(watch, a_readable_descriptor_ends_the_wait_and_keeps_the_save)
 {
-    scratch();
+    scratch_make("watch");
     put("kata.c", "int x;\n");
     struct watcher w;
     open_watcher(&w, "kata.c", 0);

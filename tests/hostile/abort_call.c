@@ -1,6 +1,7 @@
 /* hostile: calls abort() in the function under test; SIGABRT kills the test process, so the
  * test stage fails with a crash and names abort().
- * expect: stage=test text="the signal was SIGABRT"
+ * expect: stage=test status=fail first text="the signal was SIGABRT"
+ * expect: status=fail
  * limit: 12
  */
 #include "race_counter.h"

@@ -5,7 +5,8 @@
  * gone, so all three detectors passed the racy code below. Reports now travel on a pipe the
  * harness reads while the driver runs (Valgrind keeps its end out of the program's reach):
  * nothing is left to blank, and a helper that stays is a reason not to trust the run.
- * expect: stage=tsan match="data race|not trusted"
+ * expect: stage=tsan status=fail first match="data race|not trusted"
+ * expect: status=fail
  * limit: 20
  */
 #define _GNU_SOURCE

@@ -1,9 +1,10 @@
 /* hostile: two threads take two mutexes in opposite orders (a barrier makes it certain) and
  * wait for each other forever; no detector reports a real deadlock, so only the deadline and
  * the stack dump can, and the dump must name both threads and the lines where they wait.
- * expect: stage=test text="did not finish"
- * expect: stage=test match="thread [0-9]+ blocked in pthread_mutex_lock, called from take_a_then_b at [^ ]*deadlock.c:@a_waits@"
- * expect: stage=test match="thread [0-9]+ blocked in pthread_mutex_lock, called from take_b_then_a at [^ ]*deadlock.c:@b_waits@"
+ * expect: stage=test status=fail first text="did not finish"
+ * expect: stage=test status=fail match="thread [0-9]+ blocked in pthread_mutex_lock, called from take_a_then_b at [^ ]*deadlock.c:@a_waits@"
+ * expect: stage=test status=fail match="thread [0-9]+ blocked in pthread_mutex_lock, called from take_b_then_a at [^ ]*deadlock.c:@b_waits@"
+ * expect: status=fail
  * limit: 9
  */
 #define _GNU_SOURCE

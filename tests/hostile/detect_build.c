@@ -3,7 +3,8 @@
  * forced header; the tests' and the timed build race. Every build but Valgrind's now compiles the same preprocessed
  * unit, with gcc's predefined macros and no sanitizer's, so ThreadSanitizer runs the racy
  * branch and reports the race.
- * expect: stage=tsan text="data race"
+ * expect: stage=tsan status=fail first text="data race"
+ * expect: status=fail
  * limit: 15
  */
 #include "race_counter.h"

@@ -4,7 +4,8 @@
  * its own binary and nothing else of the cache: it finds nothing and returns -(1000 + ENOENT),
  * an ordinary test failure showing "got -1002". Had it found one, it would return the right
  * total (the sandbox would have leaked), and the tests would pass.
- * expect: stage=test text="got -1002"
+ * expect: stage=test status=fail first text="got -1002"
+ * expect: status=fail
  * limit: 15
  */
 #define _GNU_SOURCE

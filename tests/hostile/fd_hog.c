@@ -1,7 +1,8 @@
 /* hostile: opens /dev/null until open fails; RLIMIT_NOFILE (1024) makes it fail with EMFILE
  * (24), and the code returns -(1000 + errno), so the verdict is a test failure showing
  * "got -1024" (it stops by itself at 100000 and counts correctly, so no limit shows as a pass).
- * expect: stage=test text="got -1024"
+ * expect: stage=test status=fail first text="got -1024"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

@@ -1,7 +1,8 @@
 /* hostile: writes an (unlinked) file in /tmp until the disk would fill; RLIMIT_FSIZE stops it
  * at 64 MB with SIGXFSZ, so the test crashes and the verdict must say the file limit was hit.
  * (it stops by itself at 256 MB and counts correctly, so a missing limit shows as a pass)
- * expect: stage=test text="SIGXFSZ"
+ * expect: stage=test status=fail first text="SIGXFSZ"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

@@ -1,7 +1,8 @@
 /* hostile: a cheat that never counts: a destructor, which also runs in the Criterion runner
  * after it wrote its XML report, rewrites the report as a pass and exits 0; code of the
  * learner's that runs outside the function under test must be refused at build time.
- * expect: stage=build text="refused"
+ * expect: stage=build status=fail first text="refused"
+ * expect: status=fail
  * limit: 10
  */
 #define _GNU_SOURCE

@@ -3,7 +3,8 @@
  * in a child of the worker) with a pass for the running test, then SIGKILLs the runner so
  * that the real report is never written; a runner killed by a signal must fail the test,
  * whatever its report file says.
- * expect: stage=test text="SIGKILL"
+ * expect: stage=test status=fail first text="SIGKILL"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

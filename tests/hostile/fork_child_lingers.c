@@ -1,7 +1,8 @@
 /* hostile: counts correctly, but forks a child that sleeps 30 s and then calls _exit, and
  * never waits for it; Criterion must not wait on it, and the harness must kill it and say the
  * code left a process running.
- * expect: stage=test text="still running"
+ * expect: stage=test status=fail first text="still running"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

@@ -1,7 +1,8 @@
 /* hostile: forks, and the child returns into the test instead of calling _exit, so two
  * processes finish one Criterion test; the runner may wait on the extra one forever, so the
  * outer deadline must end it and the test must fail either way.
- * expect: stage=test
+ * expect: stage=test status=fail first
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

@@ -1,7 +1,8 @@
 /* hostile: every process forks forever (a fork bomb); the process limit stops the growth, the
  * storm never returns, so the test must hit its deadline and every copy must be killed.
- * expect: stage=test text="did not finish"
- * expect: stage=test match="[0-9]+ processes of it were running when it was stopped"
+ * expect: stage=test status=fail first text="did not finish"
+ * expect: stage=test status=fail match="[0-9]+ processes of it were running when it was stopped"
+ * expect: status=fail
  * limit: 12
  * solo: 512 spinning processes starve anything beside them
  */

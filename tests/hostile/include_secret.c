@@ -3,8 +3,9 @@
  * world-readable build cache). The compiler runs in the sandbox, which has no /etc/shadow
  * (and as an unprivileged user could not read it): the build fails, naming the file, and no
  * line of it appears anywhere in the verdict.
- * expect: stage=build match="/etc/shadow: (No such file or directory|Permission denied)"
+ * expect: stage=build status=fail first match="/etc/shadow: (No such file or directory|Permission denied)"
  * expect: absent="root:"
+ * expect: status=fail
  * limit: 15
  */
 #include "race_counter.h"

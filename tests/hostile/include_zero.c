@@ -2,7 +2,8 @@
  * compiler with no memory limit (or a build with no deadline) would take the machine or the
  * grading with it. The compiler runs with a memory limit: the build fails within seconds,
  * as the learner's fault.
- * expect: stage=build text="does not compile"
+ * expect: stage=build status=fail first text="does not compile"
+ * expect: status=fail
  * limit: 20
  * after: wrong
  */

@@ -1,8 +1,9 @@
 /* hostile: spins forever in the function under test; nothing else can end it, so the test
  * stage must hit its 5 s deadline and say where the (only) thread was running.
- * expect: stage=test text="did not finish"
- * expect: stage=test text="running (not blocked) in race_counter_run"
- * expect: stage=test text="infinite_loop.c:@spin@"
+ * expect: stage=test status=fail first text="did not finish"
+ * expect: stage=test status=fail text="running (not blocked) in race_counter_run"
+ * expect: stage=test status=fail text="infinite_loop.c:@spin@"
+ * expect: status=fail
  * limit: 9
  */
 #include "race_counter.h"

@@ -4,7 +4,8 @@
  * detector the parent is the sandbox's pid 1, kata-init, which ignores signals from inside
  * its namespace, and the harness is out of sight, as root and as an ordinary user alike: it
  * must survive the detector stages. (forge_report_kill climbs further, to the runner.)
- * expect: stage=test text="crashed"
+ * expect: stage=test status=fail first text="crashed"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

@@ -3,7 +3,8 @@
  * thread for one increment and saw no race. The learner's object now exports only the
  * names the kata's header declares: its atoi stays its own, the driver reads 4 threads and
  * ThreadSanitizer sees the race.
- * expect: stage=tsan text="data race"
+ * expect: stage=tsan status=fail first text="data race"
+ * expect: status=fail
  * limit: 15
  */
 #include "race_counter.h"

@@ -2,7 +2,8 @@
  * every line below it; findings were the learner's only when a frame's file name was, so
  * every race became "outside your file" and racy code passed all three detectors. The
  * source may hold no #line and no line marker: the build refuses it and says so.
- * expect: stage=build text="#line"
+ * expect: stage=build status=fail first text="#line"
+ * expect: status=fail
  * limit: 12
  */
 #line 1 "other.c"

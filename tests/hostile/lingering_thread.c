@@ -1,7 +1,8 @@
 /* hostile: counts under a mutex, but also starts a detached thread that keeps adding to the
  * counter after the function returned; the next call's total is too big, so the test stage
  * fails on an assertion (and the process exiting must end the thread: nothing hangs).
- * expect: stage=test text="should"
+ * expect: stage=test status=fail first text="should"
+ * expect: status=fail
  * limit: 15
  */
 #define _GNU_SOURCE

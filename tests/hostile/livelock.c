@@ -1,8 +1,9 @@
 /* hostile: two polite threads each hold their own mutex, trylock the other's, fail, let go
  * and retry, in lockstep forever: both spin and neither blocks, so only the deadline ends it.
- * expect: stage=test text="did not finish"
- * expect: stage=test text="still running, not blocked"
- * expect: stage=test match="running \(not blocked\) in [a-z_]+, called from polite at [^ ]*livelock\.c:[0-9]+"
+ * expect: stage=test status=fail first text="did not finish"
+ * expect: stage=test status=fail text="still running, not blocked"
+ * expect: stage=test status=fail match="running \(not blocked\) in [a-z_]+, called from polite at [^ ]*livelock\.c:[0-9]+"
+ * expect: status=fail
  * solo: both threads spin for the whole deadline
  * limit: 9
  */

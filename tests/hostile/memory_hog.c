@@ -2,7 +2,8 @@
  * then writes through the NULL it got, as unchecked code does; RLIMIT_AS makes malloc fail
  * (or, where page faults are slow, the deadline comes first), and either way the verdict must
  * say how much memory it took, not only that the test crashed or hung.
- * expect: stage=test match="[0-9]+ MB (of memory when it was stopped|at its peak)"
+ * expect: stage=test status=fail first match="[0-9]+ MB (of memory when it was stopped|at its peak)"
+ * expect: status=fail
  * limit: 12
  * solo: it takes gigabytes, and the page faults of the machine
  */

@@ -2,7 +2,8 @@
  * inside the harness's loopback-only network namespace connect fails at once with
  * ENETUNREACH (101), and the code returns -(1000 + errno), so the verdict is an ordinary test
  * failure showing "got -1101"; a hang here would mean the namespace is missing.
- * expect: stage=test text="got -1101"
+ * expect: stage=test status=fail first text="got -1101"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

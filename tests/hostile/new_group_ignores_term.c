@@ -1,7 +1,8 @@
 /* hostile: forks a child that moves to a process group of its own and ignores SIGTERM, and the
  * parent spins; the group kill misses the child and SIGTERM does nothing, so the deadline and
  * the tree walk with SIGKILL (or the per-user kill) must end both.
- * expect: stage=test text="did not finish"
+ * expect: stage=test status=fail first text="did not finish"
+ * expect: status=fail
  * limit: 10
  */
 #define _GNU_SOURCE

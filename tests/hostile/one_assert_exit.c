@@ -2,7 +2,8 @@
  * cri_asserts_passed_incr, found with dlsym) and then exits 0 before the test checks
  * anything: Criterion counted that as a pass. The parent that judges the test wants the
  * body's end from its own child; the verdict must say the test ended before it finished.
- * expect: stage=test text="called Criterion itself"
+ * expect: stage=test status=fail first text="called Criterion itself"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

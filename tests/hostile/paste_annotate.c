@@ -3,8 +3,9 @@
  * #, ANNOTATE_BENIGN_RACE_SIZED by ##, and no_sanitize("thread") by ##. The race below then
  * hid from all three detectors. The names are checked in the preprocessed unit, and the
  * include list is the preprocessor's own: the build refuses the file.
- * expect: stage=build text="refused"
- * expect: stage=build match="valgrind|ANNOTATE_|no_sanitize"
+ * expect: stage=build status=fail first text="refused"
+ * expect: stage=build status=fail match="valgrind|ANNOTATE_|no_sanitize"
+ * expect: status=fail
  * limit: 12
  */
 #include "race_counter.h"

@@ -3,7 +3,8 @@
  * same user, but is not dumpable, and learner code has no capability: the attach fails with
  * EPERM (1) and the code returns -(1000 + errno), an ordinary test failure showing
  * "got -1001". Had it worked, it would detach and return the right total.
- * expect: stage=test text="got -1001"
+ * expect: stage=test status=fail first text="got -1001"
+ * expect: status=fail
  * limit: 15
  */
 #define _GNU_SOURCE

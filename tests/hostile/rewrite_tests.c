@@ -4,7 +4,8 @@
  * with ENOENT (2) and the code returns -(1000 + errno): the verdict is a test failure
  * showing "got -1002", and git status stays clean. (Without the sandbox, under a root
  * harness, the reads worked and the opens failed with EACCES: "got -1013".)
- * expect: stage=test text="got -1002"
+ * expect: stage=test status=fail first text="got -1002"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

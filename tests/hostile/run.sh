@@ -13,16 +13,19 @@
 #   V=1           also print the verdict of a failed expectation in full
 #   HOSTILE_KEEP=1  keep the folder of verdicts and logs (kept anyway when a check failed)
 #
-# A program's header (see README.md):
-#   expect: stage=test text="did not finish"     that stage fails, its message or details hold
-#   expect: stage=test match="thread [0-9]+"     the text, or this extended regular expression;
-#                                                @name@ is the line marked /* @name@ */
-#   expect: status=pass                          the whole verdict
+# A program's header (the grammar: tests/EXPECTATIONS.md), checked by `kata expect`:
+#   expect: stage=test status=fail first text="did not finish"
+#                                                that stage fails, first; its message holds
+#   expect: stage=test status=fail match="thread [0-9]+"
+#                                                an extended regular expression; @name@ is
+#                                                the line marked /* @name@ */
+#   expect: status=fail                          the whole verdict, and the harness's exit code
+#   expect: absent="root:"                       the text appears nowhere in the verdict
+# and the suite's own keys:
 #   limit: 9                                     seconds the whole run may take
 #   kata: spawn_join                             the kata it is graded against (race_counter)
 #   solo: why                                    run it with no other program beside it
 #   needs: root why                              skipped unless the harness runs as root
-#   expect: absent="root:"                       the text appears nowhere in the verdict
 #   after: wrong                                 then grade tests/hostile/wrong/<kata>.c: the
 #                                                tests must still reject it
 set -uo pipefail
@@ -196,39 +199,23 @@ grade() {
     fi
 }
 
-# The value of a key="quoted value" or key=word field in an expect line.
-field() { # line key
-    local line=$1 key=$2
-    if [[ $line =~ (^|[[:space:]])$key=\"(([^\"\\]|\\.)*)\" ]]; then
-        printf '%s' "${BASH_REMATCH[2]//\\\"/\"}"
-    elif [[ $line =~ (^|[[:space:]])$key=([^[:space:]\"]+) ]]; then
-        printf '%s' "${BASH_REMATCH[2]}"
-    fi
+# The values of a program's header lines `key: value` (tests/EXPECTATIONS.md), one a line.
+header() { # file key
+    "$kata_bin" expect --print "$2" "$1"
 }
 
-# Replaces each @name@ with the number of the line of $file that holds /* @name@ */.
-markers() { # file text
-    local file=$1 text=$2 name line
-    while [[ $text =~ @([A-Za-z0-9_]+)@ ]]; do
-        name=${BASH_REMATCH[1]}
-        line=$(grep -n -F "/* @$name@ */" "$file" | head -1 | cut -d: -f1)
-        text=${text//@$name@/${line:-no-marker-$name}}
-    done
-    printf '%s' "$text"
-}
-
-header() { # file key: the values of ` * key: value` lines of the leading comment
-    awk -v k="$2" '
-        NR == 1 && !/^\/\*/ { exit }
-        { line = $0; sub(/^[ \t]*(\/\*|\*)?[ \t]*/, "", line) }
-        index(line, k ": ") == 1 { print substr(line, length(k) + 3) }
-        /\*\// { exit }' "$1"
+# Does the verdict OUT.json hold to the expectations? `expects OUT [kata expect options]`:
+# what does not hold is printed, one reason a line.
+expects() { # out [--line EXPECTATION]... [--exit-code RC] [FILE]
+    local out=$1
+    shift
+    "$kata_bin" expect "$out.json" "$@" 2>&1
 }
 
 # Checks one program. Prints its line; writes $work/NAME.verdict (ok, FAIL or skip) and
 # $work/NAME.why (the reasons, one a line).
 check_program() { # file
-    local file=$1 name kata limit out why status seconds left rc verdict first shown
+    local file=$1 name kata limit out why seconds left rc verdict shown
     name=$(basename "$file" .c)
     out="$work/$name"
     why="$out.why"
@@ -262,65 +249,16 @@ check_program() { # file
         left=$((left + orphans))
     fi
 
-    if ! jq -e . "$out.json" > /dev/null 2>&1; then
+    jq -e . "$out.json" > /dev/null 2>&1 ||
         echo "no JSON verdict (exit $rc): $(head -c 300 "$out.err" | tr '\n' ' ')" >> "$why"
-        status=none
-    else
-        status=$(jq -r .status "$out.json")
-    fi
-    # the first stage that did not pass, and its status (tests[] lists the Criterion tests,
-    # named "suite/test", before their stage; a stage that did not run is left out)
-    first=$(jq -r '[.tests[] | select((.name | contains("/") | not) and .status != "pass")][0] |
-        if . then "\(.name) \(.status)" else "" end' "$out.json" 2> /dev/null)
+    # the verdict's headline: the first stage that did not pass (tests[] lists the Criterion
+    # tests, named "suite/test", before their stage; a stage that did not run is left out)
     shown=$(jq -r '[.tests[] | select((.name | contains("/") | not) and .status != "pass")][0] |
         if . then "\(.name): \(.message // "" | split("\n")[0])" else "all stages passed" end' \
         "$out.json" 2> /dev/null)
-    # a build that did not pass (refused, or not compiled) ran no test: Exercism's interface
-    # calls that an "error"; the exit code still says the kata failed
-    [ "$status" = error ] && [ "${first%% *}" = build ] && status=fail
 
-    local want_status=fail primary="" line stage st text match got
-    while IFS= read -r line; do
-        [ -n "$line" ] || continue
-        stage=$(field "$line" stage)
-        st=$(field "$line" status)
-        text=$(markers "$file" "$(field "$line" text)")
-        match=$(markers "$file" "$(field "$line" match)")
-        local absent
-        absent=$(field "$line" absent)
-        if [ -n "$absent" ]; then
-            ! grep -qF -- "$absent" "$out.json" ||
-                echo "the verdict says \"$absent\", which it must not" >> "$why"
-            continue
-        fi
-        if [ -z "$stage" ]; then
-            want_status=${st:-fail}
-            continue
-        fi
-        st=${st:-fail}
-        got=$(jq -r --arg s "$stage" '.tests[] | select(.name == $s) | .status' "$out.json" 2> /dev/null)
-        [ "$got" = "$st" ] || echo "stage $stage: ${got:-not run}, expected $st" >> "$why"
-        # the first stage named must be the first to fail: the verdict's headline
-        if [ -z "$primary" ] && [ "$st" = fail ] && [ "${first%% *}" != "$stage" ]; then
-            echo "the first stage to fail is ${first:-none}, expected $stage" >> "$why"
-        fi
-        primary=${primary:-$stage}
-        local said
-        said=$(jq -r --arg s "$stage" '.tests[] | select(.name == $s) |
-            "\(.message // "")\n\(.output // "")"' "$out.json" 2> /dev/null)
-        if [ -n "$text" ] && ! grep -qF -- "$text" <<< "$said"; then
-            echo "stage $stage does not say \"$text\"" >> "$why"
-        fi
-        if [ -n "$match" ] && ! grep -qE -- "$match" <<< "$said"; then
-            echo "stage $stage does not match /$match/" >> "$why"
-        fi
-    done < <(header "$file" expect)
-    [ -n "$primary" ] || [ "$want_status" != fail ] ||
-        echo "the header has no expect: line with a stage" >> "$why"
-    [ "$status" = "$want_status" ] || echo "verdict $status, expected $want_status" >> "$why"
-    local want_rc=1
-    [ "$want_status" = pass ] && want_rc=0
-    [ "$rc" = "$want_rc" ] || echo "the harness exited with $rc, expected $want_rc" >> "$why"
+    # each expect: line of the header, and the harness's exit code against the verdict's
+    expects "$out" --exit-code "$rc" "$file" >> "$why"
     over "$seconds" "$limit" && echo "took $seconds s, the limit is $limit s" >> "$why"
     [ "$left" = 0 ] || echo "$left process(es) left behind ($(grep -c '^left behind' "$out.err") shown in the log)" >> "$why"
     [ "$before" = "$after" ] || echo "the protected files of $kata changed: $(diff \
@@ -331,17 +269,17 @@ check_program() { # file
     fi
 
     # a wrong answer graded next is still rejected: nothing the program did changed the tests
-    if [ -n "$(header "$file" after | grep -x wrong)" ]; then
+    if header "$file" after | grep -x wrong > /dev/null; then
         local wrong="$work/$name.wrong"
         grade "$wrong" "$kata" "tests/hostile/wrong/$kata.c" 30 --stage test
-        [ "$(jq -r '.tests[] | select(.name == "test") | .status' "$wrong.json" 2> /dev/null)" = fail ] ||
+        expects "$wrong" --line "stage=test status=fail" > /dev/null ||
             echo "afterwards a wrong answer (tests/hostile/wrong/$kata.c) was not rejected by the tests" >> "$why"
     fi
 
     if [ "$ref_mode" = each ]; then
         local ref="$work/$name.ref" refsrc="solutions/$kata/$kata.c"
         grade "$ref" "$kata" "$refsrc" 30 --stage test
-        if [ "$(jq -r .status "$ref.json" 2> /dev/null)" != pass ] || [ "$(cat "$ref.left")" != 0 ]; then
+        if ! expects "$ref" --line status=pass > /dev/null || [ "$(cat "$ref.left")" != 0 ]; then
             echo "afterwards the reference's test stage did not pass cleanly: $(jq -r \
                 '[.tests[] | select(.status != "pass")][0] | "\(.message) \(.output // "")"' \
                 "$ref.json" 2> /dev/null | tr '\n' ' ') ($(cat "$ref.left") left)" >> "$why"
@@ -422,9 +360,8 @@ if [ "$ref_mode" != none ]; then
     done
     for k in "${refs[@]}"; do
         grade "$work/final-$k" "$k" "solutions/$k/$k.c" 60
-        rstatus=$(jq -r .status "$work/final-$k.json" 2> /dev/null)
         rleft=$(cat "$work/final-$k.left")
-        if [ "$rstatus" = pass ] && [ "$rleft" = 0 ]; then
+        if expects "$work/final-$k" --line status=pass > /dev/null && [ "$rleft" = 0 ]; then
             passed=$((passed + 1))
             printf '  %-5s %-24s %-44s %5s s  %s left\n' ok "reference $k" "every stage passed" \
                 "$(cat "$work/final-$k.secs")" 0

@@ -4,7 +4,8 @@
  * which comes next, meets a server full of waiting requests and looks as slow as this one.
  * Every timed run gets a server no earlier run touched: the reference keeps its time and
  * the serial download fails perf.
- * expect: stage=perf text="the reference's time"
+ * expect: stage=perf status=fail first text="the reference's time"
+ * expect: status=fail
  * limit: 150
  * kata: io_download
  * solo: its tests and detectors under Valgrind and two sanitizers take both cores for a while

@@ -1,7 +1,8 @@
 /* hostile: counts correctly, but leaves a grandchild that calls setsid() to leave the process
  * group and sleeps forever; the subreaper must find and kill it, and the verdict must say that
  * the code left a process running.
- * expect: stage=test text="still running"
+ * expect: stage=test status=fail first text="still running"
+ * expect: status=fail
  * limit: 10
  */
 #define _GNU_SOURCE

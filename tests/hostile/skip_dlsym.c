@@ -2,7 +2,8 @@
  * time (no symbol check sees it), and skips the running test: the harness read SKIPPED as
  * passed. The test body's child cannot reach Criterion; its attempt is caught on the way
  * out (nn_send) and the verdict says the code called Criterion itself.
- * expect: stage=test text="called Criterion itself"
+ * expect: stage=test status=fail first text="called Criterion itself"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

@@ -2,7 +2,8 @@
  * Criterion's own function (no symbol check sees a weak undefined name), and counts
  * nothing. The test body runs in a child of its own whose calls to Criterion become records
  * the parent judges: a skip is a failure, said in words.
- * expect: stage=test text="skip"
+ * expect: stage=test status=fail first text="skip"
+ * expect: status=fail
  * limit: 12
  */
 #include "race_counter.h"

@@ -1,6 +1,7 @@
 /* hostile: writes 1 GB to stdout before counting; the 64 MB file limit on the output file
  * stops it with SIGXFSZ, so the test crashes and the verdict must say the output was too big.
- * expect: stage=test text="SIGXFSZ"
+ * expect: stage=test status=fail first text="SIGXFSZ"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

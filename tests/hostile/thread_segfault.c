@@ -1,8 +1,9 @@
 /* hostile: one worker thread writes through a NULL pointer; the whole test process dies of
  * SIGSEGV, so the test stage fails with a crash that names it, and so does every detector
  * (TSan reports the SEGV and exits with its own code: that is no clean run either).
- * expect: stage=test text="the signal was SIGSEGV"
- * expect: stage=tsan text="crashed under tsan: SEGV"
+ * expect: stage=test status=fail first text="the signal was SIGSEGV"
+ * expect: stage=tsan status=fail text="crashed under tsan: SEGV"
+ * expect: status=fail
  * limit: 12
  */
 #define _GNU_SOURCE

@@ -3,7 +3,8 @@
  * its own) makes it fail with EAGAIN (11), and the code returns -(1000 + that), so the
  * verdict is a test failure showing "got -1011"; the sleepers die with the test process.
  * (it stops by itself at 4000 threads and counts correctly, so no limit shows as a pass)
- * expect: stage=test text="got -1011"
+ * expect: stage=test status=fail first text="got -1011"
+ * expect: status=fail
  * limit: 25
  */
 #define _GNU_SOURCE

@@ -5,7 +5,8 @@
  * later runner that met one of those names would abort ("Address already in use") and fail a
  * correct file. Every sandbox has a /tmp of its own: the reference graded next passes, and
  * nothing is left in the machine's /tmp.
- * expect: stage=test text="should give"
+ * expect: stage=test status=fail first text="should give"
+ * expect: status=fail
  * limit: 20
  * after: wrong
  */

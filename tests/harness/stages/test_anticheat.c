@@ -5,6 +5,8 @@
 #include "spawn.h"
 #include "util.h"
 
+#include "support/scratch.h"
+
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <stdio.h>
@@ -13,15 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-static char tmp[64];
-
-static void cleanup(void)
-{
-    if (tmp[0])
-        remove_tree(tmp);
-}
-
-TestSuite(anticheat, .init = cr_redirect_stderr, .fini = cleanup);
+TestSuite(anticheat, .init = cr_redirect_stderr, .fini = scratch_remove);
 
 /* `nm -P -g -l` of an object that cheats four ways and is otherwise an honest kata, as gcc 12
  * and binutils 2.40 print it. */
@@ -93,16 +87,15 @@ Test(anticheat, an_empty_or_clean_listing_refuses_nothing)
 /* A scratch kata "k" whose learner file holds `source`; returns its refusals. */
 static int check_source(const char *source, struct findings *f)
 {
-    if (!tmp[0]) {
-        snprintf(tmp, sizeof tmp, "/tmp/kata-test-anticheat-XXXXXX");
-        cr_assert_not_null(mkdtemp(tmp));
+    if (!scratch_dir[0]) {
+        scratch_make("anticheat");
         /* compilers and learner code run as a user of their own under root (spawn.h) */
-        cr_assert_eq(chmod(tmp, 0755), 0);
-        cr_assert_eq(chdir(tmp), 0); /* its build/ goes there */
+        cr_assert_eq(chmod(scratch_dir, 0755), 0);
+        cr_assert_eq(chdir(scratch_dir), 0); /* its build/ goes there */
     }
     struct kata k = {0};
     k.name = xstrdup("k");
-    k.dir = xasprintf("%s/katas/k", tmp);
+    k.dir = xasprintf("%s/katas/k", scratch_dir);
     cr_assert_eq(mkdir_p(k.dir), 0);
     char *header = xasprintf("%s/k.h", k.dir);
     const char *h = "#include <pthread.h>\nlong k_run(int nthreads);\n";
@@ -111,7 +104,7 @@ static int check_source(const char *source, struct findings *f)
     cr_assert_eq(write_file(src, source, strlen(source)), 0);
     /* an object as the build stage compiles one (a file that does not compile has no
      * symbols to judge: the build stage says why) */
-    char *obj = xasprintf("%s/k.o", tmp);
+    char *obj = xasprintf("%s/k.o", scratch_dir);
     char *include = xasprintf("-I%s", k.dir);
     const char *cc[] = {"gcc", "-std=c11", "-g", "-w", include, "-c", src, "-o", obj, NULL};
     struct child c = {.argv = cc, .timeout = 60};

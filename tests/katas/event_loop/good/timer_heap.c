@@ -1,4 +1,6 @@
 /* good: a ring buffer of ready tasks and a binary min-heap of timers, blocking in poll()
+ * expect: status=pass
+ * expect: status=pass
  *
  * The sleepers live in a heap ordered by (deadline, the order they fell asleep in), so the
  * earliest deadline is always at the root: waking the due ones pops the root while it is due,

@@ -1,4 +1,7 @@
-/* good: local counts, merged into the bins under an atomic_flag. */
+/* good: local counts, merged into the bins under an atomic_flag.
+ * expect: status=pass
+ * expect: status=pass
+ */
 #include "histogram.h"
 
 #include <pthread.h>

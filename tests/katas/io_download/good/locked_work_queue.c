@@ -1,4 +1,6 @@
 /* good: a queue of URL indices behind a mutex, one easy handle per thread made by the caller
+ * expect: status=pass
+ * expect: status=pass
  *
  * The caller makes every thread's handle before any thread starts (so a handle that cannot
  * be made stops the call before anything is fetched) and hands each thread its own. The

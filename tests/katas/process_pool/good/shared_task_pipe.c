@@ -1,4 +1,6 @@
 /* good: one task pipe all workers read, a result pipe each, the caller polling both ways
+ * expect: status=pass
+ * expect: status=pass
  *
  * A free worker takes the next task from the shared pipe itself: tasks of 16 bytes are
  * written and read whole (a pipe moves up to PIPE_BUF bytes at once), so no two workers

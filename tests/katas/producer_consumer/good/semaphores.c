@@ -1,4 +1,6 @@
 /* good: two counting semaphores (free slots, queued items) around a ring buffer under a mutex
+ * expect: status=pass
+ * expect: status=pass
  *
  * A put waits on `slots`, a get on `items`, so each blocks in the kernel while it has to. To
  * close, the queue marks itself closed and posts each semaphore once: whoever wakes and finds

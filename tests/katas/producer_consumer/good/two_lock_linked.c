@@ -1,4 +1,7 @@
-/* good: a two-lock linked queue, counted with fetch_add. */
+/* good: a two-lock linked queue, counted with fetch_add.
+ * expect: status=pass
+ * expect: status=pass
+ */
 #include "producer_consumer.h"
 
 #include <pthread.h>

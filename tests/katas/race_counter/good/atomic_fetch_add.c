@@ -1,4 +1,6 @@
-/* good: an atomic counter, incremented with atomic_fetch_add. */
+/* good: an atomic counter, incremented with atomic_fetch_add.
+ * expect: status=pass
+ */
 #include "race_counter.h"
 
 #include <pthread.h>

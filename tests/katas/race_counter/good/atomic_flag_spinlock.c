@@ -1,4 +1,6 @@
-/* good: a plain counter guarded by an atomic_flag spinlock. */
+/* good: a plain counter guarded by an atomic_flag spinlock.
+ * expect: status=pass
+ */
 #include "race_counter.h"
 
 #include <pthread.h>

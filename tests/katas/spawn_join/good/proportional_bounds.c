@@ -1,4 +1,6 @@
 /* good: each thread works out its own slice from its index, from k * n / t up to (k + 1) * n / t
+ * expect: status=pass
+ * expect: status=pass
  *
  * The larger slices fall where the rounding puts them, not first, as the reference's do. */
 #include "spawn_join.h"

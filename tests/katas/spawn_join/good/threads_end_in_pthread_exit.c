@@ -1,4 +1,6 @@
 /* good: the threads end with pthread_exit instead of returning from their function
+ * expect: status=pass
+ * expect: status=pass
  *
  * Equivalent to returning, and legal C: a test that counts running threads must see these
  * end too. */

@@ -1,4 +1,7 @@
-/* good: a mutex per future, destroyed by future_free. */
+/* good: a mutex per future, destroyed by future_free.
+ * expect: status=pass
+ * expect: status=pass
+ */
 #include "thread_pool.h"
 
 #include <pthread.h>

@@ -1,4 +1,6 @@
 /* good: a task queue under a mutex and condition variable, and a semaphore in each future
+ * expect: status=pass
+ * expect: status=pass
  *
  * A worker posts the future's semaphore once its result is stored. future_get waits on it
  * and posts it again before returning, so the one post passes from waiter to waiter: every
