@@ -58,7 +58,8 @@ SRC ?=
 STAGE ?=
 FORMAT ?= text
 SEED ?=
-export SEED V NO_COLOR
+SCHEDULE ?=
+export SEED SCHEDULE V NO_COLOR
 
 .PHONY: help kata list hint selftest test test-harness check-layering deps format format-check clean
 

@@ -10,7 +10,7 @@
 
 /* The usual stages, in the order a table shows them. */
 static const char *const usual_stages[] = {"build", "test", "tsan", "helgrind",
-                                           "drd",   "asan", "perf", NULL};
+                                           "drd",   "asan", "explore", "perf", NULL};
 static int stage_index(const struct kata *k, const char *stage)
 {
     for (int i = 0; i < k->nstages; i++)
