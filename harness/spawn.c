@@ -123,11 +123,17 @@ static void set_limit(int resource, long value)
 
 /* A child's output file, made anew by the harness: whatever had the name goes first (unlink
  * removes a symbolic link, never what it points to), and O_EXCL|O_NOFOLLOW make sure the open
- * creates a regular file of the harness's own, whatever learner code put in the folder. */
+ * creates a regular file of the harness's own, whatever learner code put in the folder. A
+ * character device (/dev/null, named by a caller) is written as it is: unlinked by root, it
+ * would be gone for every program on the machine. Learner code cannot make one (bwrap's
+ * namespace has no CAP_MKNOD outside). */
 static int open_output(const char *path)
 {
     if (!path)
         return open("/dev/null", O_WRONLY | O_CLOEXEC);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISCHR(st.st_mode))
+        return open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (unlink(path) && errno != ENOENT)
         return -1;
     return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);

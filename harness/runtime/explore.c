@@ -97,7 +97,7 @@ static int out_fd = -1;
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
-    char buf[512];
+    static char buf[64 * 1024]; /* one thread runs at a time */
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
@@ -115,7 +115,7 @@ static void say(const char *fmt, ...)
 /* ---- the schedule ---- */
 
 enum strategy { S_REPLAY, S_RANDOM, S_PCT };
-#define MAXDEV 256
+#define MAXDEV 4096
 struct dev {
     long at;
     int thread;
@@ -131,6 +131,7 @@ static int ntaken;
 static long pct_change[PCT_DEPTH];
 #define SPIN 128
 static int run_len;   /* points in a row the running thread kept the turn */
+static long nspins;   /* how many times a spinner was made to yield */
 static long low_prio; /* the lowest priority given so far (spinners go below it) */
 
 static uint64_t next_rand(void)
@@ -293,8 +294,11 @@ static int pick(void)
     /* A thread that keeps the turn for SPIN points in a row while others could run is
      * spinning (a spinlock, a flag loop): it yields, to the next runnable thread after it,
      * and under PCT it drops below every priority, or it would spin for ever. */
-    if (dflt == me && n > 1 && ++run_len >= SPIN) {
+    if (dflt == me && n > 1 && ++run_len >= SPIN + (nspins * 5) % 11) {
+        /* the threshold varies, or a loop whose length divides it would always yield at
+         * the same place in its body (holding a lock the others then spin on) */
         run_len = 0;
+        nspins++;
         dflt = run[0];
         for (int i = 0; i < n; i++)
             if (run[i] > me) {
@@ -730,6 +734,7 @@ int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
     if (s->owner >= 0) {
         if (e >= 0)
             evs[e].kind = EV_TRYLOCK_FAIL;
+        run_len += SPIN / 8; /* a trylock loop is a spin: it yields sooner */
         return EBUSY;
     }
     s->owner = me;
@@ -964,7 +969,7 @@ int __wrap_nanosleep(const struct timespec *a, struct timespec *b)
 
 static void report_schedule(void)
 {
-    char buf[8 * MAXDEV + 8];
+    static char buf[12 * MAXDEV + 8];
     size_t off = 0;
     buf[0] = 0;
     for (int i = 0; i < ntaken && off + 32 < sizeof buf; i++)
@@ -1024,9 +1029,9 @@ struct outcome {
     int ran;        /* the child said Q */
     int failed;     /* 1 wrong result, 2 deadlock, 3 left running, 4 could not run */
     char why[512];  /* the judge's sentence, or what stopped it */
-    char sched[8 * MAXDEV + 8];
+    char sched[12 * MAXDEV + 8];
     long decisions;
-    char *text; /* everything the child said (for the trace) */
+    char *text; /* everything the child said (for the trace): valid until the next run */
 };
 
 static char *schedule_env;
@@ -1098,8 +1103,12 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
         snprintf(o->why, sizeof o->why, "fork: %s", strerror(errno));
         return;
     }
-    size_t cap = 4096, len = 0;
-    char *text = malloc(cap);
+    /* a static buffer, not the heap: a child's heap starts as the parent's, so the parent
+     * allocates nothing between runs, or the learner's allocations (and which memory is
+     * shared, and so the numbering of decisions) would move from run to run */
+    static char textbuf[4 << 20];
+    size_t cap = sizeof textbuf, len = 0;
+    char *text = textbuf;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
@@ -1113,12 +1122,13 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
         }
         if (r <= 0)
             continue;
-        if (len + 1024 > cap)
-            text = realloc(text, cap *= 2);
-        ssize_t n = read(p[0], text + len, cap - len - 1);
+        char sink[4096];
+        ssize_t n = len + 1 < cap ? read(p[0], text + len, cap - len - 1)
+                                  : read(p[0], sink, sizeof sink);
         if (n <= 0)
             break;
-        len += (size_t)n;
+        if (len + 1 < cap)
+            len += (size_t)n;
     }
     close(p[0]);
     text[len] = 0;
@@ -1168,7 +1178,11 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
             snprintf(o->why, sizeof o->why,
                      "a schedule did not finish (%s): a thread blocked in something explore "
                      "does not model, or the program crashed",
-                     strsignal(WTERMSIG(status)));
+                     WTERMSIG(status) == SIGKILL   ? "killed at its deadline"
+                     : WTERMSIG(status) == SIGALRM ? "stopped at its deadline"
+                     : WTERMSIG(status) == SIGSEGV ? "a segmentation fault"
+                     : WTERMSIG(status) == SIGABRT ? "aborted"
+                                                   : "killed by a signal");
         else
             snprintf(o->why, sizeof o->why, "a schedule ended before its report (exit %d)",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -1228,7 +1242,8 @@ int explore_main(const struct explore_kata *k)
     report = fdopen((int)fd, "w");
     if (!report)
         report = stdout;
-    setvbuf(report, NULL, _IOLBF, 0);
+    static char reportbuf[1 << 16]; /* not the heap (run_one says why) */
+    setvbuf(report, reportbuf, _IOLBF, sizeof reportbuf);
     gran = calloc(GSIZE, sizeof *gran);
     uint64_t seed = (uint64_t)env_long("KATA_SEED", 1);
     long budget_ms = env_long("KATA_EXPLORE_BUDGET_MS", 1000);
@@ -1236,8 +1251,8 @@ int explore_main(const struct explore_kata *k)
     int measure = env_long("KATA_EXPLORE_MEASURE", 0) != 0;
     const char *strat_name = getenv("KATA_EXPLORE_STRATEGY");
     schedule_env = getenv("KATA_SCHEDULE");
-    struct outcome o;
-    struct dev d[MAXDEV];
+    static struct outcome o;
+    static struct dev d[MAXDEV];
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1251,7 +1266,6 @@ int explore_main(const struct explore_kata *k)
             kest = o.decisions;
         if (o.failed && o.failed != 4 && !warm_fail[0])
             snprintf(warm_fail, sizeof warm_fail, "%s", o.sched[0] ? o.sched : "-");
-        free(o.text);
     }
     frozen = 1;
 
@@ -1276,8 +1290,7 @@ int explore_main(const struct explore_kata *k)
             found = 1;
             found_by = "random";
         } else {
-            free(o.text);
-        }
+            }
     }
     for (; !found && n < max && (n < 2 || since(&t0) * 1000 < (double)budget_ms); n++) {
         int strat = S_RANDOM;
@@ -1295,7 +1308,6 @@ int explore_main(const struct explore_kata *k)
             n++;
             break;
         }
-        free(o.text);
     }
     double took = since(&t0);
     fprintf(report, "explored %ld %s %.3f\n", n + WARMUP, found_by, took);
@@ -1306,12 +1318,10 @@ int explore_main(const struct explore_kata *k)
     if (o.failed == 4) {
         tell(&o, "cannot");
         fprintf(report, "end\n");
-        free(o.text);
         return 3;
     }
     if (measure) {
         fprintf(report, "verdict fail %s\nend\n", o.why);
-        free(o.text);
         return 1;
     }
     /* shrink: drop each deviation in turn while the run still fails the same way */
@@ -1319,28 +1329,33 @@ int explore_main(const struct explore_kata *k)
     int nd = parse_devs(o.sched, d, MAXDEV);
     if (nd < 0)
         nd = 0;
+    /* chunks first (half the deviations, then quarters, ...), then one at a time */
     int tries = 0;
-    for (int i = nd - 1; i >= 0 && tries < 300; i--) {
-        struct dev t[MAXDEV];
-        int m = 0;
-        for (int j = 0; j < nd; j++)
-            if (j != i)
-                t[m++] = d[j];
-        struct outcome p;
-        run_one(S_REPLAY, seed, 0, t, m, 0, &p);
-        tries++;
-        if (p.failed == kind) {
-            /* what this run did is the new schedule (its deviations, renumbered) */
-            int np = parse_devs(p.sched, d, MAXDEV);
-            nd = np < 0 ? m : np;
-            if (np < 0)
-                memcpy(d, t, (size_t)m * sizeof *t);
-            if (i > nd)
-                i = nd;
+    static struct dev t[MAXDEV];
+    for (int chunk = nd / 2 > 0 ? nd / 2 : 1; chunk >= 1 && tries < 300; chunk /= 2) {
+        for (int from = nd - chunk; from >= 0 && tries < 300; from -= chunk) {
+            int m = 0;
+            for (int j = 0; j < nd; j++)
+                if (j < from || j >= from + chunk)
+                    t[m++] = d[j];
+            struct outcome p;
+            run_one(S_REPLAY, seed, 0, t, m, 0, &p);
+            tries++;
+            if (p.failed == kind) {
+                /* what this run did is the new schedule (its deviations, renumbered) */
+                int np = parse_devs(p.sched, d, MAXDEV);
+                if (np < 0) {
+                    memcpy(d, t, (size_t)m * sizeof *t);
+                    np = m;
+                }
+                nd = np;
+                if (from > nd)
+                    from = nd; /* the loop steps back one chunk from here */
+            }
         }
-        free(p.text);
+        if (chunk == 1)
+            break;
     }
-    free(o.text);
     run_one(S_REPLAY, seed, 0, d, nd, 1, &o);
     if (!o.failed) { /* shrinking must not lose it; never expected */
         fprintf(report, "verdict fail %s\nschedule unreplayable\nend\n", "the failing schedule did not replay");
@@ -1349,6 +1364,5 @@ int explore_main(const struct explore_kata *k)
     fprintf(report, "shrunk %d\n", tries);
     tell(&o, o.failed == 2 ? "deadlock" : "fail");
     fprintf(report, "end\n");
-    free(o.text);
     return 1;
 }
