@@ -174,7 +174,9 @@ struct ev {
     int tid, kind, size;
     void *pc;
     const volatile void *addr;
-    long value, value2;
+    long value;
+    long decision; /* decisions made before it: a step right after a deviation is where the
+                      schedule differs from the default */
 };
 #define MAXEV 8192
 static struct ev *evs;
@@ -197,7 +199,7 @@ static int log_ev(int kind, void *pc, const volatile void *addr, int size, long 
         ev_dropped++;
         return -1;
     }
-    evs[nev] = (struct ev){me, kind, size, pc, addr, value, 0};
+    evs[nev] = (struct ev){me, kind, size, pc, addr, value, decisions};
     return nev++;
 }
 
@@ -986,8 +988,8 @@ static void finish_child(int code)
     if (want_trace) {
         for (int i = 0; i < nev; i++) {
             const struct ev *e = &evs[i];
-            say("E %d %s %p %p %d %ld\n", e->tid, ev_names[e->kind], e->pc, (void *)e->addr,
-                e->size, e->value);
+            say("E %d %s %p %p %d %ld %ld\n", e->tid, ev_names[e->kind], e->pc,
+                (void *)e->addr, e->size, e->value, e->decision);
         }
         if (ev_dropped)
             say("Z %d\n", ev_dropped);
@@ -1283,7 +1285,7 @@ int explore_main(const struct explore_kata *k)
         return o.failed == 4 ? 3 : o.failed ? 1 : 0;
     }
 
-    if (warm_fail[0]) {
+    if (warm_fail[0] && !measure) { /* measuring: the warm-up only learns */
         int nd = parse_devs(warm_fail, d, MAXDEV);
         run_one(S_REPLAY, seed, 0, d, nd < 0 ? 0 : nd, 0, &o);
         if (o.failed && o.failed != 4) {
@@ -1310,7 +1312,7 @@ int explore_main(const struct explore_kata *k)
         }
     }
     double took = since(&t0);
-    fprintf(report, "explored %ld %s %.3f\n", n + WARMUP, found_by, took);
+    fprintf(report, "explored %ld %s %.3f\n", n + (measure ? 0 : WARMUP), found_by, took);
     if (!found) {
         fprintf(report, "verdict pass\nend\n");
         return 0;

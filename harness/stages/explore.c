@@ -23,6 +23,7 @@
 #include "stages/source.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ struct symtab {
     struct sym *v;
     size_t n;
     unsigned long *pcs;
-    char **where; /* "line N" or NULL when not the learner's */
+    int *line; /* the learner's line of each, or 0 when it is not the learner's code */
     size_t npcs;
 };
 
@@ -106,7 +107,7 @@ static void lines_read(struct run *r, const char *bin, const struct code_map *co
     }
     argv[n] = NULL;
     char *text = tool_output(r, argv, "lines");
-    t->where = xcalloc(t->npcs, sizeof *t->where);
+    t->line = xcalloc(t->npcs, sizeof *t->line);
     char *line = text;
     for (size_t i = 0; i < t->npcs && line && *line; i++) {
         char *nl = strchr(line, '\n');
@@ -123,7 +124,7 @@ static void lines_read(struct run *r, const char *bin, const struct code_map *co
         char *colon = strrchr(line, ':');
         int ln = colon ? atoi(colon + 1) : 0;
         if (mine && ln > 0)
-            t->where[i] = xasprintf("line %d", ln);
+            t->line[i] = ln;
         line = nl ? nl + 1 : NULL;
     }
     free(text);
@@ -142,21 +143,19 @@ static void add_pc(struct symtab *t, unsigned long pc)
     t->pcs[t->npcs++] = pc;
 }
 
-static const char *where_of(const struct symtab *t, unsigned long pc)
+static int line_of(const struct symtab *t, unsigned long pc)
 {
-    for (size_t i = 0; i < t->npcs; i++)
+    for (size_t i = 0; pc && i < t->npcs; i++)
         if (t->pcs[i] == pc)
-            return t->where ? t->where[i] : NULL;
-    return NULL;
+            return t->line ? t->line[i] : 0;
+    return 0;
 }
 
 static void symtab_release(struct symtab *t)
 {
     for (size_t i = 0; i < t->n; i++)
         free(t->v[i].name);
-    for (size_t i = 0; t->where && i < t->npcs; i++)
-        free(t->where[i]);
-    free(t->where);
+    free(t->line);
     free(t->v);
     free(t->pcs);
     memset(t, 0, sizeof *t);
@@ -169,7 +168,17 @@ struct step {
     char kind[16];
     unsigned long pc, addr;
     int size;
-    long value;
+    long value, decision;
+};
+
+struct story {
+    const struct step *s;
+    size_t n;
+    const struct symtab *t;
+    char *text;    /* the learner's file, */
+    char **lines;  /* cut into lines (lines[0] is line 1) */
+    size_t nlines;
+    int lost_ok;   /* a wrong result: a write over an unseen write may be told as lost */
 };
 
 static void thread_name(char *buf, size_t n, int tid)
@@ -187,16 +196,21 @@ static void object_name(const struct symtab *t, unsigned long a, char *buf, size
     if (name && !off)
         snprintf(buf, n, "%s", name);
     else if (name)
-        snprintf(buf, n, "%s+%lu", name, off);
+        snprintf(buf, n, "%s (byte %lu)", name, off);
     else if (a >= 0x7f0000000000ul)
-        snprintf(buf, n, "a local at %#lx", a);
+        snprintf(buf, n, "a local variable (%#lx)", a);
     else
-        snprintf(buf, n, "heap memory at %#lx", a);
+        snprintf(buf, n, "heap memory (%#lx)", a);
 }
 
 static int is_access(const struct step *s)
 {
     return !strcmp(s->kind, "read") || !strcmp(s->kind, "write") || !strncmp(s->kind, "atomic", 6);
+}
+
+static int is_write(const struct step *s)
+{
+    return is_access(s) && strcmp(s->kind, "read") && strcmp(s->kind, "atomic-read");
 }
 
 /* Is thread `tid` running at step i (started before it, not yet ended)? */
@@ -211,7 +225,6 @@ static int alive_at(const struct step *s, size_t n, int tid, size_t i)
         if (s[j].tid == tid && !strcmp(s[j].kind, "exit"))
             return 0;
     }
-    (void)n;
     return started;
 }
 
@@ -220,8 +233,7 @@ static int alive_at(const struct step *s, size_t n, int tid, size_t i)
 static int contended(const struct step *s, size_t n, unsigned long addr)
 {
     for (size_t i = 0; i < n; i++) {
-        if (s[i].addr != addr || !is_access(&s[i]) || !strcmp(s[i].kind, "read") ||
-            !strcmp(s[i].kind, "atomic-read"))
+        if (s[i].addr != addr || !is_write(&s[i]))
             continue;
         for (size_t j = 0; j < n; j++)
             if (s[j].addr == addr && s[j].tid != s[i].tid && is_access(&s[j]) &&
@@ -231,140 +243,160 @@ static int contended(const struct step *s, size_t n, unsigned long addr)
     return 0;
 }
 
-/* A plain write over another thread's write that the writer never read: which step it
- * overwrote, or -1. */
-static long lost_write(const struct step *s, size_t i)
+/* A plain write computed from a read the same thread made a few steps before (LOST_WINDOW of
+ * its own), over another thread's write made in between: the step it overwrote, or -1. */
+#define LOST_WINDOW 6
+static long lost_write(const struct story *st, size_t i)
 {
-    if (strcmp(s[i].kind, "write"))
+    const struct step *s = st->s;
+    if (!st->lost_ok || strcmp(s[i].kind, "write"))
         return -1;
-    long last_read = -1;
-    for (size_t j = 0; j < i; j++)
-        if (s[j].tid == s[i].tid && s[j].addr == s[i].addr && is_access(&s[j]))
-            last_read = (long)j;
+    long read = -1;
+    int own = 0;
+    for (size_t j = i; j-- > 0 && own < LOST_WINDOW;) {
+        if (s[j].tid != s[i].tid)
+            continue;
+        own++;
+        if (s[j].addr == s[i].addr && is_access(&s[j])) {
+            if (!is_write(&s[j]))
+                read = (long)j;
+            break;
+        }
+    }
     long lost = -1;
-    for (long j = last_read + 1; last_read >= 0 && j < (long)i; j++)
-        if (s[j].tid != s[i].tid && s[j].addr == s[i].addr &&
-            (!strcmp(s[j].kind, "write") || !strcmp(s[j].kind, "atomic-write") ||
-             !strcmp(s[j].kind, "atomic-rmw")))
+    for (long j = read + 1; read >= 0 && j < (long)i; j++)
+        if (s[j].tid != s[i].tid && s[j].addr == s[i].addr && is_write(&s[j]))
             lost = j;
     return lost;
 }
 
-static void tell_one(struct strbuf *sb, size_t num, const struct step *s, size_t i,
-                     const struct symtab *t)
+static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size_t i)
 {
+    const struct step *s = st->s;
     char who[16], obj[96];
     thread_name(who, sizeof who, s[i].tid);
-    object_name(t, s[i].addr, obj, sizeof obj);
-    const char *w = where_of(t, s[i].pc);
-    char at[48] = "";
-    if (w)
-        snprintf(at, sizeof at, " (%s)", w);
+    object_name(st->t, s[i].addr, obj, sizeof obj);
     const char *k = s[i].kind;
+    struct strbuf what = STRBUF_INIT;
+    sb_init(&what);
+    if (!strcmp(k, "read") || !strcmp(k, "atomic-read"))
+        sb_addf(&what, "%s reads %s = %ld%s", who, obj, s[i].value,
+                k[0] == 'a' ? ", atomically" : "");
+    else if (!strcmp(k, "write") || !strcmp(k, "atomic-write"))
+        sb_addf(&what, "%s writes %s = %ld%s", who, obj, s[i].value,
+                k[0] == 'a' ? ", atomically" : "");
+    else if (!strcmp(k, "atomic-rmw"))
+        sb_addf(&what, "%s updates %s atomically", who, obj);
+    else if (!strcmp(k, "lock"))
+        sb_addf(&what, "%s locks %s", who, obj);
+    else if (!strcmp(k, "lock-busy")) {
+        char other[16];
+        thread_name(other, sizeof other, (int)s[i].value);
+        sb_addf(&what, "%s waits to lock %s, which %s holds", who, obj, other);
+    } else if (!strcmp(k, "unlock"))
+        sb_addf(&what, "%s unlocks %s", who, obj);
+    else if (!strcmp(k, "trylock-busy"))
+        sb_addf(&what, "%s tries to lock %s: busy", who, obj);
+    else if (!strcmp(k, "wait"))
+        sb_addf(&what, "%s waits on %s", who, obj);
+    else if (!strcmp(k, "signal") || !strcmp(k, "broadcast"))
+        sb_addf(&what, "%s %ss %s", who, k, obj);
+    else if (!strcmp(k, "sem-wait"))
+        sb_addf(&what, "%s waits on semaphore %s", who, obj);
+    else if (!strcmp(k, "sem-post"))
+        sb_addf(&what, "%s posts semaphore %s", who, obj);
+    else if (!strcmp(k, "barrier"))
+        sb_addf(&what, "%s waits at barrier %s", who, obj);
+    else if (!strcmp(k, "create"))
+        sb_addf(&what, "%s starts T%ld", who, s[i].value);
+    else if (!strcmp(k, "join"))
+        sb_addf(&what, "%s waits for T%ld to end", who, s[i].value);
+    else if (!strcmp(k, "exit"))
+        sb_addf(&what, "%s ends", who);
+    else
+        sb_addf(&what, "%s: %s %s", who, k, obj);
+    long lost = lost_write(st, i);
+    if (lost >= 0) {
+        char other[16];
+        thread_name(other, sizeof other, s[lost].tid);
+        sb_addf(&what, ": %s's update is lost", other);
+    }
     if (num)
         sb_addf(sb, "  %2zu. ", num);
     else
         sb_addf(sb, "  then ");
-    if (!strcmp(k, "read") || !strcmp(k, "atomic-read"))
-        sb_addf(sb, "%s reads %s = %ld%s%s", who, obj, s[i].value, at,
-                k[0] == 'a' ? ", atomically" : "");
-    else if (!strcmp(k, "write") || !strcmp(k, "atomic-write"))
-        sb_addf(sb, "%s writes %s = %ld%s%s", who, obj, s[i].value, at,
-                k[0] == 'a' ? ", atomically" : "");
-    else if (!strcmp(k, "atomic-rmw"))
-        sb_addf(sb, "%s updates %s atomically (operand %ld)%s", who, obj, s[i].value, at);
-    else if (!strcmp(k, "lock"))
-        sb_addf(sb, "%s locks %s%s", who, obj, at);
-    else if (!strcmp(k, "lock-busy")) {
-        char other[16];
-        thread_name(other, sizeof other, (int)s[i].value);
-        sb_addf(sb, "%s waits to lock %s, which %s holds%s", who, obj, other, at);
-    } else if (!strcmp(k, "unlock"))
-        sb_addf(sb, "%s unlocks %s%s", who, obj, at);
-    else if (!strcmp(k, "trylock-busy"))
-        sb_addf(sb, "%s tries %s: busy%s", who, obj, at);
-    else if (!strcmp(k, "wait"))
-        sb_addf(sb, "%s waits on %s%s", who, obj, at);
-    else if (!strcmp(k, "signal") || !strcmp(k, "broadcast"))
-        sb_addf(sb, "%s %ss %s%s", who, k, obj, at);
-    else if (!strcmp(k, "sem-wait"))
-        sb_addf(sb, "%s waits on semaphore %s%s", who, obj, at);
-    else if (!strcmp(k, "sem-post"))
-        sb_addf(sb, "%s posts semaphore %s%s", who, obj, at);
-    else if (!strcmp(k, "create"))
-        sb_addf(sb, "%s starts T%ld%s", who, s[i].value, at);
-    else if (!strcmp(k, "join"))
-        sb_addf(sb, "%s waits for T%ld to end%s", who, s[i].value, at);
-    else if (!strcmp(k, "exit"))
-        sb_addf(sb, "%s ends", who);
-    else
-        sb_addf(sb, "%s: %s %s%s", who, k, obj, at);
-    long lost = lost_write(s, i);
-    if (lost >= 0) {
-        char other[16];
-        thread_name(other, sizeof other, s[lost].tid);
-        sb_addf(sb, ", over the %ld %s wrote after %s read %s: %s's update is lost", s[lost].value,
-                other, who, obj, other);
+    int ln = line_of(st->t, s[i].pc);
+    if (ln > 0 && (size_t)ln <= st->nlines) {
+        const char *code = st->lines[ln - 1];
+        while (*code == ' ' || *code == '\t')
+            code++;
+        sb_addf(sb, "%-46s line %d: %.40s%s\n", what.buf, ln, code,
+                strlen(code) > 40 ? "..." : "");
+    } else {
+        sb_addf(sb, "%s\n", what.buf);
     }
-    sb_addf(sb, "\n");
+    sb_release(&what);
 }
 
-/* Tells the steps: accesses to contended memory and sync operations, from the learner's
- * lines, up to the first lost update (and the read of the result after it), at most `cap`
- * lines: the first few and the last ones before the failure when there are more. */
-static void tell_steps(struct strbuf *sb, const struct step *s, size_t n, const struct symtab *t,
+/* Tells the steps: accesses to contended memory and sync operations from the learner's lines.
+ * At most `cap` lines; the ones kept first are those that make the point: where the schedule
+ * departs from the default (a deviation: `dev`, decision numbers) and what is near, a lost
+ * update and the read and write it spoils; then the last ones before the failure. After a
+ * lost update only the step main ends on (the result it read). */
+static void tell_steps(struct strbuf *sb, const struct story *st, const long *dev, size_t ndev,
                        size_t cap)
 {
+    const struct step *s = st->s;
+    size_t n = st->n;
     size_t *show = xcalloc(n ? n : 1, sizeof *show);
-    size_t nshow = 0, end = n;
+    size_t nshow = 0, end = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        const char *w = where_of(t, s[i].pc);
-        if (!w && strcmp(s[i].kind, "exit"))
+        if (!line_of(st->t, s[i].pc) && strcmp(s[i].kind, "exit"))
             continue;
         if (!strcmp(s[i].kind, "yield") || !strcmp(s[i].kind, "woken"))
             continue;
         if (is_access(&s[i]) && !contended(s, n, s[i].addr))
             continue;
         show[nshow++] = i;
-        if (lost_write(s, i) >= 0 && end == n)
+        if (lost_write(st, i) >= 0 && end == SIZE_MAX)
             end = nshow;
     }
-    /* after a lost update: only main's last step (the result it read) */
     size_t tail = 0;
-    if (end < nshow) {
+    if (end != SIZE_MAX) {
         size_t last = show[nshow - 1];
-        if (s[last].tid == 0 && is_access(&s[last]))
+        if (end < nshow && s[last].tid == 0 && is_access(&s[last]))
             tail = last + 1;
         nshow = end;
     }
-    /* the lines that make the point are kept (the read the lost update was computed from,
-     * the writes it overwrites, itself); then the first few and the last ones, up to cap */
     char *keep = xcalloc(nshow ? nshow : 1, 1);
     size_t nkeep = 0;
+    for (size_t d = 0; d < ndev; d++)
+        for (size_t k = 0; k < nshow; k++)
+            if (s[show[k]].decision > dev[d]) {
+                for (size_t j = k >= 2 ? k - 2 : 0; j < nshow && j <= k + 2; j++)
+                    keep[j] = 1;
+                break;
+            }
     for (size_t k = 0; k < nshow; k++) {
-        long lost = lost_write(s, show[k]);
+        long lost = lost_write(st, show[k]);
         if (lost < 0)
             continue;
         keep[k] = 1;
-        for (size_t j = 0; j < k; j++) {
-            const struct step *o = &s[show[j]];
-            if (o->addr != s[show[k]].addr || !is_access(o))
-                continue;
-            if ((o->tid == s[show[k]].tid && strstr(o->kind, "read")) ||
-                (o->tid != s[show[k]].tid && show[j] >= (size_t)lost - 0 && show[j] <= (size_t)lost))
+        for (size_t j = 0; j < k; j++)
+            if (show[j] == (size_t)lost ||
+                (s[show[j]].tid == s[show[k]].tid && s[show[j]].addr == s[show[k]].addr &&
+                 show[j] < (size_t)lost))
                 keep[j] = 1;
-        }
-        /* the writer's last read before it */
-        for (size_t j = k; j-- > 0;)
-            if (s[show[j]].tid == s[show[k]].tid && s[show[j]].addr == s[show[k]].addr) {
-                keep[j] = 1;
-                break;
-            }
     }
-    for (size_t k = 0; k < nshow && k < 3; k++)
-        keep[k] = 1;
     for (size_t k = 0; k < nshow; k++)
         nkeep += keep[k];
+    if (nkeep > cap) { /* the anchors alone are too many: the last ones */
+        nkeep = 0;
+        for (size_t k = nshow; k-- > 0;)
+            if (keep[k] && ++nkeep > cap)
+                keep[k] = 0;
+        nkeep = cap;
+    }
     for (size_t k = nshow; k-- > 0 && nkeep < cap;)
         if (!keep[k]) {
             keep[k] = 1;
@@ -379,45 +411,57 @@ static void tell_steps(struct strbuf *sb, const struct step *s, size_t n, const 
         if (gap)
             sb_addf(sb, "      ... (%zu step%s)\n", gap, gap == 1 ? "" : "s");
         gap = 0;
-        tell_one(sb, k + 1, s, show[k], t);
+        tell_one(sb, k + 1, st, show[k]);
     }
     free(keep);
     if (tail)
-        tell_one(sb, 0, s, tail - 1, t);
+        tell_one(sb, 0, st, tail - 1);
     free(show);
 }
 
-static void tell_deadlock(struct strbuf *sb, const char *report, const struct symtab *t)
+static void tell_deadlock(struct strbuf *sb, const char *report, const struct story *st)
 {
+    const struct symtab *t = st->t;
     for (const char *l = report; l && *l;) {
         int tid, holder;
         char wait[16];
-        unsigned long obj, pc, hpc;
+        unsigned long obj = 0, pc = 0, hpc = 0;
         if (sscanf(l, "D %d %15s %lx %lx %d %lx", &tid, wait, &obj, &pc, &holder, &hpc) >= 5 ||
             sscanf(l, "D %d %15s (nil) %lx %d", &tid, wait, &pc, &holder) == 4) {
-            char who[16], other[16], name[96];
+            char who[16], other[16], name[96], at[32] = "", since[32] = "";
             thread_name(who, sizeof who, tid);
             thread_name(other, sizeof other, holder);
-            const char *w = where_of(t, pc);
-            if (!strcmp(wait, "mutex")) {
-                object_name(t, obj, name, sizeof name);
-                const char *hw = where_of(t, hpc);
-                sb_addf(sb, "  %s waits to lock %s%s%s, which %s holds%s%s\n", who, name,
-                        w ? " at " : "", w ? w : "", holder >= 0 ? other : "nobody",
-                        hw ? " since " : "", hw ? hw : "");
-            } else if (!strcmp(wait, "join")) {
-                sb_addf(sb, "  %s waits for %s to end%s%s\n", who, other, w ? " at " : "",
-                        w ? w : "");
-            } else {
-                object_name(t, obj, name, sizeof name);
-                sb_addf(sb, "  %s waits on %s %s%s%s, and no thread is left to wake it\n", who,
-                        wait, name, w ? " at " : "", w ? w : "");
-            }
+            if (line_of(t, pc))
+                snprintf(at, sizeof at, " at line %d", line_of(t, pc));
+            if (line_of(t, hpc))
+                snprintf(since, sizeof since, " (locked at line %d)", line_of(t, hpc));
+            object_name(t, obj, name, sizeof name);
+            if (!strcmp(wait, "mutex"))
+                sb_addf(sb, "  %s waits to lock %s%s, which %s holds%s\n", who, name, at,
+                        holder >= 0 ? other : "nobody", since);
+            else if (!strcmp(wait, "join"))
+                sb_addf(sb, "  %s waits for %s to end%s\n", who, other, at);
+            else if (!strcmp(wait, "cond"))
+                sb_addf(sb, "  %s waits on condition variable %s%s, and no thread is left to signal it\n",
+                        who, name, at);
+            else
+                sb_addf(sb, "  %s waits on %s %s%s, and no thread is left to wake it\n", who,
+                        wait, name, at);
         }
         l = strchr(l, '\n');
         l = l ? l + 1 : NULL;
     }
 }
+
+static const char *ordinal(long n)
+{
+    if (n % 100 >= 11 && n % 100 <= 13)
+        return "th";
+    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+#define EXPLORE_SCHEDULES "400"
+#define EXPLORE_MS "1000"
 
 int stage_explore(struct run *r, struct stage_result *out)
 {
@@ -432,10 +476,12 @@ int stage_explore(struct run *r, struct stage_result *out)
     free(diag);
     const char *sched = getenv("SCHEDULE");
     char *sched_env = xasprintf("KATA_SCHEDULE=%s", sched ? sched : "");
-    char *budget = xasprintf("KATA_EXPLORE_BUDGET_MS=%s",
-                             getenv("KATA_EXPLORE_BUDGET_MS") ? getenv("KATA_EXPLORE_BUDGET_MS")
-                                                              : "700");
-    const char *env[] = {DETECT_REPORT_ENV, seed_env(r), sched_env, budget, NULL};
+    /* the budget: at most EXPLORE_SCHEDULES schedules, and at most EXPLORE_MS of them (a
+     * correct answer costs that much per grading; KATA_EXPLORE_* override, for measuring) */
+    const char *ms = getenv("KATA_EXPLORE_BUDGET_MS"), *most = getenv("KATA_EXPLORE_MAX");
+    char *budget = xasprintf("KATA_EXPLORE_BUDGET_MS=%s", ms ? ms : EXPLORE_MS);
+    char *max = xasprintf("KATA_EXPLORE_MAX=%s", most ? most : EXPLORE_SCHEDULES);
+    const char *env[] = {DETECT_REPORT_ENV, seed_env(r), sched_env, budget, max, NULL};
     const char *argv[] = {bin, NULL};
     struct child c;
     struct child_channel report = {0};
@@ -444,6 +490,7 @@ int stage_explore(struct run *r, struct stage_result *out)
     out->raw = text;
     free(sched_env);
     free(budget);
+    free(max);
     if (!detect_trusted(r, "explore", &c, &report, "\nend\n", out)) {
         code_map_release(&code);
         free(bin);
@@ -489,8 +536,8 @@ int stage_explore(struct run *r, struct stage_result *out)
         struct step s = {0};
         unsigned long pc = 0, addr = 0;
         char pcs[32], addrs[32];
-        if (sscanf(l, "E %d %15s %31s %31s %d %ld", &s.tid, s.kind, pcs, addrs, &s.size,
-                   &s.value) == 6) {
+        if (sscanf(l, "E %d %15s %31s %31s %d %ld %ld", &s.tid, s.kind, pcs, addrs, &s.size,
+                   &s.value, &s.decision) == 7) {
             pc = strtoul(pcs, NULL, 16);
             addr = strtoul(addrs, NULL, 16);
             s.pc = pc;
@@ -519,27 +566,53 @@ int stage_explore(struct run *r, struct stage_result *out)
     }
     symtab_read(r, bin, &t);
     lines_read(r, bin, &code, &t);
-    char sched_got[2048] = "-";
+    /* the schedule as the driver printed it, and its deviations' decision numbers */
     const char *sl = strstr(text, "\nschedule ");
-    if (sl)
-        sscanf(sl + 1, "schedule %2047s", sched_got);
+    char *sched_got = sl ? xstrndup(sl + 10, strcspn(sl + 10, "\n")) : xstrdup("-");
+    long *dev = NULL;
+    size_t ndev = 0;
+    for (const char *p = sched_got; *p && *p != '-';) {
+        char *e;
+        long at = strtol(p, &e, 10);
+        if (e == p)
+            break;
+        dev = xrealloc(dev, (ndev + 1) * sizeof *dev);
+        dev[ndev++] = at;
+        p = e + strcspn(e, ",");
+        if (*p == ',')
+            p++;
+    }
+    struct story st = {.s = steps, .n = n, .t = &t, .lost_ok = !strcmp(verdict, "fail")};
+    st.text = read_file(r->src_real, 16 << 20, NULL);
+    for (char *l = st.text; l && *l;) {
+        char *nl = strchr(l, '\n');
+        if (nl)
+            *nl = 0;
+        st.lines = xrealloc(st.lines, (st.nlines + 1) * sizeof *st.lines);
+        st.lines[st.nlines++] = l;
+        l = nl ? nl + 1 : NULL;
+    }
     struct strbuf sb = STRBUF_INIT;
     sb_init(&sb);
     /* first, so that a long story cut short on the screen still shows it */
     sb_addf(&sb, "replay exactly this interleaving: make kata NAME=%s STAGE=explore SCHEDULE=%s\n",
             r->kata->name, sched_got);
     if (!strcmp(verdict, "deadlock")) {
-        stage_say(out, ST_FAIL, "deadlock: every thread is blocked (after %ld interleavings)",
+        stage_say(out, ST_FAIL, "deadlock: every thread is blocked (found by interleaving %ld)",
                   explored);
-        tell_deadlock(&sb, text, &t);
+        tell_deadlock(&sb, text, &st);
         sb_addf(&sb, "how they got there:\n");
     } else if (sched && *sched) {
         stage_say(out, ST_FAIL, "the schedule %s goes wrong: %.*s", sched, why_len, why);
     } else {
-        stage_say(out, ST_FAIL, "interleaving %ld of the threads goes wrong: %.*s", explored,
-                  why_len, why);
+        stage_say(out, ST_FAIL, "an interleaving of the threads goes wrong (the %ld%s tried): %.*s",
+                  explored, ordinal(explored), why_len, why);
     }
-    tell_steps(&sb, steps, n, &t, 22);
+    tell_steps(&sb, &st, dev, ndev, 20);
+    free(st.lines);
+    free(st.text);
+    free(dev);
+    free(sched_got);
     out->details = sb_detach(&sb);
     symtab_release(&t);
     free(steps);
