@@ -166,10 +166,11 @@ enum ev_kind {
     EV_EXIT,
     EV_YIELD,
 };
-static const char *const ev_names[] = {
-    "read",   "write",     "atomic-read", "atomic-write", "atomic-rmw", "lock",  "lock-busy", "unlock",
-    "trylock-busy", "wait", "woken",   "signal",       "broadcast",  "sem-wait", "sem-post",
-    "barrier", "create", "join", "exit", "yield"};
+static const char *const ev_names[] = {"read",         "write",    "atomic-read", "atomic-write",
+                                       "atomic-rmw",   "lock",     "lock-busy",   "unlock",
+                                       "trylock-busy", "wait",     "woken",       "signal",
+                                       "broadcast",    "sem-wait", "sem-post",    "barrier",
+                                       "create",       "join",     "exit",        "yield"};
 struct ev {
     int tid, kind, size;
     void *pc;
@@ -260,8 +261,8 @@ static void deadlock(void)
         } else if (t->wait == W_JOIN) {
             holder = (int)(intptr_t)t->obj;
         }
-        say("D %d %s %p %p %d %p\n", i, wait_names[t->wait],
-            t->wait == W_JOIN ? NULL : t->obj, t->pc, holder, hpc);
+        say("D %d %s %p %p %d %p\n", i, wait_names[t->wait], t->wait == W_JOIN ? NULL : t->obj,
+            t->pc, holder, hpc);
     }
     for (int i = 0; i < nsync; i++)
         if (syncs[i].kind == W_MUTEX && syncs[i].owner >= 0)
@@ -440,21 +441,45 @@ static void access_mem(const volatile void *a, int size, int write, void *pc)
 #define RA __builtin_return_address(0)
 #define ACCESS(n)                                                                                  \
     void __tsan_read##n(void *a);                                                                  \
-    void __tsan_read##n(void *a) { access_mem(a, n, 0, RA); }                                      \
+    void __tsan_read##n(void *a)                                                                   \
+    {                                                                                              \
+        access_mem(a, n, 0, RA);                                                                   \
+    }                                                                                              \
     void __tsan_write##n(void *a);                                                                 \
-    void __tsan_write##n(void *a) { access_mem(a, n, 1, RA); }                                     \
+    void __tsan_write##n(void *a)                                                                  \
+    {                                                                                              \
+        access_mem(a, n, 1, RA);                                                                   \
+    }                                                                                              \
     void __tsan_unaligned_read##n(void *a);                                                        \
-    void __tsan_unaligned_read##n(void *a) { access_mem(a, n, 0, RA); }                            \
+    void __tsan_unaligned_read##n(void *a)                                                         \
+    {                                                                                              \
+        access_mem(a, n, 0, RA);                                                                   \
+    }                                                                                              \
     void __tsan_unaligned_write##n(void *a);                                                       \
-    void __tsan_unaligned_write##n(void *a) { access_mem(a, n, 1, RA); }                           \
+    void __tsan_unaligned_write##n(void *a)                                                        \
+    {                                                                                              \
+        access_mem(a, n, 1, RA);                                                                   \
+    }                                                                                              \
     void __tsan_volatile_read##n(void *a);                                                         \
-    void __tsan_volatile_read##n(void *a) { access_mem(a, n, 0, RA); }                             \
+    void __tsan_volatile_read##n(void *a)                                                          \
+    {                                                                                              \
+        access_mem(a, n, 0, RA);                                                                   \
+    }                                                                                              \
     void __tsan_volatile_write##n(void *a);                                                        \
-    void __tsan_volatile_write##n(void *a) { access_mem(a, n, 1, RA); }                            \
+    void __tsan_volatile_write##n(void *a)                                                         \
+    {                                                                                              \
+        access_mem(a, n, 1, RA);                                                                   \
+    }                                                                                              \
     void __tsan_unaligned_volatile_read##n(void *a);                                               \
-    void __tsan_unaligned_volatile_read##n(void *a) { access_mem(a, n, 0, RA); }                   \
+    void __tsan_unaligned_volatile_read##n(void *a)                                                \
+    {                                                                                              \
+        access_mem(a, n, 0, RA);                                                                   \
+    }                                                                                              \
     void __tsan_unaligned_volatile_write##n(void *a);                                              \
-    void __tsan_unaligned_volatile_write##n(void *a) { access_mem(a, n, 1, RA); }
+    void __tsan_unaligned_volatile_write##n(void *a)                                               \
+    {                                                                                              \
+        access_mem(a, n, 1, RA);                                                                   \
+    }
 ACCESS(1)
 ACCESS(2)
 ACCESS(4)
@@ -472,11 +497,18 @@ void __tsan_write_range(void *a, unsigned long size)
     access_mem(a, size > 8 ? 8 : (int)size, 1, RA);
 }
 void __tsan_init(void);
-void __tsan_init(void) {}
+void __tsan_init(void)
+{
+}
 void __tsan_func_entry(void *pc);
-void __tsan_func_entry(void *pc) { (void)pc; }
+void __tsan_func_entry(void *pc)
+{
+    (void)pc;
+}
 void __tsan_func_exit(void);
-void __tsan_func_exit(void) {}
+void __tsan_func_exit(void)
+{
+}
 void __tsan_vptr_update(void **vptr, void *v);
 void __tsan_vptr_update(void **vptr, void *v)
 {
@@ -484,7 +516,10 @@ void __tsan_vptr_update(void **vptr, void *v)
     access_mem(vptr, 8, 1, RA);
 }
 void __tsan_vptr_read(void **vptr);
-void __tsan_vptr_read(void **vptr) { access_mem(vptr, 8, 0, RA); }
+void __tsan_vptr_read(void **vptr)
+{
+    access_mem(vptr, 8, 0, RA);
+}
 
 /* Atomics: always a point (they are there to be shared), done as sequentially consistent
  * operations (one thread runs at a time, so weaker orders are not explored: a relaxed
@@ -566,7 +601,10 @@ void __tsan_atomic_thread_fence(int mo)
     __atomic_thread_fence(SEQ);
 }
 void __tsan_atomic_signal_fence(int mo);
-void __tsan_atomic_signal_fence(int mo) { (void)mo; }
+void __tsan_atomic_signal_fence(int mo)
+{
+    (void)mo;
+}
 
 /* ---- pthread, modelled (the linker sends the learner's calls here: --wrap) ---- */
 
@@ -601,8 +639,7 @@ static void *trampoline(void *p)
     return ret;
 }
 
-int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
-                          void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
     if (!exploring)
@@ -786,8 +823,7 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     return exploring ? cond_wait(c, m, 0, RA) : 0;
 }
-int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
-                                  const struct timespec *ts);
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts);
 int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts)
 {
     (void)ts;
@@ -851,9 +887,15 @@ static int sem_take(sem_t *s, int try, int timed, void *pc)
     return 0;
 }
 int __wrap_sem_wait(sem_t *s);
-int __wrap_sem_wait(sem_t *s) { return exploring ? sem_take(s, 0, 0, RA) : 0; }
+int __wrap_sem_wait(sem_t *s)
+{
+    return exploring ? sem_take(s, 0, 0, RA) : 0;
+}
 int __wrap_sem_trywait(sem_t *s);
-int __wrap_sem_trywait(sem_t *s) { return exploring ? sem_take(s, 1, 0, RA) : 0; }
+int __wrap_sem_trywait(sem_t *s)
+{
+    return exploring ? sem_take(s, 1, 0, RA) : 0;
+}
 int __wrap_sem_timedwait(sem_t *s, const struct timespec *ts);
 int __wrap_sem_timedwait(sem_t *s, const struct timespec *ts)
 {
@@ -975,8 +1017,8 @@ static void report_schedule(void)
     size_t off = 0;
     buf[0] = 0;
     for (int i = 0; i < ntaken && off + 32 < sizeof buf; i++)
-        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%ld.%d", i ? "," : "",
-                                taken[i].at, taken[i].thread);
+        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%ld.%d", i ? "," : "", taken[i].at,
+                                taken[i].thread);
     say("V %ld %s\n", decisions, off ? buf : "-");
 }
 
@@ -988,8 +1030,8 @@ static void finish_child(int code)
     if (want_trace) {
         for (int i = 0; i < nev; i++) {
             const struct ev *e = &evs[i];
-            say("E %d %s %p %p %d %ld %ld\n", e->tid, ev_names[e->kind], e->pc,
-                (void *)e->addr, e->size, e->value, e->decision);
+            say("E %d %s %p %p %d %ld %ld\n", e->tid, ev_names[e->kind], e->pc, (void *)e->addr,
+                e->size, e->value, e->decision);
         }
         if (ev_dropped)
             say("Z %d\n", ev_dropped);
@@ -1028,9 +1070,9 @@ static void child_body(const struct explore_kata *k)
 /* ---- the parent: schedules, judged ---- */
 
 struct outcome {
-    int ran;        /* the child said Q */
-    int failed;     /* 1 wrong result, 2 deadlock, 3 left running, 4 could not run */
-    char why[512];  /* the judge's sentence, or what stopped it */
+    int ran;       /* the child said Q */
+    int failed;    /* 1 wrong result, 2 deadlock, 3 left running, 4 could not run */
+    char why[512]; /* the judge's sentence, or what stopped it */
     char sched[12 * MAXDEV + 8];
     long decisions;
     char *text; /* everything the child said (for the trace): valid until the next run */
@@ -1125,8 +1167,8 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
         if (r <= 0)
             continue;
         char sink[4096];
-        ssize_t n = len + 1 < cap ? read(p[0], text + len, cap - len - 1)
-                                  : read(p[0], sink, sizeof sink);
+        ssize_t n =
+            len + 1 < cap ? read(p[0], text + len, cap - len - 1) : read(p[0], sink, sizeof sink);
         if (n <= 0)
             break;
         if (len + 1 < cap)
@@ -1280,7 +1322,10 @@ int explore_main(const struct explore_kata *k)
         }
         run_one(S_REPLAY, seed, 0, d, nd, 1, &o);
         fprintf(report, "replayed 1\n");
-        tell(&o, o.failed == 4 ? "cannot" : o.failed == 2 ? "deadlock" : o.failed ? "fail" : "pass");
+        tell(&o, o.failed == 4   ? "cannot"
+                 : o.failed == 2 ? "deadlock"
+                 : o.failed      ? "fail"
+                                 : "pass");
         fprintf(report, "end\n");
         return o.failed == 4 ? 3 : o.failed ? 1 : 0;
     }
@@ -1292,7 +1337,7 @@ int explore_main(const struct explore_kata *k)
             found = 1;
             found_by = "random";
         } else {
-            }
+        }
     }
     for (; !found && n < max && (n < 2 || since(&t0) * 1000 < (double)budget_ms); n++) {
         int strat = S_RANDOM;
@@ -1360,7 +1405,8 @@ int explore_main(const struct explore_kata *k)
     }
     run_one(S_REPLAY, seed, 0, d, nd, 1, &o);
     if (!o.failed) { /* shrinking must not lose it; never expected */
-        fprintf(report, "verdict fail %s\nschedule unreplayable\nend\n", "the failing schedule did not replay");
+        fprintf(report, "verdict fail %s\nschedule unreplayable\nend\n",
+                "the failing schedule did not replay");
         return 1;
     }
     fprintf(report, "shrunk %d\n", tries);

@@ -67,8 +67,7 @@ static void symtab_read(struct run *r, const char *bin, struct symtab *t)
         unsigned long a, s;
         char type;
         char name[256];
-        if (sscanf(line, "%lx %lx %c %255s", &a, &s, &type, name) == 4 &&
-            strchr("bBdDrR", type)) {
+        if (sscanf(line, "%lx %lx %c %255s", &a, &s, &type, name) == 4 && strchr("bBdDrR", type)) {
             t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
             t->v[t->n++] = (struct sym){a, s, xstrdup(name)};
         }
@@ -175,10 +174,10 @@ struct story {
     const struct step *s;
     size_t n;
     const struct symtab *t;
-    char *text;    /* the learner's file, */
-    char **lines;  /* cut into lines (lines[0] is line 1) */
+    char *text;   /* the learner's file, */
+    char **lines; /* cut into lines (lines[0] is line 1) */
     size_t nlines;
-    int lost_ok;   /* a wrong result: a write over an unseen write may be told as lost */
+    int lost_ok; /* a wrong result: a write over an unseen write may be told as lost */
 };
 
 static void thread_name(char *buf, size_t n, int tid)
@@ -324,14 +323,13 @@ static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size
     if (num)
         sb_addf(sb, "  %2zu. ", num);
     else
-        sb_addf(sb, "  then ");
+        sb_addf(sb, " then ");
     int ln = line_of(st->t, s[i].pc);
     if (ln > 0 && (size_t)ln <= st->nlines) {
         const char *code = st->lines[ln - 1];
         while (*code == ' ' || *code == '\t')
             code++;
-        sb_addf(sb, "%-46s line %d: %.40s%s\n", what.buf, ln, code,
-                strlen(code) > 40 ? "..." : "");
+        sb_addf(sb, "%-46s line %d: %.40s%s\n", what.buf, ln, code, strlen(code) > 40 ? "..." : "");
     } else {
         sb_addf(sb, "%s\n", what.buf);
     }
@@ -442,11 +440,13 @@ static void tell_deadlock(struct strbuf *sb, const char *report, const struct st
             else if (!strcmp(wait, "join"))
                 sb_addf(sb, "  %s waits for %s to end%s\n", who, other, at);
             else if (!strcmp(wait, "cond"))
-                sb_addf(sb, "  %s waits on condition variable %s%s, and no thread is left to signal it\n",
-                        who, name, at);
+                sb_addf(
+                    sb,
+                    "  %s waits on condition variable %s%s, and no thread is left to signal it\n",
+                    who, name, at);
             else
-                sb_addf(sb, "  %s waits on %s %s%s, and no thread is left to wake it\n", who,
-                        wait, name, at);
+                sb_addf(sb, "  %s waits on %s %s%s, and no thread is left to wake it\n", who, wait,
+                        name, at);
         }
         l = strchr(l, '\n');
         l = l ? l + 1 : NULL;

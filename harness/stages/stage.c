@@ -60,9 +60,7 @@ const char *server_env(const struct run *r)
     return r->server_env;
 }
 
-/* The pthread calls the explore runtime models (harness/runtime/explore.c defines a
- * __wrap_ for each): the linker sends the learner's calls there. */
-static const char explore_wraps[] =
+const char explore_wraps[] =
     "-Wl,--wrap=pthread_create,--wrap=pthread_join,--wrap=pthread_exit,--wrap=pthread_detach,"
     "--wrap=pthread_mutex_init,--wrap=pthread_mutex_destroy,--wrap=pthread_mutex_lock,"
     "--wrap=pthread_mutex_trylock,--wrap=pthread_mutex_unlock,--wrap=pthread_cond_init,"
@@ -105,7 +103,7 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
                           "-fsanitize=thread", "-w",  r->include_flag,
                           "-Iharness/server",  NULL};
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
-    const char *explore[] = {"-std=c11",         "-O2", "-g", "-no-pie", "-w", r->include_flag,
+    const char *explore[] = {"-std=c11",          "-O2", "-g", "-no-pie", "-w", r->include_flag,
                              "-Iharness/runtime", NULL};
     const char *asan[] = {"-std=c11",
                           "-O1",

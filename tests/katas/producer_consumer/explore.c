@@ -83,13 +83,14 @@ static const char *judge(const long *v, int n, char *buf, size_t len)
                 return buf;
             }
             if (seen[p][i]++) {
-                snprintf(buf, len, "item %ld (producer %ld's item %ld) came out twice", item,
-                         p + 1, i + 1);
+                snprintf(buf, len, "item %ld (producer %ld's item %ld) came out twice", item, p + 1,
+                         i + 1);
                 return buf;
             }
             if (i < last[p]) {
-                snprintf(buf, len, "consumer %d got producer %ld's items out of order (%ld after %ld)",
-                         c + 1, p + 1, item, p * 100 + last[p]);
+                snprintf(buf, len,
+                         "consumer %d got producer %ld's items out of order (%ld after %ld)", c + 1,
+                         p + 1, item, p * 100 + last[p]);
                 return buf;
             }
             last[p] = i;

@@ -47,7 +47,8 @@ static const char *judge(const long *v, int n, char *buf, size_t len)
             return buf;
         }
         if (seen[at / 3]++) {
-            snprintf(buf, len, "shared_list_words(%d threads, \"%s\"): \"%.2s\" is in the list twice",
+            snprintf(buf, len,
+                     "shared_list_words(%d threads, \"%s\"): \"%.2s\" is in the list twice",
                      THREADS, text, text + at);
             return buf;
         }

@@ -32,8 +32,8 @@ static const char *judge(const long *v, int n, char *buf, size_t len)
     if (n != 1 + N)
         return "the run ended without a result";
     if (v[0] != 0) {
-        snprintf(buf, len, "spawn_join_map(%d threads, %d inputs) returned %ld, not 0", THREADS,
-                 N, v[0]);
+        snprintf(buf, len, "spawn_join_map(%d threads, %d inputs) returned %ld, not 0", THREADS, N,
+                 v[0]);
         return buf;
     }
     for (int i = 0; i < N; i++)
