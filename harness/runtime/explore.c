@@ -792,6 +792,142 @@ int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
     return 0;
 }
 
+int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts);
+int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
+{
+    (void)ts;
+    if (!exploring)
+        return 0;
+    void *pc = RA;
+    point(EV_LOCK, pc, m, 0, 0);
+    struct syncobj *s = sync_of(m, W_MUTEX);
+    while (s->owner >= 0) {
+        block_on(W_MUTEX, m, pc, 1);
+        if (thr[me].timed_out)
+            return ETIMEDOUT;
+    }
+    s->owner = me;
+    s->lock_pc = pc;
+    return 0;
+}
+
+/* Spinlocks are mutexes here: a thread that would spin waits instead (the one running
+ * is the only one that could release it). */
+int __wrap_pthread_spin_init(pthread_spinlock_t *l, int pshared);
+int __wrap_pthread_spin_init(pthread_spinlock_t *l, int pshared)
+{
+    (void)pshared;
+    if (exploring)
+        sync_of((const void *)l, W_MUTEX)->owner = -1;
+    return 0;
+}
+int __wrap_pthread_spin_destroy(pthread_spinlock_t *l);
+int __wrap_pthread_spin_destroy(pthread_spinlock_t *l)
+{
+    (void)l;
+    return 0;
+}
+int __wrap_pthread_spin_lock(pthread_spinlock_t *l);
+int __wrap_pthread_spin_lock(pthread_spinlock_t *l)
+{
+    if (!exploring)
+        return 0;
+    void *pc = RA;
+    point(EV_LOCK, pc, (const void *)l, 0, 0);
+    mutex_take((pthread_mutex_t *)(void *)l, pc);
+    return 0;
+}
+int __wrap_pthread_spin_trylock(pthread_spinlock_t *l);
+int __wrap_pthread_spin_trylock(pthread_spinlock_t *l)
+{
+    if (!exploring)
+        return 0;
+    return __wrap_pthread_mutex_trylock((pthread_mutex_t *)(void *)l);
+}
+int __wrap_pthread_spin_unlock(pthread_spinlock_t *l);
+int __wrap_pthread_spin_unlock(pthread_spinlock_t *l)
+{
+    if (!exploring)
+        return 0;
+    point(EV_UNLOCK, RA, (const void *)l, 0, 0);
+    mutex_give((pthread_mutex_t *)(void *)l);
+    return 0;
+}
+
+/* Read-write locks: `count` readers in, or `owner` the writer. */
+int __wrap_pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a);
+int __wrap_pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
+{
+    (void)a;
+    if (exploring) {
+        struct syncobj *o = sync_of(l, W_MUTEX);
+        o->owner = -1;
+        o->count = 0;
+    }
+    return 0;
+}
+int __wrap_pthread_rwlock_destroy(pthread_rwlock_t *l);
+int __wrap_pthread_rwlock_destroy(pthread_rwlock_t *l)
+{
+    (void)l;
+    return 0;
+}
+static int rw_take(pthread_rwlock_t *l, int write, int try, void *pc)
+{
+    point(EV_LOCK, pc, l, 0, 0);
+    struct syncobj *o = sync_of(l, W_MUTEX);
+    while (o->owner >= 0 || (write && o->count > 0)) {
+        if (try)
+            return EBUSY;
+        if (o->owner == me)
+            return EDEADLK;
+        block_on(W_MUTEX, l, pc, 0);
+    }
+    if (write) {
+        o->owner = me;
+        o->lock_pc = pc;
+    } else {
+        o->count++;
+    }
+    return 0;
+}
+int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l);
+int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+    return exploring ? rw_take(l, 0, 0, RA) : 0;
+}
+int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l);
+int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    return exploring ? rw_take(l, 1, 0, RA) : 0;
+}
+int __wrap_pthread_rwlock_tryrdlock(pthread_rwlock_t *l);
+int __wrap_pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    return exploring ? rw_take(l, 0, 1, RA) : 0;
+}
+int __wrap_pthread_rwlock_trywrlock(pthread_rwlock_t *l);
+int __wrap_pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    return exploring ? rw_take(l, 1, 1, RA) : 0;
+}
+int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l);
+int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    if (!exploring)
+        return 0;
+    point(EV_UNLOCK, RA, l, 0, 0);
+    struct syncobj *o = sync_of(l, W_MUTEX);
+    if (o->owner == me)
+        o->owner = -1;
+    else if (o->count > 0)
+        o->count--;
+    else
+        return EPERM;
+    wake_all(W_MUTEX, l);
+    return 0;
+}
+
 int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a);
 int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 {

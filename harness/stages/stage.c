@@ -69,6 +69,11 @@ const char explore_wraps[] =
     "--wrap=sem_destroy,--wrap=sem_wait,--wrap=sem_trywait,--wrap=sem_timedwait,"
     "--wrap=sem_post,--wrap=sem_getvalue,--wrap=pthread_barrier_init,"
     "--wrap=pthread_barrier_destroy,--wrap=pthread_barrier_wait,--wrap=pthread_once,"
+    "--wrap=pthread_mutex_timedlock,--wrap=pthread_spin_init,--wrap=pthread_spin_destroy,"
+    "--wrap=pthread_spin_lock,--wrap=pthread_spin_trylock,--wrap=pthread_spin_unlock,"
+    "--wrap=pthread_rwlock_init,--wrap=pthread_rwlock_destroy,--wrap=pthread_rwlock_rdlock,"
+    "--wrap=pthread_rwlock_wrlock,--wrap=pthread_rwlock_tryrdlock,"
+    "--wrap=pthread_rwlock_trywrlock,--wrap=pthread_rwlock_unlock,"
     "--wrap=sched_yield,--wrap=sleep,--wrap=usleep,--wrap=nanosleep";
 
 char *explore_driver(const struct run *r)

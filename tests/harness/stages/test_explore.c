@@ -41,13 +41,12 @@ static void build(void)
     cr_assert_not_null(mkdtemp(dir));
     bin = xasprintf("%s/program", dir);
     char *obj = xasprintf("%s/learner.o", dir);
-    const char *cc[] = {"gcc", "-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", "-c",
-                        LEARNER, "-o", obj, NULL};
+    const char *cc[] = {"gcc",   "-std=c11", "-O0", "-g", "-fsanitize=thread", "-w", "-c",
+                        LEARNER, "-o",       obj,   NULL};
     run_ok(cc, "the instrumented compile");
-    const char *ld[] = {"gcc",      "-std=c11",         "-O2",   "-g",         "-no-pie",
-                        "-w",       "-Iharness/runtime", DRIVER, obj,          RUNTIME,
-                        "-o",       bin,                explore_wraps, "-lpthread", "-latomic",
-                        NULL};
+    const char *ld[] = {
+        "gcc", "-std=c11", "-O2", "-g", "-no-pie",     "-w",        "-Iharness/runtime", DRIVER,
+        obj,   RUNTIME,    "-o",  bin,  explore_wraps, "-lpthread", "-latomic",          NULL};
     run_ok(ld, "the link with the runtime");
     free(obj);
 }
@@ -66,11 +65,12 @@ static char *explore(int variant, const char *seed, const char *schedule, int *c
     char *s = xasprintf("KATA_SEED=%s", seed);
     char *sch = xasprintf("KATA_SCHEDULE=%s", schedule ? schedule : "");
     char *out = xasprintf("%s/report", dir);
-    const char *env[] = {v, s, sch, "KATA_REPORT_FD=1", "KATA_EXPLORE_MAX=300",
-                         "KATA_EXPLORE_BUDGET_MS=20000", NULL};
+    const char *env[] = {
+        v,   s, sch, "KATA_REPORT_FD=1", "KATA_EXPLORE_MAX=300", "KATA_EXPLORE_BUDGET_MS=20000",
+        NULL};
     const char *argv[] = {bin, NULL};
-    struct child c = {.argv = argv, .env = env, .stdout_path = out, .stderr_path = "/dev/null",
-                      .timeout = 60};
+    struct child c = {
+        .argv = argv, .env = env, .stdout_path = out, .stderr_path = "/dev/null", .timeout = 60};
     cr_assert_eq(child_run(&c), 0);
     cr_assert(c.exited, "the explore run did not end by itself");
     *code = c.exit_code;
