@@ -1512,32 +1512,37 @@ int explore_main(const struct explore_kata *k)
     int nd = parse_devs(o.sched, d, MAXDEV);
     if (nd < 0)
         nd = 0;
-    /* chunks first (half the deviations, then quarters, ...), then one at a time */
+    /* chunks first (half the deviations, then quarters, ...), then one at a time; again
+     * while a pass still removed something (a removal renumbers what follows) */
     int tries = 0;
     static struct dev t[MAXDEV];
-    for (int chunk = nd / 2 > 0 ? nd / 2 : 1; chunk >= 1 && tries < 300; chunk /= 2) {
-        for (int from = nd - chunk; from >= 0 && tries < 300; from -= chunk) {
-            int m = 0;
-            for (int j = 0; j < nd; j++)
-                if (j < from || j >= from + chunk)
-                    t[m++] = d[j];
-            struct outcome p;
-            run_one(S_REPLAY, seed, 0, t, m, 0, &p);
-            tries++;
-            if (p.failed == kind) {
-                /* what this run did is the new schedule (its deviations, renumbered) */
-                int np = parse_devs(p.sched, d, MAXDEV);
-                if (np < 0) {
-                    memcpy(d, t, (size_t)m * sizeof *t);
-                    np = m;
+    for (int changed = 1; changed && tries < 300;) {
+        changed = 0;
+        for (int chunk = nd / 2 > 0 ? nd / 2 : 1; chunk >= 1 && tries < 300; chunk /= 2) {
+            for (int from = nd - chunk; from >= 0 && tries < 300; from -= chunk) {
+                int m = 0;
+                for (int j = 0; j < nd; j++)
+                    if (j < from || j >= from + chunk)
+                        t[m++] = d[j];
+                struct outcome p;
+                run_one(S_REPLAY, seed, 0, t, m, 0, &p);
+                tries++;
+                if (p.failed == kind) {
+                    /* what this run did is the new schedule (its deviations, renumbered) */
+                    int np = parse_devs(p.sched, d, MAXDEV);
+                    if (np < 0) {
+                        memcpy(d, t, (size_t)m * sizeof *t);
+                        np = m;
+                    }
+                    nd = np;
+                    changed = 1;
+                    if (from > nd)
+                        from = nd; /* the loop steps back one chunk from here */
                 }
-                nd = np;
-                if (from > nd)
-                    from = nd; /* the loop steps back one chunk from here */
             }
+            if (chunk == 1)
+                break;
         }
-        if (chunk == 1)
-            break;
     }
     run_one(S_REPLAY, seed, 0, d, nd, 1, &o);
     if (!o.failed) { /* shrinking must not lose it; never expected */
