@@ -57,6 +57,7 @@ struct thr {
     pthread_t real;
     void *ret;
     long prio;                 /* PCT */
+    void *last_pc;             /* the last learner code it was seen in (a point, an access) */
     const volatile void *pend; /* a write whose value is read at the thread's next call */
     int pend_size, pend_ev;
 };
@@ -376,6 +377,7 @@ static int point(int kind, void *pc, const volatile void *addr, int size, long v
     if (!exploring || me < 0)
         return -1;
     fill_pending();
+    thr[me].last_pc = pc;
     schedule();
     return log_ev(kind, pc, addr, size, value);
 }
@@ -413,6 +415,7 @@ static void access_mem(const volatile void *a, int size, int write, void *pc)
 {
     if (!exploring || me < 0)
         return;
+    thr[me].last_pc = pc;
     fill_pending();
     struct granule *g = gran ? granule_of((uintptr_t)a >> 3) : NULL;
     if (g) {
@@ -1160,6 +1163,16 @@ static void report_schedule(void)
 
 static int want_trace;
 
+/* At the parent's deadline for a schedule: the thread whose turn it is has blocked (or
+ * spins) outside what the runtime models; says which, and where it was last seen. */
+static void stuck(int sig)
+{
+    (void)sig;
+    say("W %d %p\n", current, current >= 0 && current < nthr ? thr[current].last_pc : NULL);
+    say("X a thread blocked in something explore does not model\n");
+    _exit(3);
+}
+
 static void finish_child(int code)
 {
     report_schedule();
@@ -1272,6 +1285,7 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
         if (strat == S_PCT)
             for (int c = 0; c < PCT_DEPTH - 1; c++)
                 pct_change[c] = kest > 0 ? (long)(next_rand() % (uint64_t)kest) : 0;
+        signal(SIGUSR1, stuck);
         alarm(5);
         child_body(kata);
         _exit(0);
@@ -1291,12 +1305,17 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
     char *text = textbuf;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    int asked = 0;
     for (;;) {
         struct pollfd pf = {p[0], POLLIN, 0};
         int r = poll(&pf, 1, 200);
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        if (r == 0 && (t1.tv_sec - t0.tv_sec) > 3) {
+        long waited = t1.tv_sec - t0.tv_sec;
+        if (r == 0 && waited >= 3 && !asked) {
+            kill(pid, SIGUSR1); /* where is it? (stuck() answers, then ends it) */
+            asked = 1;
+        } else if (r == 0 && waited >= 4) {
             kill(pid, SIGKILL);
             break;
         }
@@ -1408,7 +1427,7 @@ static void tell(const struct outcome *o, const char *verdict)
         for (const char *l = o->text; *l;) {
             const char *nl = strchr(l, '\n');
             size_t n = nl ? (size_t)(nl - l) : strlen(l);
-            if (n && strchr("EDHLZ", l[0]))
+            if (n && strchr("EDHLZW", l[0]))
                 fprintf(report, "%.*s\n", (int)n, l);
             l += n + (nl != NULL);
         }
@@ -1444,7 +1463,13 @@ int explore_main(const struct explore_kata *k)
         run_one(S_RANDOM, 0x5eed0000u + (uint64_t)w, 0, NULL, 0, 0, &o);
         if (o.decisions > kest)
             kest = o.decisions;
-        if (o.failed && o.failed != 4 && !warm_fail[0])
+        if (o.failed == 4) { /* it cannot run here at all: said at once */
+            fprintf(report, "explored %d  %.3f\n", w + 1, since(&t0));
+            tell(&o, "cannot");
+            fprintf(report, "end\n");
+            return 3;
+        }
+        if (o.failed && !warm_fail[0])
             snprintf(warm_fail, sizeof warm_fail, "%s", o.sched[0] ? o.sched : "-");
     }
     frozen = 1;

@@ -523,7 +523,29 @@ int stage_explore(struct run *r, struct stage_result *out)
         why++;
     int why_len = (int)strcspn(why, "\n");
     if (!strcmp(verdict, "cannot")) {
-        stage_say(out, ST_ERROR, "explore could not run this program: %.*s", why_len, why);
+        stage_say(out, ST_ERROR,
+                  "explore could not run this program: %.*s (a limit of explore, not a fault "
+                  "it found in your code)",
+                  why_len, why);
+        const char *w = strstr(text, "\nW ");
+        int tid;
+        unsigned long pc = 0;
+        char pcs[32];
+        if (w && sscanf(w + 1, "W %d %31s", &tid, pcs) == 2) {
+            pc = strtoul(pcs, NULL, 16);
+            struct symtab t = {0};
+            add_pc(&t, pc);
+            lines_read(r, bin, &code, &t);
+            char who[16];
+            thread_name(who, sizeof who, tid);
+            if (line_of(&t, pc))
+                out->details = xasprintf("%s was running, last seen at line %d of your file: "
+                                         "after it, it waits in a call explore does not model "
+                                         "(I/O, a C11 thrd_ or mtx_ call, a signal), or loops "
+                                         "without touching shared memory\n",
+                                         who, line_of(&t, pc));
+            symtab_release(&t);
+        }
         code_map_release(&code);
         free(bin);
         return 0;
