@@ -426,11 +426,17 @@ static void tell_deadlock(struct strbuf *sb, const char *report, const struct st
         unsigned long obj = 0, pc = 0, hpc = 0;
         if (sscanf(l, "D %d %15s %lx %lx %d %lx", &tid, wait, &obj, &pc, &holder, &hpc) >= 5 ||
             sscanf(l, "D %d %15s (nil) %lx %d", &tid, wait, &pc, &holder) == 4) {
-            char who[16], other[16], name[96], at[32] = "", since[32] = "";
+            char who[16], other[16], name[96], at[96] = "", since[32] = "";
             thread_name(who, sizeof who, tid);
             thread_name(other, sizeof other, holder);
-            if (line_of(t, pc))
-                snprintf(at, sizeof at, " at line %d", line_of(t, pc));
+            int ln = line_of(t, pc);
+            if (ln > 0 && (size_t)ln <= st->nlines) {
+                const char *code = st->lines[ln - 1] + strspn(st->lines[ln - 1], " \t");
+                snprintf(at, sizeof at, " at line %d (%.50s%s)", ln, code,
+                         strlen(code) > 50 ? "..." : "");
+            } else if (ln > 0) {
+                snprintf(at, sizeof at, " at line %d", ln);
+            }
             if (line_of(t, hpc))
                 snprintf(since, sizeof since, " (locked at line %d)", line_of(t, hpc));
             object_name(t, obj, name, sizeof name);
