@@ -1189,6 +1189,16 @@ static void finish_child(int code)
     _exit(code);
 }
 
+/* A deadly signal in a schedule: the program crashed under this interleaving. Tells the
+ * signal, the thread and where it was last seen, and the steps so far (a dying child: what
+ * it can still write is worth more than async-signal safety). */
+static void crashed(int sig)
+{
+    exploring = 0;
+    say("C %d %d %p\n", sig, me, me >= 0 ? thr[me].last_pc : NULL);
+    finish_child(0);
+}
+
 static void child_body(const struct explore_kata *k)
 {
     evs = calloc(MAXEV, sizeof *evs);
@@ -1286,6 +1296,11 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
             for (int c = 0; c < PCT_DEPTH - 1; c++)
                 pct_change[c] = kest > 0 ? (long)(next_rand() % (uint64_t)kest) : 0;
         signal(SIGUSR1, stuck);
+        signal(SIGSEGV, crashed);
+        signal(SIGBUS, crashed);
+        signal(SIGFPE, crashed);
+        signal(SIGILL, crashed);
+        signal(SIGABRT, crashed);
         alarm(5);
         child_body(kata);
         _exit(0);
@@ -1345,7 +1360,16 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
             o->ran = 1;
         else if (line[0] == 'F')
             o->failed = 2;
-        else if (line[0] == 'X') {
+        else if (line[0] == 'C') {
+            int sig = atoi(line + 2);
+            o->failed = 5;
+            snprintf(o->why, sizeof o->why, "the program crashed (%s) under this interleaving",
+                     sig == SIGSEGV   ? "a segmentation fault"
+                     : sig == SIGABRT ? "it aborted"
+                     : sig == SIGBUS  ? "a bus error"
+                     : sig == SIGFPE  ? "an arithmetic error"
+                                      : "an illegal instruction");
+        } else if (line[0] == 'X') {
             o->failed = 4;
             snprintf(o->why, sizeof o->why, "%s", line + 2);
         } else if (line[0] == 'L')
@@ -1427,7 +1451,7 @@ static void tell(const struct outcome *o, const char *verdict)
         for (const char *l = o->text; *l;) {
             const char *nl = strchr(l, '\n');
             size_t n = nl ? (size_t)(nl - l) : strlen(l);
-            if (n && strchr("EDHLZW", l[0]))
+            if (n && strchr("EDHLZWC", l[0]))
                 fprintf(report, "%.*s\n", (int)n, l);
             l += n + (nl != NULL);
         }

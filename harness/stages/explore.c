@@ -529,7 +529,8 @@ int stage_explore(struct run *r, struct stage_result *out)
         why++;
     int why_len = (int)strcspn(why, "\n");
     if (!strcmp(verdict, "cannot")) {
-        stage_say(out, ST_ERROR,
+        /* skipped, not failed: nothing was found wrong, and the other stages still judge */
+        stage_say(out, ST_SKIP,
                   "explore could not run this program: %.*s (a limit of explore, not a fault "
                   "it found in your code)",
                   why_len, why);
@@ -559,6 +560,8 @@ int stage_explore(struct run *r, struct stage_result *out)
     /* the steps, and the names and lines they need */
     struct step *steps = NULL;
     size_t n = 0;
+    int crash_tid = -1;
+    unsigned long crash_pc = 0;
     struct symtab t = {0};
     for (const char *l = text; *l;) {
         struct step s = {0};
@@ -574,6 +577,14 @@ int stage_explore(struct run *r, struct stage_result *out)
             steps[n++] = s;
             if (pc)
                 add_pc(&t, pc);
+        } else if (l[0] == 'C') {
+            int sig, tid;
+            char cpc[32];
+            if (sscanf(l, "C %d %d %31s", &sig, &tid, cpc) == 3) {
+                crash_tid = tid;
+                crash_pc = strtoul(cpc, NULL, 16);
+                add_pc(&t, crash_pc);
+            }
         } else if (l[0] == 'D' || l[0] == 'H') {
             unsigned long a[2] = {0, 0};
             const char *p = l;
@@ -635,6 +646,15 @@ int stage_explore(struct run *r, struct stage_result *out)
     } else {
         stage_say(out, ST_FAIL, "an interleaving of the threads goes wrong (the %ld%s tried): %.*s",
                   explored, ordinal(explored), why_len, why);
+    }
+    if (crash_tid >= 0) {
+        char who[16];
+        thread_name(who, sizeof who, crash_tid);
+        if (line_of(&t, crash_pc))
+            sb_addf(&sb, "%s crashed after line %d of your file (the last line it was seen at)\n",
+                    who, line_of(&t, crash_pc));
+        else
+            sb_addf(&sb, "%s crashed\n", who);
     }
     tell_steps(&sb, &st, dev, ndev, 20);
     free(st.lines);
