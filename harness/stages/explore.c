@@ -68,6 +68,10 @@ static void symtab_read(struct run *r, const char *bin, struct symtab *t)
         char type;
         char name[256];
         if (sscanf(line, "%lx %lx %c %255s", &a, &s, &type, name) == 4 && strchr("bBdDrR", type)) {
+            /* a function's static variable is "name.N" to the linker */
+            char *dot = strchr(name, '.');
+            if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1))
+                *dot = 0;
             t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
             t->v[t->n++] = (struct sym){a, s, xstrdup(name)};
         }
