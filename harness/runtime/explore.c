@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
@@ -380,6 +381,18 @@ static int point(int kind, void *pc, const volatile void *addr, int size, long v
     thr[me].last_pc = pc;
     schedule();
     return log_ev(kind, pc, addr, size, value);
+}
+
+/* A release (an unlock, a post): told where it happens, and then a point, so that the
+ * threads it let go can run before the releasing thread goes on with work the runtime does
+ * not see (a memcpy into a block it took under the lock, say). */
+static void released(int kind, void *pc, const volatile void *obj)
+{
+    if (!exploring || me < 0)
+        return;
+    fill_pending();
+    thr[me].last_pc = pc;
+    log_ev(kind, pc, obj, 0, 0);
 }
 
 /* ---- which memory is shared: owner of each 8-byte granule ---- */
@@ -788,10 +801,11 @@ int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
 {
     if (!exploring)
         return 0;
-    point(EV_UNLOCK, RA, m, 0, 0);
     if (sync_of(m, W_MUTEX)->owner != me)
         return EPERM;
+    released(EV_UNLOCK, RA, m);
     mutex_give(m);
+    schedule();
     return 0;
 }
 
@@ -852,8 +866,9 @@ int __wrap_pthread_spin_unlock(pthread_spinlock_t *l)
 {
     if (!exploring)
         return 0;
-    point(EV_UNLOCK, RA, (const void *)l, 0, 0);
+    released(EV_UNLOCK, RA, (const void *)l);
     mutex_give((pthread_mutex_t *)(void *)l);
+    schedule();
     return 0;
 }
 
@@ -919,7 +934,6 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
     if (!exploring)
         return 0;
-    point(EV_UNLOCK, RA, l, 0, 0);
     struct syncobj *o = sync_of(l, W_MUTEX);
     if (o->owner == me)
         o->owner = -1;
@@ -927,7 +941,9 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
         o->count--;
     else
         return EPERM;
+    released(EV_UNLOCK, RA, l);
     wake_all(W_MUTEX, l);
+    schedule();
     return 0;
 }
 
@@ -1046,9 +1062,10 @@ int __wrap_sem_post(sem_t *s)
 {
     if (!exploring)
         return 0;
-    point(EV_SEM_POST, RA, s, 0, 0);
+    released(EV_SEM_POST, RA, s);
     sync_of(s, W_SEM)->count++;
     wake_all(W_SEM, s);
+    schedule();
     return 0;
 }
 int __wrap_sem_getvalue(sem_t *s, int *v);
@@ -1116,6 +1133,63 @@ int __wrap_pthread_once(pthread_once_t *o, void (*fn)(void))
     while (s->count == 1)
         block_on(W_ONCE, o, pc, 0);
     return 0;
+}
+
+/* realloc always moves a block here, as it may anywhere (and does under AddressSanitizer):
+ * in a fresh child the block would often grow in place, hiding a thread that still writes
+ * through the old pointer. */
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (!exploring || !p || !n)
+        return __real_realloc(p, n);
+    void *q = malloc(n);
+    if (!q)
+        return NULL;
+    size_t old = malloc_usable_size(p);
+    memcpy(q, p, old < n ? old : n);
+    free(p);
+    return q;
+}
+
+/* memcpy, memmove and memset from the learner's code are accesses too (gcc's instrumentation
+ * leaves these calls alone): the first and last bytes of each range. */
+void *__real_memcpy(void *d, const void *src, size_t n);
+void *__real_memmove(void *d, const void *src, size_t n);
+void *__real_memset(void *d, int c, size_t n);
+static void access_range(const void *a, size_t n, int write, void *pc)
+{
+    if (!n)
+        return;
+    access_mem(a, n < 8 ? (int)n : 8, write, pc);
+    if (n > 8)
+        access_mem((const char *)a + n - 8, 8, write, pc);
+}
+void *__wrap_memcpy(void *d, const void *src, size_t n);
+void *__wrap_memcpy(void *d, const void *src, size_t n)
+{
+    if (exploring && me >= 0) {
+        access_range(src, n, 0, RA);
+        access_range(d, n, 1, RA);
+    }
+    return __real_memcpy(d, src, n);
+}
+void *__wrap_memmove(void *d, const void *src, size_t n);
+void *__wrap_memmove(void *d, const void *src, size_t n)
+{
+    if (exploring && me >= 0) {
+        access_range(src, n, 0, RA);
+        access_range(d, n, 1, RA);
+    }
+    return __real_memmove(d, src, n);
+}
+void *__wrap_memset(void *d, int c, size_t n);
+void *__wrap_memset(void *d, int c, size_t n)
+{
+    if (exploring && me >= 0)
+        access_range(d, n, 1, RA);
+    return __real_memset(d, c, n);
 }
 
 int __wrap_sched_yield(void);

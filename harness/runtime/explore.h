@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#define EXPLORE_MAX_RESULTS 64
+#define EXPLORE_MAX_RESULTS 256
 
 struct explore_kata {
     /* Runs the learner's function once, in a child, under the scheduler; puts what the

@@ -74,7 +74,8 @@ const char explore_wraps[] =
     "--wrap=pthread_rwlock_init,--wrap=pthread_rwlock_destroy,--wrap=pthread_rwlock_rdlock,"
     "--wrap=pthread_rwlock_wrlock,--wrap=pthread_rwlock_tryrdlock,"
     "--wrap=pthread_rwlock_trywrlock,--wrap=pthread_rwlock_unlock,"
-    "--wrap=sched_yield,--wrap=sleep,--wrap=usleep,--wrap=nanosleep";
+    "--wrap=realloc,--wrap=memcpy,--wrap=memmove,--wrap=memset,--wrap=sched_yield,--wrap=sleep,--"
+    "wrap=usleep,--wrap=nanosleep";
 
 char *explore_driver(const struct run *r)
 {

@@ -1,7 +1,8 @@
 /* explore.c: producer_consumer under the explore stage's scheduler: two producers put three
  * items each into a queue of capacity 1 and two consumers take them until it is closed, every
  * interleaving a schedule can reach, judged by what came out (each item once, each
- * producer's in its order); a wakeup that never comes shows as every thread blocked. */
+ * producer's in its order) and by a put after the close (it must return -1, and leave the
+ * queue usable); a wakeup that never comes shows as every thread blocked. */
 #include "producer_consumer.h"
 
 #include "explore.h" /* harness/runtime/explore.h */
@@ -34,7 +35,7 @@ static void *consumer(void *arg)
     return NULL;
 }
 
-/* out: put_failed, then for each consumer its count and items */
+/* out: put_failed, the late put's result, then for each consumer its count and items */
 static int body(long *out, int max)
 {
     (void)max;
@@ -49,11 +50,13 @@ static int body(long *out, int max)
     for (int i = 0; i < PRODUCERS; i++)
         pthread_join(p[i], NULL);
     queue_close(q);
+    long late = queue_put(q, 999);
     for (int i = 0; i < CONSUMERS; i++)
         pthread_join(c[i], NULL);
     queue_destroy(q);
     int n = 0;
     out[n++] = put_failed;
+    out[n++] = late;
     for (int i = 0; i < CONSUMERS; i++) {
         out[n++] = ngot[i];
         for (int j = 0; j < ngot[i]; j++)
@@ -70,8 +73,12 @@ static const char *judge(const long *v, int n, char *buf, size_t len)
         snprintf(buf, len, "a queue_put on the open queue returned -1");
         return buf;
     }
+    if (n < 2 || v[1] != -1) {
+        snprintf(buf, len, "queue_put on the closed queue returned %ld, not -1", n < 2 ? 0 : v[1]);
+        return buf;
+    }
     int seen[PRODUCERS][ITEMS] = {{0}};
-    int k = 1;
+    int k = 2;
     for (int c = 0; c < CONSUMERS && k < n; c++) {
         long cnt = v[k++];
         long last[PRODUCERS] = {-1, -1};

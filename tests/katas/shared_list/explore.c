@@ -1,18 +1,20 @@
-/* explore.c: shared_list under the explore stage's scheduler: two threads split a short text
- * into words, every interleaving a schedule can reach, judged by the words added (each one
- * exactly once, in any order). */
+/* explore.c: shared_list under the explore stage's scheduler: two threads split a text of 70
+ * words (more than the list's first allocation of 64 holds, so it grows while the threads
+ * add), every interleaving a schedule can reach, judged by the words added (each one exactly
+ * once, in any order). */
 #include "shared_list.h"
 
 #include "explore.h" /* harness/runtime/explore.h */
 
 #include <stdio.h>
 
-enum { THREADS = 2 };
-static const char text[] = "ab cd ef gh ij";
-enum { N = sizeof text - 1, WORDS = 5 };
+enum { THREADS = 2, WORDS = 70, N = 3 * WORDS - 1 };
+static char text[N + 1];
 
 static int body(long *out, int max)
 {
+    for (int i = 0; i < N; i++)
+        text[i] = i % 3 == 2 ? ' ' : (char)('a' + (i / 3 + i % 3) % 26);
     struct word_list l;
     word_list_init(&l);
     out[0] = shared_list_words(THREADS, text, N, &l);
@@ -31,9 +33,9 @@ static const char *judge(const long *v, int n, char *buf, size_t len)
         return "the run ended without a result";
     if (v[0] != WORDS || v[1] != WORDS) {
         snprintf(buf, len,
-                 "shared_list_words(%d threads, \"%s\") returned %ld and the list holds %ld "
+                 "shared_list_words(%d threads, %d words) returned %ld and the list holds %ld "
                  "words, not %d%s",
-                 THREADS, text, v[0], v[1], WORDS, v[1] < WORDS ? ": a word was lost" : "");
+                 THREADS, WORDS, v[0], v[1], WORDS, v[1] < WORDS ? ": a word was lost" : "");
         return buf;
     }
     int seen[WORDS] = {0};
@@ -41,15 +43,16 @@ static const char *judge(const long *v, int n, char *buf, size_t len)
         long at = v[i], wl = v[i + 1];
         if (at < 0 || at >= N || at % 3 || wl != 2) {
             snprintf(buf, len,
-                     "shared_list_words(%d threads, \"%s\"): the list holds a word at offset %ld "
-                     "of length %ld, which is not one of the text's",
-                     THREADS, text, at, wl);
+                     "shared_list_words(%d threads, %d words): the list holds a word at offset "
+                     "%ld of length %ld, which is not one of the text's",
+                     THREADS, WORDS, at, wl);
             return buf;
         }
         if (seen[at / 3]++) {
             snprintf(buf, len,
-                     "shared_list_words(%d threads, \"%s\"): \"%.2s\" is in the list twice",
-                     THREADS, text, text + at);
+                     "shared_list_words(%d threads, %d words): the word at offset %ld is in the "
+                     "list twice",
+                     THREADS, WORDS, at);
             return buf;
         }
     }
