@@ -9,7 +9,9 @@ set -eu
 cd "$(dirname "$0")/.."
 out=$(mktemp -d /tmp/explore-measure-XXXXXX)
 trap 'rm -rf "$out"' EXIT
-wraps=$(sed -n 's/^ *"\(-Wl,\)\{0,1\}\(--wrap=[^"]*\)".*/\2/p' harness/stages/stage.c | tr -d '\n')
+# the linker flag the stage uses: the string literals of explore_wraps in stages/stage.c, joined
+wraps=$(sed -n '/^const char explore_wraps\[\] =/,/;$/p' harness/stages/stage.c |
+    grep -o '"[^"]*"' | tr -d '"\n')
 katas=${*:-$(grep -l '"explore"' katas/*/kata.json | xargs -n1 dirname | xargs -n1 basename)}
 SEEDS=${SEEDS:-20}
 MAX=${MAX:-5000}
@@ -17,7 +19,7 @@ MAX=${MAX:-5000}
 build() { # kata src name
     gcc -std=c11 -O0 -g -fsanitize=thread -w -I"katas/$1" -c "$2" -o "$out/$3.o"
     gcc -std=c11 -O2 -g -no-pie -w -I"katas/$1" -Iharness/runtime "tests/katas/$1/explore.c" \
-        "$out/$3.o" harness/runtime/explore.c "-Wl,$wraps" -lpthread -latomic -o "$out/$3"
+        "$out/$3.o" harness/runtime/explore.c "$wraps" -lpthread -latomic -o "$out/$3"
 }
 
 median() { sort -n | awk '{v[NR]=$1} END {if (NR) print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); else print "-"}'; }
