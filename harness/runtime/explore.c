@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1533,6 +1534,15 @@ static void tell(const struct outcome *o, const char *verdict)
 
 int explore_main(const struct explore_kata *k)
 {
+    /* Without address randomisation, a replay names the same stack and heap addresses as
+     * the run that found the schedule: the program starts itself again once, before any
+     * learner code ran (if it cannot, the addresses differ and nothing else does). */
+    int persona = personality(0xffffffff);
+    if (persona != -1 && !(persona & ADDR_NO_RANDOMIZE) &&
+        personality((unsigned long)persona | ADDR_NO_RANDOMIZE) != -1) {
+        char *const again[] = {(char *)"/proc/self/exe", NULL};
+        execv("/proc/self/exe", again);
+    }
     kata = k;
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     long fd = env_long("KATA_REPORT_FD", 1);
