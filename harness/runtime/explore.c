@@ -22,6 +22,7 @@
 #include "explore.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
 #include <linux/futex.h>
@@ -1540,8 +1541,18 @@ int explore_main(const struct explore_kata *k)
     int persona = personality(0xffffffff);
     if (persona != -1 && !(persona & ADDR_NO_RANDOMIZE) &&
         personality((unsigned long)persona | ADDR_NO_RANDOMIZE) != -1) {
-        char *const again[] = {(char *)"/proc/self/exe", NULL};
-        execv("/proc/self/exe", again);
+        /* the same arguments, from /proc/self/cmdline (not the heap: run_one says why) */
+        static char args[16384];
+        static char *again[64];
+        int fd = open("/proc/self/cmdline", O_RDONLY), n = 0;
+        ssize_t len = fd >= 0 ? read(fd, args, sizeof args - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        for (ssize_t i = 0; i < len && n < 63; i += (ssize_t)strlen(args + i) + 1)
+            again[n++] = args + i;
+        again[n] = NULL;
+        if (n)
+            execv("/proc/self/exe", again);
     }
     kata = k;
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
