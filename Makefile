@@ -60,7 +60,8 @@ SRC ?=
 STAGE ?=
 FORMAT ?= text
 SEED ?=
-export SEED V NO_COLOR
+SCHEDULE ?=
+export SEED SCHEDULE V NO_COLOR
 
 .PHONY: help kata list hint selftest test test-harness check-layering deps format format-check clean
 
@@ -74,6 +75,7 @@ help:
 	@echo "       STAGE=tsan                only the build and that stage"
 	@echo "       FORMAT=json               the verdict as JSON"
 	@echo "       SEED=N                    replay a run's test sizes; V=1 shows raw tool output"
+	@echo "       SCHEDULE=...              with STAGE=explore: replay the interleaving a verdict printed"
 	@echo "       CURVE=1                   speedup at 1, 2, 4, 8 threads, yours and the reference's"
 	@echo "       PYTHON=1                  yours, the reference and the Python tutorial's program, in turn"
 	@echo "       PYTHON=0                  no Python line in the perf stage"

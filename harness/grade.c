@@ -36,6 +36,7 @@ static const struct stage_def stage_defs[] = {
     {"helgrind", stage_helgrind, "build", "a detector"},
     {"drd", stage_drd, "build", "a detector"},
     {"asan", stage_asan, "build", "a detector"},
+    {"explore", stage_explore, "build", "a detector"},
     {"perf", stage_perf, "build", "the timer"},
 };
 

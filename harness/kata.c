@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 /* The usual stages and what each is worth by default. */
-static const char *const usual_stages[] = {"build", "test", "tsan", "helgrind",
-                                           "drd",   "asan", "perf", NULL};
-static const int usual_points[] = {1, 4, 2, 1, 1, 1, 2};
+static const char *const usual_stages[] = {"build", "test",    "tsan", "helgrind", "drd",
+                                           "asan",  "explore", "perf", NULL};
+static const int usual_points[] = {1, 4, 2, 1, 1, 1, 2, 2};
 
 int default_points(const char *stage)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 
 /* The usual stages, in the order a table shows them. */
-static const char *const usual_stages[] = {"build", "test", "tsan", "helgrind",
-                                           "drd",   "asan", "perf", NULL};
+static const char *const usual_stages[] = {"build", "test",    "tsan", "helgrind", "drd",
+                                           "asan",  "explore", "perf", NULL};
 static int stage_index(const struct kata *k, const char *stage)
 {
     for (int i = 0; i < k->nstages; i++)

@@ -681,6 +681,8 @@ char *source_exports(struct run *r)
 static const char *const plain_flags[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", NULL};
 static const char *const tsan_flags[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", NULL};
 static const char *const perf_flags[] = {"-std=c11", "-O2", "-g", NULL};
+/* the explore build's object calls harness/runtime/explore.c at every access and atomic */
+static const char *const explore_flags[] = {"-std=c11", "-O0", "-g", "-fsanitize=thread", NULL};
 static const char *const asan_flags[] = {
     "-std=c11", "-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer", NULL};
 
@@ -749,7 +751,7 @@ char *source_object(struct run *r, enum driver_build kind, const char *src,
      * (_Float32, __malloc__ (fclose, 1), the atomics builtins), so a unit preprocessed for
      * one compiler does not compile with the other */
     const char *cc = "gcc";
-    const char *const *base[] = {plain_flags, tsan_flags, perf_flags, asan_flags};
+    const char *const *base[] = {plain_flags, tsan_flags, perf_flags, asan_flags, explore_flags};
     const char *flags[64];
     int n = 0;
     for (int i = 0; base[kind][i]; i++)
@@ -792,7 +794,7 @@ char *source_object(struct run *r, enum driver_build kind, const char *src,
     }
     flags[n] = NULL;
     static const char *const labels[] = {"learner-plain", "learner-tsan", "learner-perf",
-                                         "learner-asan"};
+                                         "learner-asan", "learner-explore"};
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     const char *inputs[] = {header, NULL};
     struct compile_job job = {.cc = cc,

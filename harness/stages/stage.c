@@ -60,6 +60,30 @@ const char *server_env(const struct run *r)
     return r->server_env;
 }
 
+const char explore_wraps[] =
+    "-Wl,--wrap=pthread_create,--wrap=pthread_join,--wrap=pthread_exit,--wrap=pthread_detach,"
+    "--wrap=pthread_mutex_init,--wrap=pthread_mutex_destroy,--wrap=pthread_mutex_lock,"
+    "--wrap=pthread_mutex_trylock,--wrap=pthread_mutex_unlock,--wrap=pthread_cond_init,"
+    "--wrap=pthread_cond_destroy,--wrap=pthread_cond_wait,--wrap=pthread_cond_timedwait,"
+    "--wrap=pthread_cond_signal,--wrap=pthread_cond_broadcast,--wrap=sem_init,"
+    "--wrap=sem_destroy,--wrap=sem_wait,--wrap=sem_trywait,--wrap=sem_timedwait,"
+    "--wrap=sem_post,--wrap=sem_getvalue,--wrap=pthread_barrier_init,"
+    "--wrap=pthread_barrier_destroy,--wrap=pthread_barrier_wait,--wrap=pthread_once,"
+    "--wrap=pthread_mutex_timedlock,--wrap=pthread_spin_init,--wrap=pthread_spin_destroy,"
+    "--wrap=pthread_spin_lock,--wrap=pthread_spin_trylock,--wrap=pthread_spin_unlock,"
+    "--wrap=pthread_rwlock_init,--wrap=pthread_rwlock_destroy,--wrap=pthread_rwlock_rdlock,"
+    "--wrap=pthread_rwlock_wrlock,--wrap=pthread_rwlock_tryrdlock,"
+    "--wrap=pthread_rwlock_trywrlock,--wrap=pthread_rwlock_unlock,"
+    "--wrap=realloc,--wrap=memcpy,--wrap=memmove,--wrap=memset,--wrap=sched_yield,--wrap=sleep,--"
+    "wrap=usleep,--wrap=nanosleep";
+
+char *explore_driver(const struct run *r)
+{
+    const char *slash = strrchr(r->kata->driver, '/');
+    int dir = slash ? (int)(slash - r->kata->driver) : 0;
+    return xasprintf("%.*s%sexplore.c", dir, r->kata->driver, slash ? "/" : "");
+}
+
 char *build_driver(struct run *r, enum driver_build kind, const char *src, char **diagnostics)
 {
     return build_driver_mapped(r, kind, src, diagnostics, NULL);
@@ -75,7 +99,9 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
         return NULL;
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     const char *inputs[] = {header, "tests/support/report_fd.c",
-                            kind == DRIVER_PLAIN ? "harness/runtime/valgrind_atomics.c" : NULL,
+                            kind == DRIVER_PLAIN     ? "harness/runtime/valgrind_atomics.c"
+                            : kind == DRIVER_EXPLORE ? "harness/runtime/explore.h"
+                                                     : NULL,
                             NULL};
     const char *plain[] = {"-std=c11",         "-O0", "-g", "-no-pie", "-w", r->include_flag,
                            "-Iharness/server", NULL};
@@ -83,6 +109,8 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
                           "-fsanitize=thread", "-w",  r->include_flag,
                           "-Iharness/server",  NULL};
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
+    const char *explore[] = {"-std=c11",          "-O2", "-g", "-no-pie", "-w", r->include_flag,
+                             "-Iharness/runtime", NULL};
     const char *asan[] = {"-std=c11",
                           "-O1",
                           "-g",
@@ -95,27 +123,35 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     /* the Valgrind build links the stand-in for TSan's runtime that tells Helgrind and DRD
      * about atomics (harness/runtime/valgrind_atomics.c); the sanitizer drivers hand their
      * report descriptor to the runtime before main */
-    const char *sources[] = {r->kata->driver, obj, NULL, NULL, NULL};
+    /* the explore build links the kata's explore.c, beside its driver.c */
+    char *driver = kind == DRIVER_EXPLORE ? explore_driver(r) : xstrdup(r->kata->driver);
+    const char *sources[] = {driver, obj, NULL, NULL, NULL};
     size_t ns = 2;
+    if (kind == DRIVER_EXPLORE)
+        sources[ns++] = "harness/runtime/explore.c";
     if (kind == DRIVER_PLAIN)
         sources[ns++] = "harness/runtime/valgrind_atomics.c";
     if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
         sources[ns++] = "tests/support/report_fd.c";
     if (r->kata->server)
         sources[ns++] = "harness/server/latency_body.c";
-    const char *libs[MAX_ARGS + 6];
+    const char *libs[MAX_ARGS + 8];
     size_t m = 0;
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
     libs[m++] = "-lpthread";
     if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
         libs[m++] = "-ldl";
-    if (kind == DRIVER_PLAIN)
+    if (kind == DRIVER_PLAIN || kind == DRIVER_EXPLORE)
         libs[m++] = "-no-pie";
+    if (kind == DRIVER_EXPLORE) {
+        libs[m++] = explore_wraps;
+        libs[m++] = "-latomic";
+    }
     /* the linker's map says where the learner's object landed: a frame is the learner's by
      * its address (findings.h, struct code_map). Named after everything the link reads, so a
      * cached binary finds its own map. */
-    char *driver_text = read_file(r->kata->driver, 4 << 20, NULL);
+    char *driver_text = read_file(driver, 4 << 20, NULL);
     unsigned long long h =
         fnv1a(FNV_INIT, driver_text ? driver_text : "", driver_text ? strlen(driver_text) : 0);
     free(driver_text);
@@ -125,8 +161,8 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     libs[m++] = map_flag;
     libs[m] = NULL;
     static const char *const labels[] = {"driver-plain", "driver-tsan", "driver-perf",
-                                         "driver-asan"};
-    const char *const *flags[] = {plain, tsan, perf, asan};
+                                         "driver-asan", "driver-explore"};
+    const char *const *flags[] = {plain, tsan, perf, asan, explore};
     struct compile_job job = {
         .cc = "gcc", /* the learner's object is gcc's (stages/source.c says why) */
         .flags = flags[kind],
@@ -144,5 +180,6 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     free(map_flag);
     free(header);
     free(obj);
+    free(driver);
     return bin;
 }

@@ -19,16 +19,21 @@ int stage_helgrind(struct run *r, struct stage_result *out);
 int stage_drd(struct run *r, struct stage_result *out);
 int stage_perf(struct run *r, struct stage_result *out);
 int stage_asan(struct run *r, struct stage_result *out);
+int stage_explore(struct run *r, struct stage_result *out);
 
 /* Helpers the stages share (stage.c). */
 /* The kata's driver (a plain main) linked with the learner's file, in one of these builds. */
 enum driver_build {
-    DRIVER_PLAIN, /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals); the
+    DRIVER_PLAIN,   /* gcc -O0 -g -no-pie: for Valgrind (absolute addresses name globals); the
                      learner's object with -fsanitize=thread, linked with
                      harness/runtime/valgrind_atomics.c instead of libtsan */
-    DRIVER_TSAN,  /* gcc -fsanitize=thread -O0 -g (optimised, code can be merged to line 0) */
-    DRIVER_PERF,  /* gcc -O2 -g: the timed build, the same for learner and reference */
-    DRIVER_ASAN,  /* gcc -fsanitize=address,undefined -O1 -g */
+    DRIVER_TSAN,    /* gcc -fsanitize=thread -O0 -g (optimised, code can be merged to line 0) */
+    DRIVER_PERF,    /* gcc -O2 -g: the timed build, the same for learner and reference */
+    DRIVER_ASAN,    /* gcc -fsanitize=address,undefined -O1 -g */
+    DRIVER_EXPLORE, /* the kata's explore.c (not its driver.c), -O2 -no-pie; the learner's
+                       object with -fsanitize=thread -O0, linked with
+                       harness/runtime/explore.c instead of libtsan and its pthread calls
+                       sent there (-Wl,--wrap=...) */
 };
 /* Every build is gcc's, from one preprocessed unit (stages/source.h): a sanitizer build with
  * another compiler would need the file preprocessed for that compiler, and could be told
@@ -39,6 +44,11 @@ char *build_driver(struct run *r, enum driver_build kind, const char *src, char 
  * linker's map could not be read; release it with code_map_release). */
 char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src,
                           char **diagnostics, struct code_map *code);
+/* The linker flag that sends the pthread calls the explore runtime models to it
+ * (harness/runtime/explore.c defines a __wrap_ for each). */
+extern const char explore_wraps[];
+/* The kata's explore driver (explore.c beside its driver.c), a new string. */
+char *explore_driver(const struct run *r);
 /* Sets a stage's summary from a format. */
 void stage_say(struct stage_result *s, enum status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
