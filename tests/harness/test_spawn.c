@@ -218,7 +218,7 @@ Test(spawn, an_output_named_by_a_device_is_written_not_replaced)
     if (geteuid() != 0)
         cr_skip_test("making a device node needs root");
     scratch();
-    char *dev = in_tmp("null");
+    char *dev = scratch_path("null");
     cr_assert_eq(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0, "mknod: %s", strerror(errno));
     struct child c = {.stdout_path = dev, .stderr_path = dev};
     cr_assert_eq(shell(&c, "echo into the device; echo and its errors >&2"), 0);
@@ -626,7 +626,7 @@ Test(spawn, a_sandboxed_child_reports_what_it_left_and_takes_it_along)
 Test(spawn, a_sandboxed_child_limit_counts_only_its_own_processes)
 {
     scratch();
-    sandbox_on(tmp);
+    sandbox_on(scratch_dir);
     int ready[2];
     cr_assert_eq(pipe(ready), 0);
     pid_t crowd = fork();
