@@ -343,7 +343,8 @@ char *github_summary_markdown(const struct grade_summary *g)
     int ncols = summary_columns(g, cols, MAX_STAGES * 2);
     struct strbuf sb = STRBUF_INIT;
     sb_init(&sb);
-    sb_addf(&sb, "## Kata grades: %d / %d points\n\n", t.points, t.possible);
+    sb_addf(&sb, "## Kata grades: %d / %d %s\n\n", t.points, t.possible,
+            plural(t.possible, "point", "points"));
     if (state == GRADE_NOT_ATTEMPTED)
         sb_puts(&sb, "No kata attempted yet: edit `katas/<name>/<name>.c` and push.\n\n");
     else {

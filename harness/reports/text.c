@@ -256,9 +256,10 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
                 st.bad, st.off);
     } else {
         fprintf(f,
-                "%sFAILED%s: %d of %d stages (first: %s).\nNext: open %s, read %s/README.md, "
+                "%sFAILED%s: %d of %d %s (first: %s).\nNext: open %s, read %s/README.md, "
                 "or `make hint NAME=%s`.\n",
-                st.bad, st.off, failed, r->nstages, first_failed ? first_failed : "?", r->src,
+                st.bad, st.off, failed, r->nstages, plural(r->nstages, "stage", "stages"),
+                first_failed ? first_failed : "?", r->src,
                 r->kata->dir, r->kata->name);
     }
 }

@@ -476,7 +476,9 @@ int stage_test(struct run *r, struct stage_result *out)
     else if (out->exhausted)
         stage_say(out, ST_FAIL, "a test ran out of memory (below)");
     else if (failed)
-        stage_say(out, ST_FAIL, "%d of %d tests failed", failed, n);
+        stage_say(out, ST_FAIL, "%d of %d %s failed", failed, n, plural(n, "test", "tests"));
+    else if (n == 1)
+        stage_say(out, ST_PASS, "its one test passed");
     else
         stage_say(out, ST_PASS, "all %d tests passed", n);
     out->details = details.len ? sb_detach(&details) : NULL;
