@@ -124,6 +124,11 @@ static int download(struct batch *b, int nthreads)
 static void assert_body(const struct batch *b, size_t i)
 {
     const struct download *d = &b->out[i];
+    cr_assert(d->status != UNSET_STATUS, "%s: out[%zu] was never written", b->urls[i], i);
+    cr_assert(d->error != CURLE_FAILED_INIT || d->status != 0 || d->bytes != 0,
+              "%s: never fetched: out[%zu] has error CURLE_FAILED_INIT, status 0 and no body, "
+              "what a URL nobody fetched is given; it should have downloaded",
+              b->urls[i], i);
     cr_assert_eq(d->error, 0, "%s: error %d (%s), it should have downloaded", b->urls[i], d->error,
                  curl_easy_strerror((CURLcode)d->error));
     cr_assert_eq(d->status, 200, "%s: status %ld, it should be 200", b->urls[i], d->status);
