@@ -252,21 +252,54 @@ static char *read_tail(const char *path, size_t max)
     return buf;
 }
 
-/* Criterion reports a crashed test as "CRASH!" only; the tests' support code
- * (tests/support/kata_test.c) writes "kata-test: killed by signal N" to the log first.
- * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL. */
-static char *crash_from_log(const char *log)
+/* The signal of the last line of `text` that starts with `mark`, or 0. */
+static int last_signal(const char *text, const char *mark)
+{
+    const char *at = NULL;
+    for (const char *p = text; p && (p = strstr(p, mark)); p++)
+        at = p;
+    return at ? atoi(at + strlen(mark)) : 0;
+}
+
+/* "SIGSEGV (segmentation fault: a bad pointer)": a new string. */
+static char *signal_words(int sig)
+{
+    struct child dead = {.signaled = 1, .signo = sig};
+    char *d = child_describe(&dead);
+    char *words = xstrdup(d + strlen("killed by "));
+    free(d);
+    return words;
+}
+
+/* Criterion reports a crashed test as "CRASH!" only; the tests' support code names the
+ * signal in the log first: the judging parent from waitpid ("kata-test: the test's process
+ * was killed by signal N", tests/support/kata_isolate.c), the test's own handler ("kata-test:
+ * killed by signal N", tests/support/kata_test.c), and a process the code under test forked
+ * as itself ("... a process forked by the code under test was killed by signal N").
+ * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL; *forked gets
+ * "a process your code forked was killed by SIGSEGV (...)", or NULL. The learner's code
+ * writes to the same log, so these words explain a crash and never decide one. */
+static char *crash_from_log(const char *log, char **forked)
 {
     char *tail = read_tail(log, 4096);
-    const char *mark = "kata-test: killed by signal ", *at = NULL;
-    for (const char *p = tail; p && (p = strstr(p, mark)); p++)
-        at = p;
+    int sig = tail ? last_signal(tail, "kata-test: the test's process was killed by signal ") : 0;
+    if (!sig && tail)
+        sig = last_signal(tail, "kata-test: killed by signal ");
+    int worker =
+        tail ? last_signal(tail, "kata-test: a process forked by the code under test was "
+                                 "killed by signal ")
+             : 0;
     char *how = NULL;
-    if (at) {
-        struct child dead = {.signaled = 1, .signo = atoi(at + strlen(mark))};
-        char *d = child_describe(&dead);
-        how = xasprintf("the signal was %s", d + strlen("killed by "));
-        free(d);
+    if (sig > 0) {
+        char *w = signal_words(sig);
+        how = xasprintf("the signal was %s", w);
+        free(w);
+    }
+    *forked = NULL;
+    if (worker > 0) {
+        char *w = signal_words(worker);
+        *forked = xasprintf("a process your code forked was killed by %s", w);
+        free(w);
     }
     free(tail);
     return how;
@@ -384,9 +417,13 @@ int stage_test(struct run *r, struct stage_result *out)
             free(panic);
             free(how);
         } else {
-            char *crash = crash_from_log(log);
+            char *forked = NULL;
+            char *crash = crash_from_log(log, &forked);
             ok = judge_xml(xml, names[i], crash, defence_disabled(r, "skip"), out, &details);
+            if (ok == 0 && forked)
+                sb_addf(&details, "%s: %s\n", names[i], forked);
             free(crash);
+            free(forked);
             if (ok < 0) {
                 char *how = child_describe(&c);
                 char *msg = xasprintf("the test program %s before it reported", how);

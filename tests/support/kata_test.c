@@ -260,12 +260,16 @@ double kata_cpu_seconds(void)
 }
 
 /* Criterion reports a test that died of a signal as "CRASH!", without the signal. Name it in
- * the log (the harness reads "kata-test: killed by signal N" back; stage_test.c), then die of
- * it as before. Only async-signal-safe calls; on an alternate stack, so that a stack overflow
- * of the main thread is named too. */
+ * the log (the harness reads "kata-test: killed by signal N" back; stages/test.c), then die of
+ * it as before. A process the code under test forked (a worker) inherits this handler: its
+ * death is named as its own ("kata-test: a process forked by the code under test was killed
+ * by signal N"), never as the test's. Only async-signal-safe calls; on an alternate stack, so
+ * that a stack overflow of the main thread is named too. */
 static void name_the_signal(int sig)
 {
-    char msg[64] = "\nkata-test: killed by signal ";
+    char msg[96] = "\nkata-test: killed by signal ";
+    if (in_forked_child)
+        strcpy(msg, "\nkata-test: a process forked by the code under test was killed by signal ");
     size_t n = strlen(msg);
     char digits[8];
     int k = 0;
