@@ -137,9 +137,23 @@ static void add_failure(struct stage_result *out, const char *test, const char *
     free(m);
 }
 
-/* Reads the one testcase of a filtered run's XML. Returns 1 passed, 0 failed, -1 unreadable. */
+/* The first crash of a stage's tests, in words: a crash that repeats it in another test is
+ * said once, then named ("crashed the same way as ..."). */
+struct first_crash {
+    char *test;  /* or NULL: no test crashed yet */
+    char *words; /* "the signal was SIGABRT (...)", or NULL when the log did not say */
+};
+
+static int same_words(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Reads the one testcase of a filtered run's XML. Returns 1 passed, 0 failed, -1 unreadable.
+ * crash: how a crashed test died, from the log (crash_from_log), or NULL; first: the stage's
+ * first crash, set here when this is it. */
 static int judge_xml(const char *xml_path, const char *test, const char *crash, int skip_passes,
-                     struct stage_result *out, struct strbuf *details)
+                     struct first_crash *first, struct stage_result *out, struct strbuf *details)
 {
     char *text = read_file(xml_path, 4 << 20, NULL);
     if (!text)
@@ -199,13 +213,24 @@ static int judge_xml(const char *xml_path, const char *test, const char *crash, 
             free(copy);
         } else if (err) {
             const char *type = xml_attr(err, "type");
-            if (type && !strcmp(type, "crash")) {
+            if (type && !strcmp(type, "crash") && first->test && same_words(first->words, crash)) {
+                /* one crash in every test says no more the tenth time than the first */
+                const char *slash = strchr(first->test, '/');
+                char *msg =
+                    xasprintf("crashed the same way as %s", slash ? slash + 1 : first->test);
+                add_failure(out, test, "crash", msg, details);
+                free(msg);
+            } else if (type && !strcmp(type, "crash")) {
                 add_failure(out, test, "crash",
                             "crashed: a signal (a bad pointer, abort(), or a failed assert) "
                             "stopped the test",
                             details);
                 if (crash)
                     add_failure(out, test, "crash", crash, details);
+                if (!first->test) {
+                    first->test = xstrdup(test);
+                    first->words = crash ? xstrdup(crash) : NULL;
+                }
             } else
                 add_failure(out, test, "error", xml_attr(err, "message"), details);
         } else {
@@ -271,36 +296,79 @@ static char *signal_words(int sig)
     return words;
 }
 
+/* The C library's last words before an abort, from a log: the line its malloc checks
+ * ("free(): double free detected in tcache 2", "double free or corruption (out)",
+ * "corrupted size vs. prev_size"), assert ("prog: file.c:12: fn: Assertion `x' failed."),
+ * the stack protector or fortify ("*** stack smashing detected ***: terminated") print to
+ * stderr before abort(). A new string without the program's path, or NULL. */
+static char *libc_last_words(const char *text)
+{
+    char *found = NULL;
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        size_t len = strcspn(l, "\n");
+        char *line = xstrndup(l, len);
+        const char *open = strstr(line, "(): ");
+        const char *said = NULL;
+        if (strstr(line, "Assertion `") && strstr(line, "' failed.")) {
+            /* "/path/test_bin: file.c:12: fn: Assertion ...": the file on */
+            const char *colon = strstr(line, ": ");
+            said = colon && colon < strstr(line, "Assertion `") ? colon + 2 : line;
+        } else if (starts_with(line, "*** ") || starts_with(line, "double free or corruption") ||
+                   starts_with(line, "corrupted ") || starts_with(line, "Fatal glibc error: ") ||
+                   (open && open == line + strspn(line, "abcdefghijklmnopqrstuvwxyz_"))) {
+            said = line;
+        }
+        if (said) {
+            free(found);
+            found = xstrdup(said);
+            if (strlen(found) > 200)
+                found[200] = '\0';
+        }
+        free(line);
+    }
+    return found;
+}
+
 /* Criterion reports a crashed test as "CRASH!" only; the tests' support code names the
  * signal in the log first: the judging parent from waitpid ("kata-test: the test's process
  * was killed by signal N", tests/support/kata_isolate.c), the test's own handler ("kata-test:
  * killed by signal N", tests/support/kata_test.c), and a process the code under test forked
  * as itself ("... a process forked by the code under test was killed by signal N").
  * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL; *forked gets
- * "a process your code forked was killed by SIGSEGV (...)", or NULL. The learner's code
- * writes to the same log, so these words explain a crash and never decide one. */
+ * "a process your code forked was killed by SIGSEGV (...)", or NULL. An abort adds what the
+ * C library said before it (libc_last_words). The learner's code writes to the same log, so
+ * these words explain a crash and never decide one. */
 static char *crash_from_log(const char *log, char **forked)
 {
     char *tail = read_tail(log, 4096);
     int sig = tail ? last_signal(tail, "kata-test: the test's process was killed by signal ") : 0;
     if (!sig && tail)
         sig = last_signal(tail, "kata-test: killed by signal ");
-    int worker =
-        tail ? last_signal(tail, "kata-test: a process forked by the code under test was "
-                                 "killed by signal ")
-             : 0;
+    int worker = tail ? last_signal(tail, "kata-test: a process forked by the code under test was "
+                                          "killed by signal ")
+                      : 0;
+    char *libc = (sig == SIGABRT || worker == SIGABRT) && tail ? libc_last_words(tail) : NULL;
     char *how = NULL;
     if (sig > 0) {
         char *w = signal_words(sig);
-        how = xasprintf("the signal was %s", w);
+        if (sig == SIGABRT && libc)
+            how = xasprintf("the signal was %s; the C library said: \"%s\"", w, libc);
+        else
+            how = xasprintf("the signal was %s", w);
         free(w);
     }
     *forked = NULL;
     if (worker > 0) {
         char *w = signal_words(worker);
-        *forked = xasprintf("a process your code forked was killed by %s", w);
+        if (worker == SIGABRT && libc)
+            *forked = xasprintf("a process your code forked was killed by %s; the C library "
+                                "said: \"%s\"",
+                                w, libc);
+        else
+            *forked = xasprintf("a process your code forked was killed by %s", w);
         free(w);
     }
+    free(libc);
     free(tail);
     return how;
 }
@@ -368,6 +436,7 @@ int stage_test(struct run *r, struct stage_result *out)
     struct strbuf details = STRBUF_INIT;
     struct strbuf raw = STRBUF_INIT;
     int failed = 0;
+    struct first_crash first = {0};
     out->tests = xcalloc((size_t)n, sizeof *out->tests);
     for (int i = 0; i < n; i++) {
         /* what this test adds to details and findings is its entry in the JSON's tests[] */
@@ -419,7 +488,8 @@ int stage_test(struct run *r, struct stage_result *out)
         } else {
             char *forked = NULL;
             char *crash = crash_from_log(log, &forked);
-            ok = judge_xml(xml, names[i], crash, defence_disabled(r, "skip"), out, &details);
+            ok =
+                judge_xml(xml, names[i], crash, defence_disabled(r, "skip"), &first, out, &details);
             if (ok == 0 && forked)
                 sb_addf(&details, "%s: %s\n", names[i], forked);
             free(crash);
@@ -524,6 +594,8 @@ int stage_test(struct run *r, struct stage_result *out)
     sb_release(&raw);
     for (int i = 0; i < n; i++)
         free(names[i]);
+    free(first.test);
+    free(first.words);
     free(bin);
     return 0;
 }

@@ -447,8 +447,8 @@ static void isolated(void)
          * SIGKILL) is named only here (stages/test.c reads this line first) */
         int sig = WTERMSIG(status);
         char line[80];
-        int n = snprintf(line, sizeof line, "\nkata-test: the test's process was killed by signal %d\n",
-                         sig);
+        int n = snprintf(line, sizeof line,
+                         "\nkata-test: the test's process was killed by signal %d\n", sig);
         write_all(2, line, (size_t)n);
         signal(sig, SIG_DFL);
         raise(sig);

@@ -65,3 +65,16 @@ Test(stage_test, a_forked_workers_crash_is_the_workers_and_sigpipe_is_named_sigp
     NOT_SAYS(v, "the signal was SIGSEGV");
     free(v);
 }
+
+/* A double free: the C library's words before its abort are kept, and a crash that every test
+ * repeats is said in full once. */
+Test(stage_test, an_abort_keeps_the_c_librarys_message_and_is_said_once)
+{
+    char *v = grade("race_counter", "tests/harness/data/src/double_free.c", "test");
+    SAYS(v, "the signal was SIGABRT (abort: an assertion or the C library gave up); the C "
+            "library said: \"free(): double free detected in tcache 2\"");
+    SAYS(v, "crashed the same way as ");
+    const char *first = strstr(v, "the C library said");
+    cr_assert(first && !strstr(first + 1, "the C library said"), "said more than once:\n%s", v);
+    free(v);
+}
