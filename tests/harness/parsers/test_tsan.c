@@ -221,6 +221,10 @@ Test(tsan_report, reads_both_sides_of_a_race_with_an_atomic_access)
     const struct access *w = with_op(x, "write");
     assert_frame(w, "race_atomic.c", "bump", 13);
     cr_assert_str_eq(w->thread, "thread T1");
+    /* which side was atomic: the advice is then not "make it atomic" (reports/text.c) */
+    cr_assert(w->atomic, "the atomic write is not marked atomic");
+    cr_assert(!with_op(x, "read")->atomic, "the plain read is marked atomic");
+    cr_assert(finding_has_atomic_access(x));
     findings_release(&f);
 }
 
