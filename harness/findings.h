@@ -22,7 +22,8 @@ struct finding {
     struct access access[2];
     int naccess;
     int in_learner;        /* at least one access is in the learner's file */
-    unsigned long address; /* the data's address when the tool gave no name, else 0 */
+    unsigned long address; /* the data's address when the tool gave no name (or only "a heap
+                              block", "a stack variable"), else 0 */
 };
 
 struct findings {

@@ -167,8 +167,8 @@ static void parse_error(const struct xml_node *err, const char *learner_real, st
     for (int j = 0; j < f->naccess; j++)
         if (f->access[j].in_learner)
             f->in_learner = 1;
-    if (f->variable)
-        f->address = 0;
+    if (variable_informative(f->variable) == 2)
+        f->address = 0; /* kept for a block without a name: reports of one address are one */
 }
 
 int valgrind_parse(const char *text, const char *learner_real, struct findings *out)

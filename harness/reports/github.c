@@ -223,8 +223,13 @@ static int stage_notes(struct notes *ns, const char *kata, const struct stage_re
                         sb_puts(&m, " vs ");
                         describe_access(&m, &f->access[o], 0);
                     }
-                sb_puts(&m, ". Guard every access with one mutex that all threads share, or "
-                            "make it atomic.");
+                if (finding_has_atomic_access(f))
+                    sb_puts(&m, ". One side is atomic and the other plain: make every access "
+                                "atomic, or guard every access with one mutex that all threads "
+                                "share.");
+                else
+                    sb_puts(&m, ". Guard every access with one mutex that all threads share, "
+                                "or make it atomic.");
                 char *title = f->variable ? xasprintf("%s: %s on `%s`", kata, kind, f->variable)
                                           : xasprintf("%s: %s", kata, kind);
                 /* one note per line and kind, whichever detectors found it */
