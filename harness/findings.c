@@ -110,6 +110,11 @@ int findings_same_race(const struct finding *a, const struct finding *b)
     return share_learner_line(a, b);
 }
 
+char *thread_words(long n)
+{
+    return n == 0 ? xstrdup("main thread") : xasprintf("thread %ld", n);
+}
+
 int finding_has_atomic_access(const struct finding *f)
 {
     for (int i = 0; i < f->naccess; i++)

@@ -49,6 +49,11 @@ int variable_informative(const char *variable);
  * of the learner's file in common. */
 int findings_same_race(const struct finding *a, const struct finding *b);
 
+/* The one style in which every stage names a thread for the learner: "main thread" for n 0,
+ * else "thread n", the nth thread the program started (TSan's T<n>, Helgrind's #<n+1>, DRD's
+ * <n+1>, a hang dump's in the order the threads started). A new string. */
+char *thread_words(long n);
+
 /* Does any access of f say it was atomic? */
 int finding_has_atomic_access(const struct finding *f);
 

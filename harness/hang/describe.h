@@ -6,6 +6,7 @@
  *   WRITE <inode> <pid> <fd>         pid holds that pipe's write end as fd
  *   PROC <pid> <ppid>                a process of the tree, and its parent
  *   ROOT <pid>                       the process the harness started (the test runner)
+ *   MUTEX <tid> <owner>              thread tid waits on a mutex whose owner is thread owner
  */
 #ifndef KATA_DESCRIBE_H
 #define KATA_DESCRIBE_H

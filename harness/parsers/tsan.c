@@ -82,7 +82,9 @@ static int parse_access_head(const char *l, struct access *a)
         while (*end && *end != ':' && *end != ' ' && *end != '(')
             end++;
         if (starts_with(by, "main thread"))
-            a->thread = xstrdup("main thread");
+            a->thread = thread_words(0);
+        else if (starts_with(by, "thread T") && by[8] >= '0' && by[8] <= '9')
+            a->thread = thread_words(atol(by + 8)); /* T0 is the main thread */
         else if (starts_with(by, "thread "))
             a->thread = xstrndup(by, (size_t)(strcspn(by + 7, " :(") + 7));
         else

@@ -61,14 +61,18 @@ static void parse_what(const char *text, struct access *a, unsigned long *addres
         a->op = xstrdup("read");
     else if (strstr(text, " write of size") || strstr(text, "Conflicting store"))
         a->op = xstrdup("write");
+    /* Helgrind's "#3" and DRD's "3" count the main thread as 1 (findings.h, thread_words) */
     const char *t = strstr(text, "by thread ");
     if (t) {
         t += strlen("by thread ");
-        size_t n = strcspn(t, " ,:");
-        a->thread = xasprintf("thread %.*s", (int)n, t);
+        if (*t == '#')
+            t++;
+        long n = strtol(t, NULL, 10);
+        a->thread = n > 0 ? thread_words(n - 1) : NULL;
     } else if (starts_with(text, "Thread #")) {
         /* Helgrind's other errors: "Thread #2: pthread_cond_{signal,broadcast}: ..." */
-        a->thread = xasprintf("thread %.*s", (int)strcspn(text + 7, " :"), text + 7);
+        long n = strtol(text + 8, NULL, 10);
+        a->thread = n > 0 ? thread_words(n - 1) : NULL;
     }
     const char *at = strstr(text, " at 0x");
     if (address && at && strstr(text, "Conflicting"))
