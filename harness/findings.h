@@ -10,7 +10,7 @@ struct access {
     int line;       /* 0 when unknown */
     char *function; /* or NULL */
     char *op;       /* "read", "write", or NULL when the tool does not say */
-    char *thread;   /* "thread T2", "main thread", "thread #3", or NULL */
+    char *thread;   /* "main thread", "thread 2" (thread_words), or NULL */
     int in_learner; /* the frame is in the learner's file */
     int atomic;     /* the tool says the access was atomic (TSan's "Atomic write") */
 };
