@@ -329,6 +329,78 @@ static char *libc_last_words(const char *text)
     return found;
 }
 
+/* The learner's line where the test's process crashed: the frames its signal handler wrote
+ * ("kata-test: stack:", then "binary(+0xoffset)[address]" lines, tests/support/kata_test.c)
+ * that lie in the test binary `bin`, read back to file:line with addr2line, and the first of
+ * them in the learner's file. Returns "your_file.c:52 (in race_counter_run())", or NULL. The
+ * binary holds the learner's code, so addr2line runs in the sandbox, as nm does. */
+static char *crash_line(struct run *r, const char *tail, const char *bin)
+{
+    const char *mark = "kata-test: stack:\n", *at = NULL;
+    for (const char *p = tail; p && (p = strstr(p, mark)); p++)
+        at = p;
+    if (!at)
+        return NULL;
+    const char *end = strstr(at, "kata-test: end of stack");
+    const char *argv[64];
+    char *addrs[48];
+    int n = 0, nargs = 0;
+    argv[nargs++] = "addr2line";
+    argv[nargs++] = "-f";
+    argv[nargs++] = "-e";
+    argv[nargs++] = bin;
+    for (const char *l = at + strlen(mark); l && *l && (!end || l < end) && n < 48;
+         l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        size_t len = strcspn(l, "\n");
+        char *line = xstrndup(l, len);
+        char *open = strchr(line, '(');
+        if (open && starts_with(open, "(+0x")) {
+            *open = '\0';
+            unsigned long off = strtoul(open + 2, NULL, 16);
+            /* the main program is named as it was started (Criterion's worker restarts the
+             * binary as "boxfort-worker"), its libraries by their paths; a return address:
+             * the call is the byte before it */
+            if (off > 0 && (!strcmp(base_name(line), base_name(bin)) || !strchr(line, '/'))) {
+                addrs[n] = xasprintf("0x%lx", off - 1);
+                argv[nargs++] = addrs[n++];
+            }
+        }
+        free(line);
+    }
+    argv[nargs] = NULL;
+    char *found = NULL;
+    char *out = work_path(r, "test-crash-lines.txt");
+    struct child c = {.argv = argv,
+                      .stdout_path = out,
+                      .timeout = 10,
+                      .limits = {.cpu_seconds = 10,
+                                 .memory_mb = 1024,
+                                 .file_mb = 16,
+                                 .open_files = 64,
+                                 .processes = 8,
+                                 .unprivileged = 1}};
+    char *text = n && child_run(&c) == 0 && c.exited ? read_file(out, 1 << 20, NULL) : NULL;
+    /* two lines an address: the function, then file:line (maybe " (discriminator 2)") */
+    char *save = NULL;
+    char *fn = text ? strtok_r(text, "\n", &save) : NULL;
+    for (char *where = fn ? strtok_r(NULL, "\n", &save) : NULL; where && !found;
+         fn = strtok_r(NULL, "\n", &save), where = fn ? strtok_r(NULL, "\n", &save) : NULL) {
+        char *colon = strrchr(where, ':');
+        if (!colon)
+            continue;
+        *colon = '\0';
+        int line = atoi(colon + 1);
+        if (line > 0 && same_source(NULL, where, r->src_real))
+            found = xasprintf("%s:%d (in %s())", r->src, line, fn);
+    }
+    free(text);
+    unlink(out);
+    free(out);
+    for (int i = 0; i < n; i++)
+        free(addrs[i]);
+    return found;
+}
+
 /* Criterion reports a crashed test as "CRASH!" only; the tests' support code names the
  * signal in the log first: the judging parent from waitpid ("kata-test: the test's process
  * was killed by signal N", tests/support/kata_isolate.c), the test's own handler ("kata-test:
@@ -336,11 +408,12 @@ static char *libc_last_words(const char *text)
  * as itself ("... a process forked by the code under test was killed by signal N").
  * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL; *forked gets
  * "a process your code forked was killed by SIGSEGV (...)", or NULL. An abort adds what the
- * C library said before it (libc_last_words). The learner's code writes to the same log, so
- * these words explain a crash and never decide one. */
-static char *crash_from_log(const char *log, char **forked)
+ * C library said before it (libc_last_words), and the learner's line where the test's process
+ * was when it crashed (crash_line, from the test binary `bin`). The learner's code writes to
+ * the same log, so these words explain a crash and never decide one. */
+static char *crash_from_log(struct run *r, const char *log, const char *bin, char **forked)
 {
-    char *tail = read_tail(log, 4096);
+    char *tail = read_tail(log, 16384); /* the stack's 48 frames too */
     int sig = tail ? last_signal(tail, "kata-test: the test's process was killed by signal ") : 0;
     if (!sig && tail)
         sig = last_signal(tail, "kata-test: killed by signal ");
@@ -351,10 +424,14 @@ static char *crash_from_log(const char *log, char **forked)
     char *how = NULL;
     if (sig > 0) {
         char *w = signal_words(sig);
+        char *place = crash_line(r, tail, bin);
+        char *in = place ? xasprintf(", in your code at %s", place) : xstrdup("");
         if (sig == SIGABRT && libc)
-            how = xasprintf("the signal was %s; the C library said: \"%s\"", w, libc);
+            how = xasprintf("the signal was %s%s; the C library said: \"%s\"", w, in, libc);
         else
-            how = xasprintf("the signal was %s", w);
+            how = xasprintf("the signal was %s%s", w, in);
+        free(in);
+        free(place);
         free(w);
     }
     *forked = NULL;
@@ -487,7 +564,7 @@ int stage_test(struct run *r, struct stage_result *out)
             free(how);
         } else {
             char *forked = NULL;
-            char *crash = crash_from_log(log, &forked);
+            char *crash = crash_from_log(r, log, bin, &forked);
             ok =
                 judge_xml(xml, names[i], crash, defence_disabled(r, "skip"), &first, out, &details);
             if (ok == 0 && forked)

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -279,6 +280,17 @@ static void name_the_signal(int sig)
         msg[n++] = digits[--k];
     msg[n++] = '\n';
     ssize_t w = write(2, msg, n);
+    /* where it happened, for the harness to find the learner's line (stages/test.c): the
+     * frames as "binary(+0xoffset)[address]". backtrace() was called once before any test, so
+     * it loads nothing now; backtrace_symbols_fd allocates nothing. */
+    if (!in_forked_child) {
+        void *frames[48];
+        int nframes = backtrace(frames, 48);
+        static const char head[] = "kata-test: stack:\n", tail[] = "kata-test: end of stack\n";
+        w = write(2, head, sizeof head - 1);
+        backtrace_symbols_fd(frames, nframes, 2);
+        w = write(2, tail, sizeof tail - 1);
+    }
     (void)w;
     raise(sig); /* SA_RESETHAND: the default action now */
 }
@@ -292,6 +304,8 @@ __attribute__((constructor)) static void kata_name_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = name_the_signal;
     sa.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
+    void *first[1];
+    backtrace(first, 1); /* loads the unwinder now, not in the handler */
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU, SIGSYS};
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
         sigaction(fatal[i], &sa, NULL);

@@ -68,13 +68,24 @@ Test(stage_test, a_forked_workers_crash_is_the_workers_and_sigpipe_is_named_sigp
 
 /* A double free: the C library's words before its abort are kept, and a crash that every test
  * repeats is said in full once. */
-Test(stage_test, an_abort_keeps_the_c_librarys_message_and_is_said_once)
+Test(stage_test, an_abort_keeps_the_c_librarys_message_and_the_line_and_is_said_once)
 {
     char *v = grade("race_counter", "tests/harness/data/src/double_free.c", "test");
-    SAYS(v, "the signal was SIGABRT (abort: an assertion or the C library gave up); the C "
-            "library said: \"free(): double free detected in tcache 2\"");
+    SAYS(v, "the signal was SIGABRT (abort: an assertion or the C library gave up), in your code "
+            "at tests/harness/data/src/double_free.c:41 (in race_counter_run()); the C library "
+            "said: \"free(): double free detected in tcache 2\"");
     SAYS(v, "crashed the same way as ");
     const char *first = strstr(v, "the C library said");
     cr_assert(first && !strstr(first + 1, "the C library said"), "said more than once:\n%s", v);
+    free(v);
+}
+
+/* A division by zero: SIGFPE, at the learner's line. */
+Test(stage_test, a_division_by_zero_is_named_at_the_learners_line)
+{
+    char *v = grade("race_counter", "tests/harness/data/src/divide_by_zero.c", "test");
+    SAYS(v, "the signal was SIGFPE (arithmetic error, such as division by zero), in your code at "
+            "tests/harness/data/src/divide_by_zero.c:39 (in race_counter_run())");
+    NOT_SAYS(v, "SIGILL");
     free(v);
 }
