@@ -76,9 +76,11 @@ int stage_asan(struct run *r, struct stage_result *out)
     /* ASan ended the program (a deadly signal such as a division by zero's SIGFPE, after UBSan
      * said so), yet no report of its came through the channel: UBSan, when it starts at its
      * first report, resets ASan's report to stderr (gcc 12's runtimes; report_fd.c). The
-     * exit code decides; the report on stderr, which the learner's code could have written
-     * too, only says where. */
-    if (out->status == ST_PASS && c.exited && c.exit_code == ASAN_EXIT_CODE) {
+     * exit code decides, when the channel holds no report at all (reports outside the
+     * learner's file, a library's leak, end with the same code); the report on stderr, which
+     * the learner's code could have written too, only says where. */
+    if (out->status == ST_PASS && c.exited && c.exit_code == ASAN_EXIT_CODE &&
+        !strstr(logs, "SUMMARY: ")) {
         char *log = work_path(r, "asan.log");
         char *text = read_file(log, 1 << 20, NULL);
         const char *summary = text ? strstr(text, "SUMMARY: AddressSanitizer: ") : NULL;
