@@ -252,6 +252,11 @@ int kata_live_children(void)
     return count_children(0);
 }
 
+const char *kata_plural(long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 double kata_cpu_seconds(void)
 {
     struct rusage ru;

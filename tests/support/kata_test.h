@@ -58,4 +58,8 @@ int kata_live_children(void);
  * be blocked but spins shows up here. */
 double kata_cpu_seconds(void);
 
+/* The noun for a count of n in a message: `one` when n is 1, else `many` ("ran %ld %s", n,
+ * kata_plural(n, "time", "times")). Returns one of its arguments. */
+const char *kata_plural(long n, const char *one, const char *many);
+
 #endif

@@ -219,9 +219,9 @@ Test(async_download, runs_every_transfer_on_the_calling_thread)
     kata_threads_reset();
     cr_assert_eq(download(b), 0);
     cr_assert_eq(kata_threads_started(), 0,
-                 "%zu URLs: pthread_create ran %ld times; the multi interface needs no thread "
+                 "%zu URLs: pthread_create ran %ld %s; the multi interface needs no thread "
                  "but the caller's",
-                 n, kata_threads_started());
+                 n, kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         assert_body(b, i);
     free_batch(b);
