@@ -84,16 +84,13 @@ static void thread_finish(struct thread *t, const char *learner_real, struct fin
         else if (at == 0 && t->f[0].fn)
             a->op = public_name(t->f[0].fn);
     }
-    /* who holds the mutex it waits for: itself is a self-deadlock */
-    if (a->op && !strcmp(a->op, "pthread_mutex_lock") && t->owner && !t->running) {
-        char *op = !strcmp(t->owner, t->tid)
-                       ? xstrdup("pthread_mutex_lock, on a mutex it already holds itself (a "
-                                 "self-deadlock: a thread cannot take a mutex twice)")
-                       : xasprintf("pthread_mutex_lock, on a mutex that %s holds",
-                                   t->owner_name ? t->owner_name : "another thread");
-        free(a->op);
-        a->op = op;
-    }
+    /* what it waits for, when it is a mutex whose holder is known: itself is a self-deadlock */
+    if (a->op && !strcmp(a->op, "pthread_mutex_lock") && t->owner && !t->running)
+        x->variable = !strcmp(t->owner, t->tid)
+                          ? xstrdup("a mutex it already holds itself (a self-deadlock: a "
+                                    "thread cannot take a mutex twice)")
+                          : xasprintf("a mutex that %s holds",
+                                      t->owner_name ? t->owner_name : "another thread");
     x->headline = xasprintf("%s %s in %s", a->thread,
                             t->running   ? "running (not blocked)"
                             : t->stopped ? "stopped by a signal (SIGSTOP?)"
