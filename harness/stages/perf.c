@@ -68,8 +68,8 @@ static void draw(struct stage_result *out)
     if (p->peak_in_flight)
         sb_addf(&sb, "your code had at most %ld request%s in flight at once\n", p->peak_in_flight,
                 p->peak_in_flight == 1 ? "" : "s");
-    sb_addf(&sb, "median of %d %s, run in turn (yours, reference, ...) after a warm-up\n",
-            p->pairs, plural(p->pairs, "pair", "pairs"));
+    sb_addf(&sb, "median of %d %s, run in turn (yours, reference, ...) after a warm-up\n", p->pairs,
+            plural(p->pairs, "pair", "pairs"));
     free(out->details);
     out->details = sb_detach(&sb);
 }

@@ -20,12 +20,14 @@ static size_t body_size(long i)
 
 /* What is wrong with out[i] (want: the body's size, path: the URL's path), in words; NULL
  * when it is the exact body with status 200. */
-static const char *what_is_wrong(const struct download *d, size_t want, const char *path,
-                                 char *buf, size_t n)
+static const char *what_is_wrong(const struct download *d, size_t want, const char *path, char *buf,
+                                 size_t n)
 {
     if (d->error == CURLE_FAILED_INIT && d->status == 0 && d->bytes == 0)
-        snprintf(buf, n, "never fetched (error %d, CURLE_FAILED_INIT: what a URL nobody "
-                         "fetched is given)", d->error);
+        snprintf(buf, n,
+                 "never fetched (error %d, CURLE_FAILED_INIT: what a URL nobody "
+                 "fetched is given)",
+                 d->error);
     else if (d->error != 0)
         snprintf(buf, n, "the transfer failed: error %d (%s), status %ld", d->error,
                  curl_easy_strerror((CURLcode)d->error), d->status);

@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     }
     printf("%d producer%s x %ld item%s, %d consumer%s, capacity %ld: %ld delivered of %ld, %ld "
            "wrong\n",
-           np, np == 1 ? "" : "s", n, n == 1 ? "" : "s", nc, nc == 1 ? "" : "s", cap, count,
-           np * n, wrong);
+           np, np == 1 ? "" : "s", n, n == 1 ? "" : "s", nc, nc == 1 ? "" : "s", cap, count, np * n,
+           wrong);
     return count == np * n && wrong == 0 ? 0 : 1;
 }

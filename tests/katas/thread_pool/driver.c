@@ -188,8 +188,7 @@ int main(int argc, char **argv)
         }
     printf("%d worker%s, primes below %ld in chunks of %ld, waves of %ld, %d submitter%s: %ld "
            "(expected %ld)%s\n",
-           nworkers, nworkers == 1 ? "" : "s", limit, chunk, wave, nsub, nsub == 1 ? "" : "s", total,
-           expected,
-           failed ? ", and a submit or a future failed" : "");
+           nworkers, nworkers == 1 ? "" : "s", limit, chunk, wave, nsub, nsub == 1 ? "" : "s",
+           total, expected, failed ? ", and a submit or a future failed" : "");
     return total == expected && !failed ? 0 : 1;
 }
