@@ -190,6 +190,28 @@ Test(report_github, annotates_each_racing_line_once_with_the_detectors_that_foun
     fixture_release(&x);
 }
 
+/* A race with an atomic side: the advice is not "make it atomic", which one side already is. */
+Test(report_github, a_race_with_an_atomic_side_is_not_told_to_make_it_atomic)
+{
+    struct fixture x;
+    fixture(&x);
+    int n;
+    char *out = annotations(&x.sum, 10, &n);
+    cr_assert(strstr(out, "or make it atomic."), "a plain race keeps its advice:\n%s", out);
+    free(out);
+    /* the annotations read the findings from the run the score points to */
+    for (int i = 0; i < x.run.nstages; i++)
+        for (size_t k = 0; k < x.run.stages[i].findings.n; k++)
+            x.run.stages[i].findings.v[k].access[0].atomic =
+                !strcmp(x.run.stages[i].findings.v[k].kind, "data race");
+    out = annotations(&x.sum, 10, &n);
+    cr_assert(!strstr(out, "make it atomic"), "%s", out);
+    cr_assert(strstr(out, "One side is atomic and the other plain: make every access atomic"), "%s",
+              out);
+    free(out);
+    fixture_release(&x);
+}
+
 Test(report_github, annotates_failed_assertions_on_the_tests_line_and_warnings_as_warnings)
 {
     struct fixture x;
