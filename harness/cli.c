@@ -581,7 +581,7 @@ static int cmd_list(int argc, char **argv)
     printf("\n  progress [");
     for (int i = 0; i < bar; i++)
         putchar(i < filled ? '#' : '.');
-    printf("] %d of %d katas passed\n", passed, n);
+    printf("] %d of %d %s passed\n", passed, n, plural(n, "kata", "katas"));
     if (edited)
         printf("  \"edited since\": the file changed after its last full grading; `make kata "
                "NAME=x` grades it again\n");

@@ -71,10 +71,56 @@ void findings_copy_one(struct findings *f, const struct finding *src)
     x->address = src->address;
     for (int i = 0; i < src->naccess; i++) {
         const struct access *a = &src->access[i];
-        x->access[i] = (struct access){dup_or_null(a->file),     a->line,
-                                       dup_or_null(a->function), dup_or_null(a->op),
-                                       dup_or_null(a->thread),   a->in_learner};
+        x->access[i] = (struct access){dup_or_null(a->file),
+                                       a->line,
+                                       dup_or_null(a->function),
+                                       dup_or_null(a->op),
+                                       dup_or_null(a->thread),
+                                       a->in_learner,
+                                       a->atomic};
     }
+}
+
+int variable_informative(const char *variable)
+{
+    if (!variable || !strcmp(variable, "?"))
+        return 0;
+    if (!strcmp(variable, "a heap block") || !strcmp(variable, "a stack variable"))
+        return 1;
+    return 2;
+}
+
+/* Does a learner line of a appear among b's? */
+static int share_learner_line(const struct finding *a, const struct finding *b)
+{
+    for (int i = 0; i < a->naccess; i++)
+        for (int j = 0; j < b->naccess; j++)
+            if (a->access[i].in_learner && b->access[j].in_learner && a->access[i].line > 0 &&
+                a->access[i].line == b->access[j].line)
+                return 1;
+    return 0;
+}
+
+int findings_same_race(const struct finding *a, const struct finding *b)
+{
+    if (strcmp(a->kind, "data race") || strcmp(b->kind, "data race"))
+        return 0;
+    if (variable_informative(a->variable) == 2 && variable_informative(b->variable) == 2)
+        return !strcmp(a->variable, b->variable);
+    return share_learner_line(a, b);
+}
+
+char *thread_words(long n)
+{
+    return n == 0 ? xstrdup("main thread") : xasprintf("thread %ld", n);
+}
+
+int finding_has_atomic_access(const struct finding *f)
+{
+    for (int i = 0; i < f->naccess; i++)
+        if (f->access[i].atomic)
+            return 1;
+    return 0;
 }
 
 int same_source(const char *dir, const char *file, const char *learner_real)

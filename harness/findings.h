@@ -10,8 +10,9 @@ struct access {
     int line;       /* 0 when unknown */
     char *function; /* or NULL */
     char *op;       /* "read", "write", or NULL when the tool does not say */
-    char *thread;   /* "thread T2", "main thread", "thread #3", or NULL */
+    char *thread;   /* "main thread", "thread 2" (thread_words), or NULL */
     int in_learner; /* the frame is in the learner's file */
+    int atomic;     /* the tool says the access was atomic (TSan's "Atomic write") */
 };
 
 struct finding {
@@ -21,7 +22,8 @@ struct finding {
     struct access access[2];
     int naccess;
     int in_learner;        /* at least one access is in the learner's file */
-    unsigned long address; /* the data's address when the tool gave no name, else 0 */
+    unsigned long address; /* the data's address when the tool gave no name (or only "a heap
+                              block", "a stack variable"), else 0 */
 };
 
 struct findings {
@@ -37,6 +39,23 @@ void findings_release(struct findings *f);
 size_t findings_keep_learner(struct findings *f);
 /* Copies one finding into list f (deep copy). */
 void findings_copy_one(struct findings *f, const struct finding *src);
+
+/* How much a finding's variable tells the learner: 0 nothing (NULL, "?"), 1 only the kind of
+ * memory ("a heap block", "a stack variable"), 2 a name. */
+int variable_informative(const char *variable);
+
+/* Are a and b, data races found by one detector or by two, the same race? The same variable,
+ * or a variable that one of them could not name (variable_informative below 2) and a line
+ * of the learner's file in common. */
+int findings_same_race(const struct finding *a, const struct finding *b);
+
+/* The one style in which every stage names a thread for the learner: "main thread" for n 0,
+ * else "thread n", the nth thread the program started (TSan's T<n>, Helgrind's #<n+1>, DRD's
+ * <n+1>, a hang dump's in the order the threads started). A new string. */
+char *thread_words(long n);
+
+/* Does any access of f say it was atomic? */
+int finding_has_atomic_access(const struct finding *f);
 
 /* Offers a stack frame (fn and file: new strings the call takes over) to access `a` of
  * finding `f`, innermost frame first: the first frame is kept until one in the learner's

@@ -641,7 +641,8 @@ void scoreboard_text(FILE *f, const struct grade_summary *g)
         fputc('\n', f);
     }
     struct grade_totals t = summary_totals(g);
-    fprintf(f, "\n  total %d / %d points: ", t.points, t.possible);
+    fprintf(f, "\n  total %d / %d %s: ", t.points, t.possible,
+            plural(t.possible, "point", "points"));
     if (!t.attempted)
         fprintf(f, "no kata attempted yet");
     else

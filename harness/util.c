@@ -322,6 +322,11 @@ int starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+const char *plural(long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);

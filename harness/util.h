@@ -73,5 +73,8 @@ int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
 /* Trims trailing white space in place; returns s. */
 char *rtrim(char *s);
+/* The noun for a count of n: `one` when n is 1, else `many` (for "%ld %s", n,
+ * plural(n, "pair", "pairs"): "1 pair", "0 pairs", "3 pairs"). Returns one of its arguments. */
+const char *plural(long n, const char *one, const char *many);
 
 #endif

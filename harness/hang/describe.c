@@ -103,9 +103,11 @@ int stacks_describe(const char *path, const char *learner_real, int verbose, str
         int same = 0, seen = 0;
         for (size_t j = 0; j < threads.n; j++) {
             const struct access *b = &threads.v[j].access[0];
+            const char *va = threads.v[i].variable, *vb = threads.v[j].variable;
             int alike = b->line == a->line && !strcmp(b->op ? b->op : "", a->op ? a->op : "") &&
                         !strcmp(b->file ? b->file : "", a->file ? a->file : "") &&
-                        !strcmp(threads.v[j].kind, threads.v[i].kind);
+                        !strcmp(threads.v[j].kind, threads.v[i].kind) &&
+                        !strcmp(va ? va : "", vb ? vb : "");
             if (alike && j < i)
                 seen = 1;
             same += alike;
@@ -114,12 +116,13 @@ int stacks_describe(const char *path, const char *learner_real, int verbose, str
             continue;
         running += spins && threads.v[i].in_learner;
         char *who = same > 1 ? xasprintf("%d threads", same) : xstrdup(a->thread);
-        sb_addf(details, "  %s %s in %s, called from %s at %s:%d\n", who,
+        sb_addf(details, "  %s %s in %s, called from %s at %s:%d%s%s\n", who,
                 spins     ? "running (not blocked)"
                 : stopped ? "stopped by a signal (SIGSTOP?)"
                           : "blocked",
                 a->op ? a->op : "?", a->function ? a->function : "?", a->file ? a->file : "?",
-                a->line);
+                a->line, threads.v[i].variable ? ", waiting for " : "",
+                threads.v[i].variable ? threads.v[i].variable : "");
         free(who);
         findings_copy_one(out, &threads.v[i]);
         struct finding *f = &out->v[out->n - 1];

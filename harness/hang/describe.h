@@ -6,6 +6,7 @@
  *   WRITE <inode> <pid> <fd>         pid holds that pipe's write end as fd
  *   PROC <pid> <ppid>                a process of the tree, and its parent
  *   ROOT <pid>                       the process the harness started (the test runner)
+ *   MUTEX <tid> <owner>              thread tid waits on a mutex whose owner is thread owner
  */
 #ifndef KATA_DESCRIBE_H
 #define KATA_DESCRIBE_H
@@ -14,7 +15,7 @@
 #include "util.h"
 
 /* Reads the stack dump at `path` and describes each blocked thread in the learner's file
- * as a line of `details` ("  thread 12 blocked in pthread_mutex_lock, called from worker
+ * as a line of `details` ("  thread 2 blocked in pthread_mutex_lock, called from worker
  * at file.c:18"), identical lines folded into one with a count; each becomes a finding of
  * kind "hang" in `out`. verbose also lists threads outside the learner's file. A thread the
  * dump's "STATE <tid> R" lines say was on the CPU is "running (not blocked)". Then one line

@@ -49,6 +49,60 @@ void pipes_note_reader(pid_t pid, const char *tid, struct strbuf *out)
     free(text);
 }
 
+/* The thread of pid whose id is `id` in pid's own PID namespace (the sandbox has one: a mutex
+ * holds the id its owner has there), as this process sees it; 0 when none is. Read from the
+ * NSpid lines of /proc/pid/task/<tid>/status: the id in each namespace, the innermost last. */
+static long task_by_inner_id(pid_t pid, long id)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    long found = 0;
+    while (d && !found && (e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char status[320];
+        snprintf(status, sizeof status, "/proc/%d/task/%s/status", (int)pid, e->d_name);
+        char *text = read_file(status, 8192, NULL);
+        const char *ns = text ? strstr(text, "\nNSpid:") : NULL;
+        if (ns) {
+            const char *end = ns + 1 + strcspn(ns + 1, "\n");
+            const char *last = end;
+            while (last > ns && last[-1] != ' ' && last[-1] != '\t')
+                last--;
+            if (atol(last) == id)
+                found = atol(e->d_name);
+        }
+        free(text);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+void mutex_note_owner(pid_t pid, const char *tid, struct strbuf *out)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/task/%s/syscall", (int)pid, tid);
+    char *text = read_file(path, 512, NULL);
+    long nr = -1;
+    unsigned long uaddr = 0;
+    if (text && sscanf(text, "%ld %lx", &nr, &uaddr) == 2 && nr == SYS_futex && uaddr) {
+        snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int owner = 0;
+        /* struct __pthread_mutex_s: int __lock; unsigned __count; int __owner; ... */
+        long host = 0;
+        if (fd >= 0 && pread(fd, &owner, sizeof owner, (off_t)(uaddr + 8)) == sizeof owner &&
+            owner > 0 && (host = task_by_inner_id(pid, owner)) > 0)
+            sb_addf(out, "MUTEX %s %ld\n", tid, host);
+        if (fd >= 0)
+            close(fd);
+    }
+    free(text);
+}
+
 /* Is fd of pid open for writing? The flags line of /proc/pid/fdinfo/fd is octal. */
 static int open_for_writing(pid_t pid, const char *fd)
 {
@@ -132,6 +186,7 @@ static char *thread_states(pid_t root)
                 sb_addf(&sb, "STATE %s %c\n", e->d_name, close_paren[2]);
             free(text);
             pipes_note_reader(pids[i], e->d_name, &sb);
+            mutex_note_owner(pids[i], e->d_name, &sb);
         }
         if (d)
             closedir(d);

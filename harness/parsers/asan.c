@@ -51,7 +51,7 @@ static int parse_frame(const char *l, char **fn, char **file, int *line, char **
 static char *thread_of(const char *l)
 {
     const char *t = strstr(l, "thread T");
-    return t ? xasprintf("thread %.*s", (int)strcspn(t + 7, " :\n"), t + 7) : NULL;
+    return t ? thread_words(atol(t + 8)) : NULL; /* T0 is the main thread (findings.h) */
 }
 
 int asan_parse(const char *text, const char *learner_real, struct findings *out)

@@ -49,6 +49,9 @@ struct thread {
     int main;    /* its tid is the process id */
     int running; /* it was on the CPU, not blocked, at the deadline (a STATE line says R) */
     int stopped; /* it was stopped by a signal (SIGSTOP, SIGTSTP: a STATE line says T) */
+    char *name;  /* "main thread", "thread 2": the learner's name for it (name_of) */
+    char *owner; /* the thread id a MUTEX line names as the owner of what it waits on */
+    char *owner_name;
     struct frame f[64];
     int n;
 };
@@ -69,7 +72,7 @@ static void thread_finish(struct thread *t, const char *learner_real, struct fin
                                    : "blocked thread");
     x->naccess = 1;
     struct access *a = &x->access[0];
-    a->thread = t->main ? xstrdup("main thread") : xasprintf("thread %s", t->tid);
+    a->thread = xstrdup(t->name);
     if (at >= 0) {
         a->function = t->f[at].fn ? xstrdup(t->f[at].fn) : NULL;
         a->file = t->f[at].file ? xstrdup(t->f[at].file) : NULL;
@@ -81,6 +84,13 @@ static void thread_finish(struct thread *t, const char *learner_real, struct fin
         else if (at == 0 && t->f[0].fn)
             a->op = public_name(t->f[0].fn);
     }
+    /* what it waits for, when it is a mutex whose holder is known: itself is a self-deadlock */
+    if (a->op && !strcmp(a->op, "pthread_mutex_lock") && t->owner && !t->running)
+        x->variable = !strcmp(t->owner, t->tid)
+                          ? xstrdup("a mutex it already holds itself (a self-deadlock: a "
+                                    "thread cannot take a mutex twice)")
+                          : xasprintf("a mutex that %s holds",
+                                      t->owner_name ? t->owner_name : "another thread");
     x->headline = xasprintf("%s %s in %s", a->thread,
                             t->running   ? "running (not blocked)"
                             : t->stopped ? "stopped by a signal (SIGSTOP?)"
@@ -97,6 +107,52 @@ static void set_location(struct frame *f, const char *loc)
     free(f->file);
     f->file = xstrndup(loc, (size_t)(colon - loc));
     f->line = atoi(colon + 1);
+}
+
+/* The thread that thread id `tid` of process `pid` (NULL for gdb's dumps) is for the learner,
+ * in the style every stage uses (findings.h, thread_words): "main thread", or "thread N" for
+ * the Nth thread the process started that is still there: gdb numbers them so ("Thread 3
+ * (Thread 0x7f... (LWP 7336))" is thread 2), and eu-stack's are counted in thread-id order
+ * (ids grow as threads start). A new string. */
+static char *name_of(const char *text, const char *pid, const char *tid)
+{
+    if (pid && pid[0] && !strcmp(pid, tid))
+        return thread_words(0);
+    char *lwp = xasprintf("(LWP %s)", tid);
+    const char *hit = strstr(text, lwp);
+    free(lwp);
+    if (hit) {
+        const char *line = hit;
+        while (line > text && line[-1] != '\n')
+            line--;
+        long n = 0;
+        if (sscanf(line, "Thread %ld ", &n) == 1 && n > 0)
+            return thread_words(n - 1);
+    }
+    char *block = pid && pid[0] ? xasprintf("PID %s ", pid) : NULL;
+    const char *p = block ? strstr(text, block) : NULL;
+    free(block);
+    if (!p)
+        return xasprintf("thread %s", tid);
+    long rank = 1, me = atol(tid), main_id = atol(pid);
+    for (p = strchr(p, '\n'); p && !starts_with(p + 1, "PID "); p = strchr(p + 1, '\n'))
+        if (starts_with(p + 1, "TID ")) {
+            long other = atol(p + 5);
+            rank += other != main_id && other < me;
+        }
+    return thread_words(rank);
+}
+
+/* The owner a "MUTEX <tid> <owner>" line names, or NULL. A new string. */
+static char *mutex_owner(const char *text, const char *tid)
+{
+    char *want = xasprintf("MUTEX %s ", tid);
+    const char *hit = strstr(text, want);
+    while (hit && hit != text && hit[-1] != '\n')
+        hit = strstr(hit + 1, want);
+    char *owner = hit ? xstrndup(hit + strlen(want), strcspn(hit + strlen(want), "\n")) : NULL;
+    free(want);
+    return owner;
 }
 
 /* Is there a "STATE <tid> <state>" line (hang/snapshot.c) for this thread with this state? */
@@ -116,6 +172,9 @@ static void thread_release(struct thread *t)
         free(t->f[i].file);
     }
     free(t->tid);
+    free(t->name);
+    free(t->owner);
+    free(t->owner_name);
     memset(t, 0, sizeof *t);
 }
 
@@ -142,6 +201,9 @@ static int each_thread(const char *text, void (*each)(struct thread *, void *), 
             t.main = !strcmp(t.tid, pid);
             t.running = was(text, t.tid, 'R');
             t.stopped = was(text, t.tid, 'T');
+            t.name = name_of(text, pid, t.tid);
+            t.owner = mutex_owner(text, t.tid);
+            t.owner_name = t.owner ? name_of(text, pid, t.owner) : NULL;
             threads++;
         } else if (starts_with(l, "Thread ") && strstr(l, "(LWP ")) { /* gdb */
             if (t.tid)
@@ -152,6 +214,9 @@ static int each_thread(const char *text, void (*each)(struct thread *, void *), 
             t.main = starts_with(l, "Thread 1 "); /* gdb numbers the main thread 1 */
             t.running = was(text, t.tid, 'R');
             t.stopped = was(text, t.tid, 'T');
+            t.name = name_of(text, NULL, t.tid);
+            t.owner = mutex_owner(text, t.tid);
+            t.owner_name = t.owner ? name_of(text, NULL, t.owner) : NULL;
             threads++;
         } else if (l[0] == '#' && t.tid && t.n < 64) {
             struct frame *f = &t.f[t.n++];

@@ -8,7 +8,9 @@
  * below) per thread: access[0] is
  * the innermost frame in the learner's file (or the innermost frame that has a source
  * line), its op the call it was blocked in ("pthread_mutex_lock"), its thread "main
- * thread" or "thread <tid>". Understands `eu-stack -s` and gdb's `thread apply all bt`.
+ * thread" or "thread N" (findings.h, thread_words). With a "MUTEX <tid> <owner>" line
+ * (hang/describe.h) for a thread in pthread_mutex_lock, the finding's variable says what it
+ * waits for: "a mutex it already holds itself (...)" or "a mutex that thread 2 holds". Understands `eu-stack -s` and gdb's `thread apply all bt`.
  * Returns the number of threads found. */
 int stacks_parse(const char *text, const char *learner_real, struct findings *out);
 

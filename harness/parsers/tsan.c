@@ -61,8 +61,11 @@ static int parse_access_head(const char *l, struct access *a)
         l++;
     if (starts_with(l, "Previous "))
         l += 9;
-    if (starts_with(l, "Atomic ") || starts_with(l, "atomic "))
+    int atomic = 0;
+    if (starts_with(l, "Atomic ") || starts_with(l, "atomic ")) {
         l += 7;
+        atomic = 1;
+    }
     const char *op = NULL;
     if (starts_with(l, "Read of size") || starts_with(l, "read of size"))
         op = "read";
@@ -71,6 +74,7 @@ static int parse_access_head(const char *l, struct access *a)
     if (!op)
         return 0;
     a->op = xstrdup(op);
+    a->atomic = atomic;
     const char *by = strstr(l, " by ");
     if (by) {
         by += 4;
@@ -78,7 +82,9 @@ static int parse_access_head(const char *l, struct access *a)
         while (*end && *end != ':' && *end != ' ' && *end != '(')
             end++;
         if (starts_with(by, "main thread"))
-            a->thread = xstrdup("main thread");
+            a->thread = thread_words(0);
+        else if (starts_with(by, "thread T") && by[8] >= '0' && by[8] <= '9')
+            a->thread = thread_words(atol(by + 8)); /* T0 is the main thread */
         else if (starts_with(by, "thread "))
             a->thread = xstrndup(by, (size_t)(strcspn(by + 7, " :(") + 7));
         else

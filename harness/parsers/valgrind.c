@@ -24,11 +24,32 @@ static const char *kind_words(const char *kind)
         {"BarrierErr", "barrier misuse"},
         {"HoldtimeErr", "lock held too long"},
         {"GenericErr", "misuse of a threading call"},
+        {"CondDestrErr", "condition variable destroyed while a thread waits on it"},
+        {"CondWaitErr", "condition variable waited on with two different mutexes"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(kind, map[i][0]))
             return map[i][1];
-    return "threading error";
+    return NULL;
+}
+
+/* The words for an error whose kind says nothing by itself (Helgrind's "Misc", DRD's
+ * CondRaceErr, a kind this file does not know), from the tool's own sentence `what`: a new
+ * string. A condition variable signalled without its mutex is named as such; anything else
+ * is the tool's sentence without its "Thread #2: ". */
+static char *kind_from_what(const char *kind, const char *what)
+{
+    if (what && (strstr(what, "associated lock is not held") ||
+                 (strstr(what, "has been signaled") && strstr(what, "is not locked"))))
+        return xstrdup("condition variable signalled without its mutex held");
+    if (!what)
+        return xasprintf("threading error (%s)", kind && *kind ? kind : "of a kind not named");
+    if (starts_with(what, "Thread #") && strstr(what, ": "))
+        what = strstr(what, ": ") + 2;
+    char *words = xasprintf("threading error: %s", what);
+    if (strlen(words) > 160)
+        strcpy(words + 156, "...");
+    return words;
 }
 
 /* Reads the op and thread out of "Possible data race during read of size 8 at 0x.. by
@@ -40,11 +61,18 @@ static void parse_what(const char *text, struct access *a, unsigned long *addres
         a->op = xstrdup("read");
     else if (strstr(text, " write of size") || strstr(text, "Conflicting store"))
         a->op = xstrdup("write");
+    /* Helgrind's "#3" and DRD's "3" count the main thread as 1 (findings.h, thread_words) */
     const char *t = strstr(text, "by thread ");
     if (t) {
         t += strlen("by thread ");
-        size_t n = strcspn(t, " ,:");
-        a->thread = xasprintf("thread %.*s", (int)n, t);
+        if (*t == '#')
+            t++;
+        long n = strtol(t, NULL, 10);
+        a->thread = n > 0 ? thread_words(n - 1) : NULL;
+    } else if (starts_with(text, "Thread #")) {
+        /* Helgrind's other errors: "Thread #2: pthread_cond_{signal,broadcast}: ..." */
+        long n = strtol(text + 8, NULL, 10);
+        a->thread = n > 0 ? thread_words(n - 1) : NULL;
     }
     const char *at = strstr(text, " at 0x");
     if (address && at && strstr(text, "Conflicting"))
@@ -89,8 +117,12 @@ static char *quoted(const char *s)
 static void parse_error(const struct xml_node *err, const char *learner_real, struct findings *out)
 {
     const char *kind = xml_child_text(err, "kind");
+    if (!kind)
+        kind = "";
     struct finding *f = findings_add(out);
-    f->kind = xstrdup(kind_words(kind ? kind : ""));
+    const char *words = kind_words(kind);
+    /* else from <what>: DRD's CondErr covers several mistakes, its sentence says which */
+    f->kind = words && strcmp(kind, "CondErr") ? xstrdup(words) : NULL;
     int want_stack = 0; /* the next <stack> belongs to access[naccess - 1] */
     for (int i = 0; i < err->nkids; i++) {
         const struct xml_node *k = err->kids[i];
@@ -130,11 +162,17 @@ static void parse_error(const struct xml_node *err, const char *learner_real, st
                 f->variable = xstrdup("a stack variable");
         }
     }
+    if (!f->kind)
+        f->kind = kind_from_what(kind, f->headline);
+    if (!strcmp(f->kind, "condition variable signalled without its mutex held"))
+        for (int j = 0; j < f->naccess; j++)
+            if (!f->access[j].op)
+                f->access[j].op = xstrdup("signalled");
     for (int j = 0; j < f->naccess; j++)
         if (f->access[j].in_learner)
             f->in_learner = 1;
-    if (f->variable)
-        f->address = 0;
+    if (variable_informative(f->variable) == 2)
+        f->address = 0; /* kept for a block without a name: reports of one address are one */
 }
 
 int valgrind_parse(const char *text, const char *learner_real, struct findings *out)

@@ -223,8 +223,13 @@ static int stage_notes(struct notes *ns, const char *kata, const struct stage_re
                         sb_puts(&m, " vs ");
                         describe_access(&m, &f->access[o], 0);
                     }
-                sb_puts(&m, ". Guard every access with one mutex that all threads share, or "
-                            "make it atomic.");
+                if (finding_has_atomic_access(f))
+                    sb_puts(&m, ". One side is atomic and the other plain: make every access "
+                                "atomic, or guard every access with one mutex that all threads "
+                                "share.");
+                else
+                    sb_puts(&m, ". Guard every access with one mutex that all threads share, "
+                                "or make it atomic.");
                 char *title = f->variable ? xasprintf("%s: %s on `%s`", kata, kind, f->variable)
                                           : xasprintf("%s: %s", kata, kind);
                 /* one note per line and kind, whichever detectors found it */
@@ -343,7 +348,8 @@ char *github_summary_markdown(const struct grade_summary *g)
     int ncols = summary_columns(g, cols, MAX_STAGES * 2);
     struct strbuf sb = STRBUF_INIT;
     sb_init(&sb);
-    sb_addf(&sb, "## Kata grades: %d / %d points\n\n", t.points, t.possible);
+    sb_addf(&sb, "## Kata grades: %d / %d %s\n\n", t.points, t.possible,
+            plural(t.possible, "point", "points"));
     if (state == GRADE_NOT_ATTEMPTED)
         sb_puts(&sb, "No kata attempted yet: edit `katas/<name>/<name>.c` and push.\n\n");
     else {

@@ -135,15 +135,18 @@ static void print_indented(FILE *f, const char *text, int max_lines)
         fprintf(f, "      ... (V=1 shows the rest)\n");
 }
 
-/* The races the three detectors found, merged by variable and learner line. */
+/* The races the three detectors found, one row per race: findings of the same variable, or
+ * of a line of the learner's in common when one detector could not name the memory
+ * (findings_same_race), are one row, under the most informative name any detector gave. */
 static void print_side_by_side(FILE *f, const struct run *r, struct style st)
 {
     static const char *const tools[] = {"tsan", "helgrind", "drd"};
     struct row {
-        const char *variable;
+        struct finding race; /* variable and learner lines: shallow, borrowed from the stages */
         int line;
         const char *file;
         int seen[3];
+        int atomic;
     } rows[16];
     int nrows = 0;
     for (int t = 0; t < 3; t++) {
@@ -159,20 +162,34 @@ static void print_side_by_side(FILE *f, const struct run *r, struct style st)
                     line = x->access[k].line;
                     file = x->access[k].file;
                 }
-            const char *var = x->variable ? x->variable : "?";
             int j;
             for (j = 0; j < nrows; j++)
-                if (!strcmp(rows[j].variable, var) ||
-                    (rows[j].line == line && (!strcmp(var, "?") || !strcmp(rows[j].variable, "?"))))
+                if (findings_same_race(&rows[j].race, x))
                     break;
             if (j == nrows) {
                 if (nrows == 16)
                     continue;
-                rows[nrows++] = (struct row){var, line, file, {0, 0, 0}};
+                rows[nrows] = (struct row){.race = *x, .line = line, .file = file};
+                rows[nrows].race.naccess = 0;
+                nrows++;
             }
-            if (!strcmp(rows[j].variable, "?"))
-                rows[j].variable = var;
-            rows[j].seen[t] = 1;
+            struct row *w = &rows[j];
+            if (variable_informative(x->variable) > variable_informative(w->race.variable))
+                w->race.variable = x->variable;
+            /* the row's learner lines: every side any detector saw, up to two */
+            for (int k = 0; k < x->naccess && w->race.naccess < 2; k++) {
+                int known = 0;
+                for (int m = 0; m < w->race.naccess; m++)
+                    known |= w->race.access[m].line == x->access[k].line;
+                if (x->access[k].in_learner && !known)
+                    w->race.access[w->race.naccess++] = x->access[k];
+            }
+            if (line && (!w->line || line < w->line)) {
+                w->line = line;
+                w->file = file;
+            }
+            w->seen[t] = 1;
+            w->atomic |= finding_has_atomic_access(x);
         }
     }
     if (!nrows)
@@ -184,7 +201,7 @@ static void print_side_by_side(FILE *f, const struct run *r, struct style st)
         char buf[4096], place[64];
         snprintf(place, sizeof place, "%s:%d", base_name(shown(rows[j].file, buf, sizeof buf)),
                  rows[j].line);
-        fprintf(f, "    %-16s %-34s", rows[j].variable, place);
+        fprintf(f, "    %-16s %-34s", rows[j].race.variable ? rows[j].race.variable : "?", place);
         for (int t = 0; t < 3; t++) {
             const struct stage_result *s = run_stage(r, tools[t]);
             const char *mark = !s ? "-" : rows[j].seen[t] ? "found" : "missed";
@@ -192,14 +209,23 @@ static void print_side_by_side(FILE *f, const struct run *r, struct style st)
         }
         fputc('\n', f);
     }
-    const char *v = rows[0].variable;
-    int named = strcmp(v, "?") && strcmp(v, "a heap block") && strcmp(v, "a stack variable");
-    fprintf(f,
-            "\n  What to protect: %s%s%s is used by more than one thread, and at least one of "
-            "them writes it,\n  with nothing to order the accesses. Guard every access "
-            "with one mutex that all threads share,\n  make it atomic, or order them (a "
-            "pthread_join between a thread's write and the read).\n",
-            named ? "`" : "", named ? v : "that memory", named ? "`" : "");
+    const char *v = rows[0].race.variable;
+    int named = variable_informative(v) == 2;
+    if (rows[0].atomic)
+        /* making it atomic is what was half done: one side already is */
+        fprintf(f,
+                "\n  What to protect: %s%s%s is accessed atomically by one thread and plainly by "
+                "another: an atomic\n  access orders nothing against a plain one. Make every "
+                "access to it atomic (atomic_load,\n  atomic_store, atomic_fetch_add), or guard "
+                "every access with one mutex that all threads share.\n",
+                named ? "`" : "", named ? v : "that memory", named ? "`" : "");
+    else
+        fprintf(f,
+                "\n  What to protect: %s%s%s is used by more than one thread, and at least one of "
+                "them writes it,\n  with nothing to order the accesses. Guard every access "
+                "with one mutex that all threads share,\n  make it atomic, or order them (a "
+                "pthread_join between a thread's write and the read).\n",
+                named ? "`" : "", named ? v : "that memory", named ? "`" : "");
 }
 
 void report_text(FILE *f, const struct run *r, int colour, int verbose)
@@ -256,9 +282,9 @@ void report_text(FILE *f, const struct run *r, int colour, int verbose)
                 st.bad, st.off);
     } else {
         fprintf(f,
-                "%sFAILED%s: %d of %d stages (first: %s).\nNext: open %s, read %s/README.md, "
+                "%sFAILED%s: %d of %d %s (first: %s).\nNext: open %s, read %s/README.md, "
                 "or `make hint NAME=%s`.\n",
-                st.bad, st.off, failed, r->nstages, first_failed ? first_failed : "?", r->src,
-                r->kata->dir, r->kata->name);
+                st.bad, st.off, failed, r->nstages, plural(r->nstages, "stage", "stages"),
+                first_failed ? first_failed : "?", r->src, r->kata->dir, r->kata->name);
     }
 }

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ASan's exit code after an error of its own (a driver that found a wrong answer exits 1). */
+#define ASAN_EXIT_CODE 23
+
 int stage_asan(struct run *r, struct stage_result *out)
 {
     char *diag = NULL;
@@ -32,10 +35,11 @@ int stage_asan(struct run *r, struct stage_result *out)
     /* stack_trace_format: the default, and each frame's module and offset, by which a frame
      * is the learner's (findings.h, struct code_map) */
     const char *format = "stack_trace_format='    #%n %p %F %L <%m+%o>'";
-    char *asan = xasprintf("ASAN_OPTIONS=%sdetect_leaks=1 hard_rss_limit_mb=4096 "
+    /* exitcode: ASan's own, apart from the driver's 1 for a wrong answer (below) */
+    char *asan = xasprintf("ASAN_OPTIONS=%sexitcode=%d detect_leaks=1 hard_rss_limit_mb=4096 "
                            "allocator_may_return_null=1 detect_stack_use_after_return=1 "
                            "fast_unwind_on_malloc=0 %s %s",
-                           log_path, format, symbolizer_option());
+                           log_path, ASAN_EXIT_CODE, format, symbolizer_option());
     char *ubsan = xasprintf("UBSAN_OPTIONS=%sprint_stacktrace=1 halt_on_error=0 %s %s", log_path,
                             format, symbolizer_option());
     free(log_path);
@@ -69,6 +73,30 @@ int stage_asan(struct run *r, struct stage_result *out)
         return 0;
     }
     detect_judge(r, "asan", &c, out);
+    /* ASan ended the program (a deadly signal such as a division by zero's SIGFPE, after UBSan
+     * said so), yet no report of its came through the channel: UBSan, when it starts at its
+     * first report, resets ASan's report to stderr (gcc 12's runtimes; report_fd.c). The
+     * exit code decides, when the channel holds no report at all (reports outside the
+     * learner's file, a library's leak, end with the same code); the report on stderr, which
+     * the learner's code could have written too, only says where. */
+    if (out->status == ST_PASS && c.exited && c.exit_code == ASAN_EXIT_CODE &&
+        !strstr(logs, "SUMMARY: ")) {
+        char *log = work_path(r, "asan.log");
+        char *text = read_file(log, 1 << 20, NULL);
+        const char *summary = text ? strstr(text, "SUMMARY: AddressSanitizer: ") : NULL;
+        if (summary) {
+            summary += strlen("SUMMARY: AddressSanitizer: ");
+            stage_say(out, ST_FAIL, "AddressSanitizer stopped the program: %.*s",
+                      (int)strcspn(summary, "\n"), summary);
+        } else {
+            stage_say(out, ST_FAIL,
+                      "AddressSanitizer stopped the program (exit code %d), and its report "
+                      "did not reach the harness",
+                      ASAN_EXIT_CODE);
+        }
+        free(text);
+        free(log);
+    }
     if (out->status == ST_PASS && starts_with(out->summary, "no data race found")) {
         char *s = xasprintf("no memory error, leak or undefined behaviour found%s",
                             out->summary + strlen("no data race found"));

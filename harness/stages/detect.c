@@ -6,6 +6,7 @@
 #include "hang/snapshot.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,126 @@ static void describe_valgrind_hang(struct run *r, const char *tool, const struct
     free(label);
 }
 
+/* A tool's name for a variable, as the learner wrote it: gcc names a function's static `b`
+ * "b.0" in the symbol table, clang "worker.b" (after the function, which one of the race's
+ * frames is in); both are `b`. */
+static void plain_variable_name(struct finding *f)
+{
+    char *v = f->variable;
+    if (variable_informative(v) < 2)
+        return;
+    size_t n = strlen(v), k = n;
+    while (k > 0 && isdigit((unsigned char)v[k - 1]))
+        k--;
+    if (k < n && k > 1 && v[k - 1] == '.')
+        v[k - 1] = '\0';
+    char *dot = strchr(v, '.');
+    for (int i = 0; dot && dot[1] && i < f->naccess; i++) {
+        const char *fn = f->access[i].function;
+        if (fn && strlen(fn) == (size_t)(dot - v) && !strncmp(fn, v, (size_t)(dot - v))) {
+            memmove(v, dot + 1, strlen(dot + 1) + 1);
+            return;
+        }
+    }
+}
+
+/* The member accesses of one line of C ("q->closed", "s.count", "p->next->value"), outside
+ * comments and literals: up to max of them into tok[] (new strings). Returns how many. */
+static int member_accesses(const char *line, size_t len, char **tok, int max)
+{
+    int n = 0;
+    char quote = 0;
+    for (size_t i = 0; i < len && n < max; i++) {
+        char ch = line[i];
+        if (quote) {
+            if (ch == '\\')
+                i++;
+            else if (ch == quote)
+                quote = 0;
+            continue;
+        }
+        if (ch == '"' || ch == '\'') {
+            quote = ch;
+            continue;
+        }
+        if (ch == '/' && i + 1 < len && (line[i + 1] == '/' || line[i + 1] == '*'))
+            break;
+        if (!(isalpha((unsigned char)ch) || ch == '_') ||
+            (i > 0 && (isalnum((unsigned char)line[i - 1]) || line[i - 1] == '_' ||
+                       line[i - 1] == '.' || line[i - 1] == '>')))
+            continue;
+        size_t e = i, members = 0;
+        for (;;) {
+            while (e < len && (isalnum((unsigned char)line[e]) || line[e] == '_'))
+                e++;
+            size_t arrow = e + 1 < len && line[e] == '-' && line[e + 1] == '>' ? 2
+                           : e < len && line[e] == '.'                         ? 1
+                                                                               : 0;
+            if (!arrow || e + arrow >= len ||
+                !(isalpha((unsigned char)line[e + arrow]) || line[e + arrow] == '_'))
+                break;
+            e += arrow;
+            members++;
+        }
+        if (members)
+            tok[n++] = xstrndup(line + i, e - i);
+        i = e;
+    }
+    return n;
+}
+
+/* Names the memory of a race that the detector could not name ("a heap block", "a stack
+ * variable", none) from the learner's lines of it (`source`, the learner's file): the one
+ * member access that every such line has in common (`q->closed`). Unchanged when there is
+ * no such single one. */
+static void name_from_source(struct finding *f, const char *source)
+{
+    if (!source || variable_informative(f->variable) == 2 || strcmp(f->kind, "data race"))
+        return;
+    char *common[8];
+    int ncommon = 0, lines = 0;
+    for (int k = 0; k < f->naccess; k++) {
+        const struct access *a = &f->access[k];
+        if (!a->in_learner || a->line <= 0 || (k == 1 && a->line == f->access[0].line))
+            continue;
+        const char *l = source;
+        for (int i = 1; l && i < a->line; i++)
+            l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL;
+        if (!l)
+            break;
+        char *tok[8];
+        int n = member_accesses(l, strcspn(l, "\n"), tok, 8);
+        if (lines++ == 0) {
+            memcpy(common, tok, sizeof *tok * (size_t)n);
+            ncommon = n;
+            continue;
+        }
+        int kept = 0;
+        for (int i = 0; i < ncommon; i++) {
+            int seen = 0;
+            for (int j = 0; j < n; j++)
+                seen |= !strcmp(common[i], tok[j]);
+            if (seen)
+                common[kept++] = common[i];
+            else
+                free(common[i]);
+        }
+        ncommon = kept;
+        for (int j = 0; j < n; j++)
+            free(tok[j]);
+    }
+    /* the same access written twice on a line is one */
+    int distinct = ncommon > 0;
+    for (int i = 1; i < ncommon; i++)
+        distinct &= !strcmp(common[i], common[0]);
+    if (distinct) {
+        free(f->variable);
+        f->variable = xstrdup(common[0]);
+    }
+    for (int i = 0; i < ncommon; i++)
+        free(common[i]);
+}
+
 void detect_judge(struct run *r, const char *tool, const struct child *c, struct stage_result *out)
 {
     size_t total = out->findings.n;
@@ -129,6 +250,23 @@ void detect_judge(struct run *r, const char *tool, const struct child *c, struct
             if (keep.v[i].access[k].in_learner) {
                 free(keep.v[i].access[k].file);
                 keep.v[i].access[k].file = xstrdup(r->src);
+            }
+    /* the memory by the name the learner gave it: a static's plain name, a struct's field */
+    char *source = keep.n ? read_file(r->src, 4 << 20, NULL) : NULL;
+    for (size_t i = 0; i < keep.n; i++) {
+        plain_variable_name(&keep.v[i]);
+        name_from_source(&keep.v[i], source);
+    }
+    free(source);
+    /* DRD reports one access at a time: a report its lines could not name takes the name of
+     * another report on the same address */
+    for (size_t i = 0; i < keep.n; i++)
+        for (size_t j = 0; j < keep.n && keep.v[i].address; j++)
+            if (variable_informative(keep.v[i].variable) < 2 &&
+                variable_informative(keep.v[j].variable) == 2 &&
+                keep.v[j].address == keep.v[i].address) {
+                free(keep.v[i].variable);
+                keep.v[i].variable = xstrdup(keep.v[j].variable);
             }
 
     struct strbuf details = STRBUF_INIT;

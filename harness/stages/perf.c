@@ -68,8 +68,8 @@ static void draw(struct stage_result *out)
     if (p->peak_in_flight)
         sb_addf(&sb, "your code had at most %ld request%s in flight at once\n", p->peak_in_flight,
                 p->peak_in_flight == 1 ? "" : "s");
-    sb_addf(&sb, "median of %d pairs, run in turn (yours, reference, ...) after a warm-up\n",
-            p->pairs);
+    sb_addf(&sb, "median of %d %s, run in turn (yours, reference, ...) after a warm-up\n", p->pairs,
+            plural(p->pairs, "pair", "pairs"));
     free(out->details);
     out->details = sb_detach(&sb);
 }
@@ -289,9 +289,9 @@ measure:
         if (m > k->perf_bound && lo <= k->perf_bound * 1.05 && !settled) {
             stage_say(out, ST_ERROR,
                       "the machine is too busy to time this fairly: after %d "
-                      "s of measuring, %d pairs still disagree about the bound of %.2fx "
+                      "s of measuring, %d %s still disagree about the bound of %.2fx "
                       "(median %.2fx); run it again when the machine is idle",
-                      BUDGET_SECONDS, n, k->perf_bound, m);
+                      BUDGET_SECONDS, n, plural(n, "pair", "pairs"), k->perf_bound, m);
             free(mine);
             free(ref);
             return 0;

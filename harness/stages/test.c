@@ -137,9 +137,31 @@ static void add_failure(struct stage_result *out, const char *test, const char *
     free(m);
 }
 
-/* Reads the one testcase of a filtered run's XML. Returns 1 passed, 0 failed, -1 unreadable. */
+/* The first crash of a stage's tests, in words: a crash that repeats it in another test is
+ * said once, then named ("crashed the same way as ..."). */
+struct first_crash {
+    char *test;  /* or NULL: no test crashed yet */
+    char *words; /* "the signal was SIGABRT (...)", or NULL when the log did not say */
+};
+
+/* Are two crashes alike: the same signal at the same place? What the C library said may
+ * differ ("free(): double free detected in tcache 2", then "double free or corruption
+ * (fasttop)" once that cache is full). */
+static int same_words(const char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    const char *said = "; the C library said: ";
+    size_t na = strstr(a, said) ? (size_t)(strstr(a, said) - a) : strlen(a);
+    size_t nb = strstr(b, said) ? (size_t)(strstr(b, said) - b) : strlen(b);
+    return na == nb && !strncmp(a, b, na);
+}
+
+/* Reads the one testcase of a filtered run's XML. Returns 1 passed, 0 failed, -1 unreadable.
+ * crash: how a crashed test died, from the log (crash_from_log), or NULL; first: the stage's
+ * first crash, set here when this is it. */
 static int judge_xml(const char *xml_path, const char *test, const char *crash, int skip_passes,
-                     struct stage_result *out, struct strbuf *details)
+                     struct first_crash *first, struct stage_result *out, struct strbuf *details)
 {
     char *text = read_file(xml_path, 4 << 20, NULL);
     if (!text)
@@ -199,13 +221,24 @@ static int judge_xml(const char *xml_path, const char *test, const char *crash, 
             free(copy);
         } else if (err) {
             const char *type = xml_attr(err, "type");
-            if (type && !strcmp(type, "crash")) {
+            if (type && !strcmp(type, "crash") && first->test && same_words(first->words, crash)) {
+                /* one crash in every test says no more the tenth time than the first */
+                const char *slash = strchr(first->test, '/');
+                char *msg =
+                    xasprintf("crashed the same way as %s", slash ? slash + 1 : first->test);
+                add_failure(out, test, "crash", msg, details);
+                free(msg);
+            } else if (type && !strcmp(type, "crash")) {
                 add_failure(out, test, "crash",
                             "crashed: a signal (a bad pointer, abort(), or a failed assert) "
                             "stopped the test",
                             details);
                 if (crash)
                     add_failure(out, test, "crash", crash, details);
+                if (!first->test) {
+                    first->test = xstrdup(test);
+                    first->words = crash ? xstrdup(crash) : NULL;
+                }
             } else
                 add_failure(out, test, "error", xml_attr(err, "message"), details);
         } else {
@@ -252,22 +285,175 @@ static char *read_tail(const char *path, size_t max)
     return buf;
 }
 
-/* Criterion reports a crashed test as "CRASH!" only; the tests' support code
- * (tests/support/kata_test.c) writes "kata-test: killed by signal N" to the log first.
- * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL. */
-static char *crash_from_log(const char *log)
+/* The signal of the last line of `text` that starts with `mark`, or 0. */
+static int last_signal(const char *text, const char *mark)
 {
-    char *tail = read_tail(log, 4096);
-    const char *mark = "kata-test: killed by signal ", *at = NULL;
+    const char *at = NULL;
+    for (const char *p = text; p && (p = strstr(p, mark)); p++)
+        at = p;
+    return at ? atoi(at + strlen(mark)) : 0;
+}
+
+/* "SIGSEGV (segmentation fault: a bad pointer)": a new string. */
+static char *signal_words(int sig)
+{
+    struct child dead = {.signaled = 1, .signo = sig};
+    char *d = child_describe(&dead);
+    char *words = xstrdup(d + strlen("killed by "));
+    free(d);
+    return words;
+}
+
+/* The C library's last words before an abort, from a log: the line its malloc checks
+ * ("free(): double free detected in tcache 2", "double free or corruption (out)",
+ * "corrupted size vs. prev_size"), assert ("prog: file.c:12: fn: Assertion `x' failed."),
+ * the stack protector or fortify ("*** stack smashing detected ***: terminated") print to
+ * stderr before abort(). A new string without the program's path, or NULL. */
+static char *libc_last_words(const char *text)
+{
+    char *found = NULL;
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        size_t len = strcspn(l, "\n");
+        char *line = xstrndup(l, len);
+        const char *open = strstr(line, "(): ");
+        const char *said = NULL;
+        if (strstr(line, "Assertion `") && strstr(line, "' failed.")) {
+            /* "/path/test_bin: file.c:12: fn: Assertion ...": the file on */
+            const char *colon = strstr(line, ": ");
+            said = colon && colon < strstr(line, "Assertion `") ? colon + 2 : line;
+        } else if (starts_with(line, "*** ") || starts_with(line, "double free or corruption") ||
+                   starts_with(line, "corrupted ") || starts_with(line, "Fatal glibc error: ") ||
+                   (open && open == line + strspn(line, "abcdefghijklmnopqrstuvwxyz_"))) {
+            said = line;
+        }
+        if (said) {
+            free(found);
+            found = xstrdup(said);
+            if (strlen(found) > 200)
+                found[200] = '\0';
+        }
+        free(line);
+    }
+    return found;
+}
+
+/* The learner's line where the test's process crashed: the frames its signal handler wrote
+ * ("kata-test: stack:", then "binary(+0xoffset)[address]" lines, tests/support/kata_test.c)
+ * that lie in the test binary `bin`, read back to file:line with addr2line, and the first of
+ * them in the learner's file. Returns "your_file.c:52 (in race_counter_run())", or NULL. The
+ * binary holds the learner's code, so addr2line runs in the sandbox, as nm does. */
+static char *crash_line(struct run *r, const char *tail, const char *bin)
+{
+    const char *mark = "kata-test: stack:\n", *at = NULL;
     for (const char *p = tail; p && (p = strstr(p, mark)); p++)
         at = p;
-    char *how = NULL;
-    if (at) {
-        struct child dead = {.signaled = 1, .signo = atoi(at + strlen(mark))};
-        char *d = child_describe(&dead);
-        how = xasprintf("the signal was %s", d + strlen("killed by "));
-        free(d);
+    if (!at)
+        return NULL;
+    const char *end = strstr(at, "kata-test: end of stack");
+    const char *argv[64];
+    char *addrs[48];
+    int n = 0, nargs = 0;
+    argv[nargs++] = "addr2line";
+    argv[nargs++] = "-f";
+    argv[nargs++] = "-e";
+    argv[nargs++] = bin;
+    for (const char *l = at + strlen(mark); l && *l && (!end || l < end) && n < 48;
+         l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        size_t len = strcspn(l, "\n");
+        char *line = xstrndup(l, len);
+        char *open = strchr(line, '(');
+        if (open && starts_with(open, "(+0x")) {
+            *open = '\0';
+            unsigned long off = strtoul(open + 2, NULL, 16);
+            /* the main program is named as it was started (Criterion's worker restarts the
+             * binary as "boxfort-worker"), its libraries by their paths; a return address:
+             * the call is the byte before it */
+            if (off > 0 && (!strcmp(base_name(line), base_name(bin)) || !strchr(line, '/'))) {
+                addrs[n] = xasprintf("0x%lx", off - 1);
+                argv[nargs++] = addrs[n++];
+            }
+        }
+        free(line);
     }
+    argv[nargs] = NULL;
+    char *found = NULL;
+    char *out = work_path(r, "test-crash-lines.txt");
+    struct child c = {.argv = argv,
+                      .stdout_path = out,
+                      .timeout = 10,
+                      .limits = {.cpu_seconds = 10,
+                                 .memory_mb = 1024,
+                                 .file_mb = 16,
+                                 .open_files = 64,
+                                 .processes = 8,
+                                 .unprivileged = 1}};
+    char *text = n && child_run(&c) == 0 && c.exited ? read_file(out, 1 << 20, NULL) : NULL;
+    /* two lines an address: the function, then file:line (maybe " (discriminator 2)") */
+    char *save = NULL;
+    char *fn = text ? strtok_r(text, "\n", &save) : NULL;
+    for (char *where = fn ? strtok_r(NULL, "\n", &save) : NULL; where && !found;
+         fn = strtok_r(NULL, "\n", &save), where = fn ? strtok_r(NULL, "\n", &save) : NULL) {
+        char *colon = strrchr(where, ':');
+        if (!colon)
+            continue;
+        *colon = '\0';
+        int line = atoi(colon + 1);
+        if (line > 0 && same_source(NULL, where, r->src_real))
+            found = xasprintf("%s:%d (in %s())", r->src, line, fn);
+    }
+    free(text);
+    unlink(out);
+    free(out);
+    for (int i = 0; i < n; i++)
+        free(addrs[i]);
+    return found;
+}
+
+/* Criterion reports a crashed test as "CRASH!" only; the tests' support code names the
+ * signal in the log first: the judging parent from waitpid ("kata-test: the test's process
+ * was killed by signal N", tests/support/kata_isolate.c), the test's own handler ("kata-test:
+ * killed by signal N", tests/support/kata_test.c), and a process the code under test forked
+ * as itself ("... a process forked by the code under test was killed by signal N").
+ * Returns "the signal was SIGSEGV (segmentation fault: a bad pointer)", or NULL; *forked gets
+ * "a process your code forked was killed by SIGSEGV (...)", or NULL. An abort adds what the
+ * C library said before it (libc_last_words), and the learner's line where the test's process
+ * was when it crashed (crash_line, from the test binary `bin`). The learner's code writes to
+ * the same log, so these words explain a crash and never decide one. */
+static char *crash_from_log(struct run *r, const char *log, const char *bin, char **forked)
+{
+    char *tail = read_tail(log, 16384); /* the stack's 48 frames too */
+    int sig = tail ? last_signal(tail, "kata-test: the test's process was killed by signal ") : 0;
+    if (!sig && tail)
+        sig = last_signal(tail, "kata-test: killed by signal ");
+    int worker = tail ? last_signal(tail, "kata-test: a process forked by the code under test was "
+                                          "killed by signal ")
+                      : 0;
+    char *libc = (sig == SIGABRT || worker == SIGABRT) && tail ? libc_last_words(tail) : NULL;
+    char *how = NULL;
+    if (sig > 0) {
+        char *w = signal_words(sig);
+        char *place = crash_line(r, tail, bin);
+        char *in = place ? xasprintf(", in your code at %s", place) : xstrdup("");
+        if (sig == SIGABRT && libc)
+            how = xasprintf("the signal was %s%s; the C library said: \"%s\"", w, in, libc);
+        else
+            how = xasprintf("the signal was %s%s", w, in);
+        free(in);
+        free(place);
+        free(w);
+    }
+    *forked = NULL;
+    if (worker > 0) {
+        char *w = signal_words(worker);
+        if (worker == SIGABRT && libc)
+            *forked = xasprintf("a process your code forked was killed by %s; the C library "
+                                "said: \"%s\"",
+                                w, libc);
+        else
+            *forked = xasprintf("a process your code forked was killed by %s", w);
+        free(w);
+    }
+    free(libc);
     free(tail);
     return how;
 }
@@ -335,6 +521,7 @@ int stage_test(struct run *r, struct stage_result *out)
     struct strbuf details = STRBUF_INIT;
     struct strbuf raw = STRBUF_INIT;
     int failed = 0;
+    struct first_crash first = {0};
     out->tests = xcalloc((size_t)n, sizeof *out->tests);
     for (int i = 0; i < n; i++) {
         /* what this test adds to details and findings is its entry in the JSON's tests[] */
@@ -384,9 +571,14 @@ int stage_test(struct run *r, struct stage_result *out)
             free(panic);
             free(how);
         } else {
-            char *crash = crash_from_log(log);
-            ok = judge_xml(xml, names[i], crash, defence_disabled(r, "skip"), out, &details);
+            char *forked = NULL;
+            char *crash = crash_from_log(r, log, bin, &forked);
+            ok =
+                judge_xml(xml, names[i], crash, defence_disabled(r, "skip"), &first, out, &details);
+            if (ok == 0 && forked)
+                sb_addf(&details, "%s: %s\n", names[i], forked);
             free(crash);
+            free(forked);
             if (ok < 0) {
                 char *how = child_describe(&c);
                 char *msg = xasprintf("the test program %s before it reported", how);
@@ -476,7 +668,9 @@ int stage_test(struct run *r, struct stage_result *out)
     else if (out->exhausted)
         stage_say(out, ST_FAIL, "a test ran out of memory (below)");
     else if (failed)
-        stage_say(out, ST_FAIL, "%d of %d tests failed", failed, n);
+        stage_say(out, ST_FAIL, "%d of %d %s failed", failed, n, plural(n, "test", "tests"));
+    else if (n == 1)
+        stage_say(out, ST_PASS, "its one test passed");
     else
         stage_say(out, ST_PASS, "all %d tests passed", n);
     out->details = details.len ? sb_detach(&details) : NULL;
@@ -485,6 +679,8 @@ int stage_test(struct run *r, struct stage_result *out)
     sb_release(&raw);
     for (int i = 0; i < n; i++)
         free(names[i]);
+    free(first.test);
+    free(first.words);
     free(bin);
     return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -251,6 +252,11 @@ int kata_live_children(void)
     return count_children(0);
 }
 
+const char *kata_plural(long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 double kata_cpu_seconds(void)
 {
     struct rusage ru;
@@ -286,12 +292,16 @@ double kata_runnable_seconds(void)
 }
 
 /* Criterion reports a test that died of a signal as "CRASH!", without the signal. Name it in
- * the log (the harness reads "kata-test: killed by signal N" back; stage_test.c), then die of
- * it as before. Only async-signal-safe calls; on an alternate stack, so that a stack overflow
- * of the main thread is named too. */
+ * the log (the harness reads "kata-test: killed by signal N" back; stages/test.c), then die of
+ * it as before. A process the code under test forked (a worker) inherits this handler: its
+ * death is named as its own ("kata-test: a process forked by the code under test was killed
+ * by signal N"), never as the test's. Only async-signal-safe calls; on an alternate stack, so
+ * that a stack overflow of the main thread is named too. */
 static void name_the_signal(int sig)
 {
-    char msg[64] = "\nkata-test: killed by signal ";
+    char msg[96] = "\nkata-test: killed by signal ";
+    if (in_forked_child)
+        strcpy(msg, "\nkata-test: a process forked by the code under test was killed by signal ");
     size_t n = strlen(msg);
     char digits[8];
     int k = 0;
@@ -301,6 +311,17 @@ static void name_the_signal(int sig)
         msg[n++] = digits[--k];
     msg[n++] = '\n';
     ssize_t w = write(2, msg, n);
+    /* where it happened, for the harness to find the learner's line (stages/test.c): the
+     * frames as "binary(+0xoffset)[address]". backtrace() was called once before any test, so
+     * it loads nothing now; backtrace_symbols_fd allocates nothing. */
+    if (!in_forked_child) {
+        void *frames[48];
+        int nframes = backtrace(frames, 48);
+        static const char head[] = "kata-test: stack:\n", tail[] = "kata-test: end of stack\n";
+        w = write(2, head, sizeof head - 1);
+        backtrace_symbols_fd(frames, nframes, 2);
+        w = write(2, tail, sizeof tail - 1);
+    }
     (void)w;
     raise(sig); /* SA_RESETHAND: the default action now */
 }
@@ -314,6 +335,8 @@ __attribute__((constructor)) static void kata_name_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = name_the_signal;
     sa.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
+    void *first[1];
+    backtrace(first, 1); /* loads the unwinder now, not in the handler */
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU, SIGSYS};
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
         sigaction(fatal[i], &sa, NULL);

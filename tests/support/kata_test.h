@@ -65,4 +65,8 @@ double kata_cpu_seconds(void);
  * a spinning loop used under 30 ms of CPU in 300 ms. */
 double kata_runnable_seconds(void);
 
+/* The noun for a count of n in a message: `one` when n is 1, else `many` ("ran %ld %s", n,
+ * kata_plural(n, "time", "times")). Returns one of its arguments. */
+const char *kata_plural(long n, const char *one, const char *many);
+
 #endif

@@ -56,7 +56,7 @@ valgrind_tool() {
     say "$data/${tool}_$name.xml"
 }
 
-for p in race_global clean lock_order unlock_unlocked; do
+for p in race_global clean lock_order unlock_unlocked cond_signal_unlocked; do
     valgrind_tool helgrind "$p"
     valgrind_tool drd "$p"
 done

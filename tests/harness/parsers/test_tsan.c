@@ -37,12 +37,12 @@ Test(tsan_report, names_the_variable_and_both_accesses)
 
     const struct access *r = with_op(x, "read");
     assert_frame(r, "tests/harness/data/src/race_global.c", "peek", 21);
-    cr_assert_str_eq(r->thread, "thread T2");
+    cr_assert_str_eq(r->thread, "thread 2");
     cr_assert(r->in_learner);
 
     const struct access *w = with_op(x, "write");
     assert_frame(w, "tests/harness/data/src/race_global.c", "bump", 12);
-    cr_assert_str_eq(w->thread, "thread T1");
+    cr_assert_str_eq(w->thread, "thread 1");
     cr_assert(w->in_learner);
     findings_release(&f);
     cr_assert_eq(f.n, 0);
@@ -66,8 +66,8 @@ Test(tsan_report, names_a_heap_block_and_the_threads_that_raced_on_it)
         cr_assert(a->in_learner);
         cr_assert_not_null(a->op);
         writes += !strcmp(a->op, "write");
-        t1 += !strcmp(a->thread, "thread T1");
-        t2 += !strcmp(a->thread, "thread T2");
+        t1 += !strcmp(a->thread, "thread 1");
+        t2 += !strcmp(a->thread, "thread 2");
     }
     cr_assert(writes >= 1, "a race has at least one write");
     cr_assert(t1 == 1 && t2 == 1, "one access by each worker");
@@ -85,7 +85,7 @@ Test(tsan_report, names_the_main_thread)
     cr_assert_str_eq(w->thread, "main thread");
     assert_frame(w, "race_main.c", "main", 21);
     const struct access *r = with_op(x, "read");
-    cr_assert_str_eq(r->thread, "thread T1");
+    cr_assert_str_eq(r->thread, "thread 1");
     assert_frame(r, "race_main.c", "worker", 12);
     findings_release(&f);
 }
@@ -220,7 +220,11 @@ Test(tsan_report, reads_both_sides_of_a_race_with_an_atomic_access)
     assert_frame(with_op(x, "read"), "race_atomic.c", "peek", 21);
     const struct access *w = with_op(x, "write");
     assert_frame(w, "race_atomic.c", "bump", 13);
-    cr_assert_str_eq(w->thread, "thread T1");
+    cr_assert_str_eq(w->thread, "thread 1");
+    /* which side was atomic: the advice is then not "make it atomic" (reports/text.c) */
+    cr_assert(w->atomic, "the atomic write is not marked atomic");
+    cr_assert(!with_op(x, "read")->atomic, "the plain read is marked atomic");
+    cr_assert(finding_has_atomic_access(x));
     findings_release(&f);
 }
 

@@ -44,11 +44,11 @@ Test(valgrind_report, helgrind_race_names_the_variable_and_both_accesses)
     /* peek (thread #3) reads what bump (thread #2) writes */
     const struct access *r = with_op(x, "read");
     assert_frame(r, "tests/harness/data/src/race_global.c", "peek", 21);
-    cr_assert_str_eq(r->thread, "thread #3");
+    cr_assert_str_eq(r->thread, "thread 2"); /* Helgrind's #3: #1 is the main thread */
     cr_assert(r->in_learner);
     const struct access *w = with_op(x, "write");
     assert_frame(w, "tests/harness/data/src/race_global.c", "bump", 12);
-    cr_assert_str_eq(w->thread, "thread #2");
+    cr_assert_str_eq(w->thread, "thread 1");
     cr_assert(w->in_learner);
     findings_release(&f);
 }
@@ -83,7 +83,7 @@ Test(valgrind_report, drd_race_keeps_the_address_it_did_not_name)
         cr_assert_eq(x->naccess, 1, "DRD shows one side of the conflict");
         const struct access *a = &x->access[0];
         cr_assert_str_eq(a->op, "read");
-        cr_assert_str_eq(a->thread, "thread 3");
+        cr_assert_str_eq(a->thread, "thread 2"); /* DRD's 3: 1 is the main thread */
         cr_assert_str_eq(a->function, "peek");
         cr_assert(ends_with(a->file, "tests/harness/data/src/race_global.c"), "%s", a->file);
         cr_assert(a->line == 20 || a->line == 21, "peek's loop is lines 20-21, got %d", a->line);
@@ -231,4 +231,37 @@ Test(valgrind_report, survives_a_report_cut_at_any_byte)
         free(text);
     }
     free(real);
+}
+
+/* A condition variable signalled while its mutex is not held: Helgrind files it under "Misc"
+ * and DRD under CondRaceErr; both are said in words, at the learner's line. */
+Test(valgrind_report, a_condition_variable_signalled_without_its_mutex_is_named)
+{
+    static const char *const tools[] = {"helgrind_cond_signal_unlocked.xml",
+                                        "drd_cond_signal_unlocked.xml"};
+    for (int t = 0; t < 2; t++) {
+        struct findings f = {0};
+        cr_assert_eq(parse(tools[t], "cond_signal_unlocked.c", &f), 1, "%s", tools[t]);
+        const struct finding *x = &f.v[0];
+        cr_assert_str_eq(x->kind, "condition variable signalled without its mutex held", "%s",
+                         tools[t]);
+        assert_frame(&x->access[0], "cond_signal_unlocked.c", "signaller", 17);
+        cr_assert_str_eq(x->access[0].op, "signalled");
+        cr_assert(x->in_learner, "%s", tools[t]);
+        findings_release(&f);
+    }
+}
+
+/* An error of a kind the parser has no words for is said in the tool's own sentence, not as
+ * a bare "threading error". */
+Test(valgrind_report, an_error_of_an_unknown_kind_keeps_the_tools_sentence)
+{
+    const char *xml = "<?xml version=\"1.0\"?><valgrindoutput><error><kind>Misc</kind>"
+                      "<xwhat><text>Thread #3: pthread_barrier_wait: barrier is "
+                      "unknown</text></xwhat></error></valgrindoutput>";
+    struct findings f = {0};
+    cr_assert_eq(valgrind_parse(xml, NULL, &f), 1);
+    cr_assert_str_eq(f.v[0].kind, "threading error: pthread_barrier_wait: barrier is unknown");
+    cr_assert_str_eq(f.v[0].access[0].thread, "thread 2");
+    findings_release(&f);
 }

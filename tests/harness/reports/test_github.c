@@ -78,10 +78,10 @@ static void race(struct stage_result *s, const char *variable, const char *t1, c
     f->variable = variable ? xstrdup(variable) : NULL;
     f->in_learner = 1;
     f->naccess = 2;
-    f->access[0] = (struct access){xstrdup("katas/rc/rc.c"), 27,          xstrdup("worker"),
-                                   xstrdup("write"),         xstrdup(t1), 1};
-    f->access[1] = (struct access){xstrdup("katas/rc/rc.c"), 31,          xstrdup("worker"),
-                                   xstrdup("read"),          xstrdup(t2), 1};
+    f->access[0] = (struct access){
+        xstrdup("katas/rc/rc.c"), 27, xstrdup("worker"), xstrdup("write"), xstrdup(t1), 1, 0};
+    f->access[1] = (struct access){
+        xstrdup("katas/rc/rc.c"), 31, xstrdup("worker"), xstrdup("read"), xstrdup(t2), 1, 0};
 }
 
 static void fixture(struct fixture *x)
@@ -104,14 +104,14 @@ static void fixture(struct fixture *x)
     w->kind = xstrdup("warning");
     w->headline = xstrdup("unused variable 'i' [-Wunused-variable]");
     w->naccess = 1;
-    w->access[0] = (struct access){xstrdup("katas/rc/rc.c"), 12, NULL, NULL, NULL, 1};
+    w->access[0] = (struct access){xstrdup("katas/rc/rc.c"), 12, NULL, NULL, NULL, 1, 0};
     struct stage_result *t = stage(r, "test", ST_FAIL, "1 of 6 tests failed");
     struct finding *a = findings_add(&t->findings);
     a->kind = xstrdup("assertion");
     a->headline = xstrdup("counter is 3999, expected 4000");
     a->naccess = 1;
     a->access[0] = (struct access){
-        xstrdup("tests/katas/rc/test_rc.c"), 41, xstrdup("rc/adds_all"), NULL, NULL, 0};
+        xstrdup("tests/katas/rc/test_rc.c"), 41, xstrdup("rc/adds_all"), NULL, NULL, 0, 0};
     race(stage(r, "tsan", ST_FAIL, "1 data race report on `counter`"), "counter", "thread T2",
          "thread T1");
     race(stage(r, "helgrind", ST_FAIL, "1 data race report on `counter`"), "counter", "thread #3",
@@ -186,6 +186,28 @@ Test(report_github, annotates_each_racing_line_once_with_the_detectors_that_foun
                  "nothing more for stages already placed:\n%s",
                  out);
     cr_assert_eq(n, 5);
+    free(out);
+    fixture_release(&x);
+}
+
+/* A race with an atomic side: the advice is not "make it atomic", which one side already is. */
+Test(report_github, a_race_with_an_atomic_side_is_not_told_to_make_it_atomic)
+{
+    struct fixture x;
+    fixture(&x);
+    int n;
+    char *out = annotations(&x.sum, 10, &n);
+    cr_assert(strstr(out, "or make it atomic."), "a plain race keeps its advice:\n%s", out);
+    free(out);
+    /* the annotations read the findings from the run the score points to */
+    for (int i = 0; i < x.run.nstages; i++)
+        for (size_t k = 0; k < x.run.stages[i].findings.n; k++)
+            x.run.stages[i].findings.v[k].access[0].atomic =
+                !strcmp(x.run.stages[i].findings.v[k].kind, "data race");
+    out = annotations(&x.sum, 10, &n);
+    cr_assert(!strstr(out, "make it atomic"), "%s", out);
+    cr_assert(strstr(out, "One side is atomic and the other plain: make every access atomic"), "%s",
+              out);
     free(out);
     fixture_release(&x);
 }

@@ -115,12 +115,20 @@ static void fixture(struct fixture *x)
     f->variable = xstrdup("counter");
     f->in_learner = 1;
     f->naccess = 2;
-    f->access[0] =
-        (struct access){xstrdup("katas/racy/racy.c"), 27, xstrdup("worker"), xstrdup("write"),
-                        xstrdup("thread T2"),         1};
-    f->access[1] =
-        (struct access){xstrdup("katas/racy/racy.c"), 30, xstrdup("worker"), xstrdup("read"),
-                        xstrdup("thread T1"),         1};
+    f->access[0] = (struct access){xstrdup("katas/racy/racy.c"),
+                                   27,
+                                   xstrdup("worker"),
+                                   xstrdup("write"),
+                                   xstrdup("thread T2"),
+                                   1,
+                                   0};
+    f->access[1] = (struct access){xstrdup("katas/racy/racy.c"),
+                                   30,
+                                   xstrdup("worker"),
+                                   xstrdup("read"),
+                                   xstrdup("thread T1"),
+                                   1,
+                                   0};
     stage(r, "helgrind", ST_ERROR, "valgrind is not installed", NULL);
     stage(r, "drd", ST_SKIP, "the tests hung", NULL);
 

@@ -3,6 +3,8 @@
 
 #include "latency_body.h"
 
+#include <curl/curl.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,35 @@ static size_t max_bytes = 40000;
 static size_t body_size(long i)
 {
     return max_bytes / 8 + (size_t)(i * 7919) % (max_bytes - max_bytes / 8 + 1);
+}
+
+/* What is wrong with out[i] (want: the body's size, path: the URL's path), in words; NULL
+ * when it is the exact body with status 200. */
+static const char *what_is_wrong(const struct download *d, size_t want, const char *path, char *buf,
+                                 size_t n)
+{
+    if (d->error == CURLE_FAILED_INIT && d->status == 0 && d->bytes == 0)
+        snprintf(buf, n,
+                 "never fetched (error %d, CURLE_FAILED_INIT: what a URL nobody "
+                 "fetched is given)",
+                 d->error);
+    else if (d->error != 0)
+        snprintf(buf, n, "the transfer failed: error %d (%s), status %ld", d->error,
+                 curl_easy_strerror((CURLcode)d->error), d->status);
+    else if (d->status == 0 && d->bytes == 0 && !d->body)
+        snprintf(buf, n, "never written (status 0, error 0, no body)");
+    else if (d->status != 200)
+        snprintf(buf, n, "status %ld, want 200 (%zu bytes)", d->status, d->bytes);
+    else if (d->bytes != want)
+        snprintf(buf, n, "%zu bytes, want %zu", d->bytes, want);
+    else if (!d->body)
+        snprintf(buf, n, "%zu bytes, yet body is NULL", d->bytes);
+    else if (latency_checksum_update(LATENCY_CHECKSUM_INIT, d->body, d->bytes) !=
+             latency_body_checksum(path, want))
+        snprintf(buf, n, "%zu bytes, as many as the body has, but not the bytes it has", d->bytes);
+    else
+        return NULL;
+    return buf;
 }
 
 int main(int argc, char **argv)
@@ -57,14 +88,10 @@ int main(int argc, char **argv)
     /* Check every download: its status, its length and every byte. */
     long wrong = 0;
     for (long i = 0; i < n; i++) {
-        size_t want = body_size(i);
-        int ok = out[i].error == 0 && out[i].status == 200 && out[i].bytes == want && out[i].body &&
-                 latency_checksum_update(LATENCY_CHECKSUM_INIT, out[i].body, out[i].bytes) ==
-                     latency_body_checksum(paths[i], want);
-        if (!ok && wrong++ < 3)
-            fprintf(stderr, "driver: %s: error %d, status %ld, %zu bytes (want %zu)%s\n", urls[i],
-                    out[i].error, out[i].status, out[i].bytes, want,
-                    out[i].bytes == want ? ", wrong bytes" : "");
+        char why[256];
+        const char *wrong_here = what_is_wrong(&out[i], body_size(i), paths[i], why, sizeof why);
+        if (wrong_here && wrong++ < 3)
+            fprintf(stderr, "driver: %s: %s\n", urls[i], wrong_here);
         free(out[i].body);
         free(urls[i]);
         free(paths[i]);

@@ -85,6 +85,11 @@ static int download(struct batch *b)
 static void assert_body(const struct batch *b, size_t i)
 {
     const struct download *d = &b->out[i];
+    cr_assert(d->status != UNSET_STATUS, "%s: out[%zu] was never written", b->urls[i], i);
+    cr_assert(d->error != CURLE_FAILED_INIT || d->status != 0 || d->bytes != 0,
+              "%s: never fetched: out[%zu] has error CURLE_FAILED_INIT, status 0 and no body, "
+              "what a URL nobody fetched is given; it should have downloaded",
+              b->urls[i], i);
     cr_assert_eq(d->error, 0, "%s: error %d (%s), it should have downloaded", b->urls[i], d->error,
                  curl_easy_strerror((CURLcode)d->error));
     cr_assert_eq(d->status, 200, "%s: status %ld, it should be 200", b->urls[i], d->status);
@@ -215,9 +220,9 @@ Test(async_download, runs_every_transfer_on_the_calling_thread)
     kata_threads_reset();
     cr_assert_eq(download(b), 0);
     cr_assert_eq(kata_threads_started(), 0,
-                 "%zu URLs: pthread_create ran %ld times; the multi interface needs no thread "
+                 "%zu URLs: pthread_create ran %ld %s; the multi interface needs no thread "
                  "but the caller's",
-                 n, kata_threads_started());
+                 n, kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         assert_body(b, i);
     free_batch(b);

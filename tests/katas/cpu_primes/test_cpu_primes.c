@@ -90,8 +90,8 @@ Test(cpu_primes, starts_the_threads_it_was_asked_for)
     kata_threads_reset();
     cpu_primes_count(nthreads, 200000);
     cr_assert_eq(kata_threads_started(), nthreads,
-                 "asked for %d threads, pthread_create ran %ld times", nthreads,
-                 kata_threads_started());
+                 "asked for %d threads, pthread_create ran %ld %s", nthreads,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
 }
 
 Test(cpu_primes, each_call_starts_again_from_zero)

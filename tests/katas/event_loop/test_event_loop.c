@@ -610,8 +610,8 @@ Test(event_loop, tasks_that_yield_and_sleep_by_turns_all_finish)
         const struct scripted *s = &scripts[i];
         cr_assert_eq(s->done, s->nops + 1, "task %zu needs %d steps, the loop took %d", i,
                      s->nops + 1, s->done);
-        cr_assert_eq(s->after_done, 0, "task %zu was stepped %d times after it was done", i,
-                     s->after_done);
+        cr_assert_eq(s->after_done, 0, "task %zu was stepped %d %s after it was done", i,
+                     s->after_done, kata_plural((long)s->after_done, "time", "times"));
         cr_assert_eq(s->early, 0, "task %zu was stepped %d time%s before its sleep was over", i,
                      s->early, s->early == 1 ? "" : "s");
         cr_assert_eq(results[i], s->answer, "results[%zu] should be %ld, got %ld", i, s->answer,
@@ -657,7 +657,7 @@ Test(event_loop, rejects_missing_tasks_results_or_step_before_stepping_any)
     tasks[n - 1].step = NULL;
     cr_assert_eq(loop_run(tasks, n, results), -1, "a task whose step is NULL is an error");
     cr_assert_eq(nlog, 0,
-                 "a rejected call stepped %zu times: check every task before the first "
+                 "a rejected call stepped %zu %s: check every task before the first "
                  "step",
-                 nlog);
+                 nlog, kata_plural((long)nlog, "time", "times"));
 }

@@ -99,8 +99,8 @@ Test(histogram, starts_the_threads_it_was_asked_for)
     kata_threads_reset();
     histogram_build(nthreads, data, n, bins);
     cr_assert_eq(kata_threads_started(), nthreads,
-                 "asked for %d threads, pthread_create ran %ld times", nthreads,
-                 kata_threads_started());
+                 "asked for %d threads, pthread_create ran %ld %s", nthreads,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     free(data);
 }
 

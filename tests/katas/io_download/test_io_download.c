@@ -124,6 +124,11 @@ static int download(struct batch *b, int nthreads)
 static void assert_body(const struct batch *b, size_t i)
 {
     const struct download *d = &b->out[i];
+    cr_assert(d->status != UNSET_STATUS, "%s: out[%zu] was never written", b->urls[i], i);
+    cr_assert(d->error != CURLE_FAILED_INIT || d->status != 0 || d->bytes != 0,
+              "%s: never fetched: out[%zu] has error CURLE_FAILED_INIT, status 0 and no body, "
+              "what a URL nobody fetched is given; it should have downloaded",
+              b->urls[i], i);
     cr_assert_eq(d->error, 0, "%s: error %d (%s), it should have downloaded", b->urls[i], d->error,
                  curl_easy_strerror((CURLcode)d->error));
     cr_assert_eq(d->status, 200, "%s: status %ld, it should be 200", b->urls[i], d->status);
@@ -227,8 +232,8 @@ Test(io_download, starts_exactly_the_threads_it_was_asked_for)
     kata_threads_reset();
     cr_assert_eq(download(b, t), 0);
     cr_assert_eq(kata_threads_started(), t,
-                 "asked for %d threads on %zu URLs, pthread_create ran %ld times", t, n,
-                 kata_threads_started());
+                 "asked for %d threads on %zu URLs, pthread_create ran %ld %s", t, n,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         assert_body(b, i);
     free_batch(b);
@@ -241,8 +246,8 @@ Test(io_download, one_thread_is_still_a_thread_of_its_own)
     kata_threads_reset();
     cr_assert_eq(download(b, 1), 0);
     cr_assert_eq(kata_threads_started(), 1,
-                 "asked for 1 thread on %zu URLs, pthread_create ran %ld times", n,
-                 kata_threads_started());
+                 "asked for 1 thread on %zu URLs, pthread_create ran %ld %s", n,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         assert_body(b, i);
     free_batch(b);
@@ -257,8 +262,9 @@ Test(io_download, starts_only_one_thread_per_url_when_urls_are_fewer)
     cr_assert_eq(download(b, t), 0);
     cr_assert_eq(kata_threads_started(), (long)n,
                  "%d threads for only %zu URLs: start %zu (one per URL), pthread_create ran "
-                 "%ld times",
-                 t, n, n, kata_threads_started());
+                 "%ld %s",
+                 t, n, n, kata_threads_started(),
+                 kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         assert_body(b, i);
     free_batch(b);
@@ -457,8 +463,8 @@ Test(io_download, an_empty_list_starts_no_thread)
     cr_assert_eq(io_download_all(urls, 0, 4, out), 0, "n == 0 should return 0");
     cr_assert_eq(io_download_all(NULL, 0, 4, NULL), 0,
                  "n == 0 should return 0, even with NULL urls and out");
-    cr_assert_eq(kata_threads_started(), 0, "n == 0, yet pthread_create ran %ld times",
-                 kata_threads_started());
+    cr_assert_eq(kata_threads_started(), 0, "n == 0, yet pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     cr_assert_eq(out[0].status, UNSET_STATUS, "n == 0, yet out[0] was written");
     cr_assert_eq(server_stats("/stats").requests, 0, "n == 0, yet the server got requests");
 }
@@ -473,8 +479,8 @@ Test(io_download, rejects_a_thread_count_out_of_range)
     cr_assert_eq(download(b, IO_DOWNLOAD_MAX_THREADS + 1), -1,
                  "more than IO_DOWNLOAD_MAX_THREADS threads is not a valid request");
     cr_assert_eq(kata_threads_started(), 0,
-                 "a rejected request should start no thread, pthread_create ran %ld times",
-                 kata_threads_started());
+                 "a rejected request should start no thread, pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     cr_assert_eq(server_stats("/stats").requests, 0, "a rejected request should download nothing");
     for (size_t i = 0; i < b->n; i++)
         cr_assert_eq(b->out[i].status, UNSET_STATUS,
@@ -490,7 +496,7 @@ Test(io_download, rejects_missing_urls_or_results)
     cr_assert_eq(io_download_all((const char *const *)b->urls, b->n, 2, NULL), -1,
                  "out == NULL with n > 0 is an error");
     cr_assert_eq(kata_threads_started(), 0,
-                 "a rejected request should start no thread, pthread_create ran %ld times",
-                 kata_threads_started());
+                 "a rejected request should start no thread, pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     free_batch(b);
 }

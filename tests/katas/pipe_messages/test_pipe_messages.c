@@ -138,8 +138,8 @@ Test(pipe_messages, no_messages_still_send_an_end)
     kata_processes_reset();
     cr_assert_eq(pipe_messages_run(NULL, 0, got), 0, "0 messages should return 0");
     cr_assert_eq(kata_processes_started(), 2,
-                 "even with nothing to send, fork a sender and a receiver (fork ran %ld times)",
-                 kata_processes_started());
+                 "even with nothing to send, fork a sender and a receiver (fork ran %ld %s)",
+                 kata_processes_started(), kata_plural(kata_processes_started(), "time", "times"));
     cr_assert_null(got[0].data, "0 messages, yet received[0] was written");
 }
 
@@ -152,8 +152,8 @@ Test(pipe_messages, forks_exactly_a_sender_and_a_receiver)
     kata_processes_reset();
     int rc = pipe_messages_run(msgs, n, got);
     cr_assert_eq(kata_processes_started(), 2,
-                 "fork ran %ld times: it should fork two children, a sender and a receiver",
-                 kata_processes_started());
+                 "fork ran %ld %s: it should fork two children, a sender and a receiver",
+                 kata_processes_started(), kata_plural(kata_processes_started(), "time", "times"));
     assert_received(msgs, got, n, rc);
     pipe_messages_free(got, n);
     free(got);
@@ -248,6 +248,6 @@ Test(pipe_messages, rejects_a_missing_array_without_forking)
     cr_assert_eq(pipe_messages_run(NULL, 1, got), -1, "msgs == NULL with n > 0 is an error");
     cr_assert_eq(pipe_messages_run(&one, 1, NULL), -1, "received == NULL with n > 0 is an error");
     cr_assert_eq(kata_processes_started(), 0,
-                 "a rejected request should fork nothing, fork ran %ld times",
-                 kata_processes_started());
+                 "a rejected request should fork nothing, fork ran %ld %s",
+                 kata_processes_started(), kata_plural(kata_processes_started(), "time", "times"));
 }

@@ -155,9 +155,9 @@ Test(process_memory, forks_exactly_the_children_it_was_asked_for)
     long *out = new_out(to - from);
     kata_processes_reset();
     long got = process_memory_collect(nprocs, from, to, out);
-    cr_assert_eq(kata_processes_started(), nprocs,
-                 "asked for %d %s on [%ld, %ld), fork ran %ld times", nprocs, children(nprocs),
-                 from, to, kata_processes_started());
+    cr_assert_eq(kata_processes_started(), nprocs, "asked for %d %s on [%ld, %ld), fork ran %ld %s",
+                 nprocs, children(nprocs), from, to, kata_processes_started(),
+                 kata_plural(kata_processes_started(), "time", "times"));
     expect_primes(nprocs, from, to, got, out);
     free(out);
 }
@@ -189,8 +189,9 @@ Test(process_memory, one_child_still_does_the_work_in_a_process_of_its_own)
     long *out = new_out(to - from);
     kata_processes_reset();
     long got = process_memory_collect(1, from, to, out);
-    cr_assert_eq(kata_processes_started(), 1, "asked for 1 child on [%ld, %ld), fork ran %ld times",
-                 from, to, kata_processes_started());
+    cr_assert_eq(kata_processes_started(), 1, "asked for 1 child on [%ld, %ld), fork ran %ld %s",
+                 from, to, kata_processes_started(),
+                 kata_plural(kata_processes_started(), "time", "times"));
     expect_primes(1, from, to, got, out);
     free(out);
 }
@@ -205,8 +206,9 @@ Test(process_memory, forks_only_one_child_per_number_when_numbers_are_fewer)
     long got = process_memory_collect(nprocs, from, to, out);
     cr_assert_eq(kata_processes_started(), to - from,
                  "%d %s for only %ld numbers [%ld, %ld): fork one child per number, "
-                 "fork ran %ld times",
-                 nprocs, children(nprocs), to - from, from, to, kata_processes_started());
+                 "fork ran %ld %s",
+                 nprocs, children(nprocs), to - from, from, to, kata_processes_started(),
+                 kata_plural(kata_processes_started(), "time", "times"));
     expect_primes(nprocs, from, to, got, out);
     free(out);
 }
@@ -269,8 +271,8 @@ Test(process_memory, an_empty_range_forks_nothing)
     cr_assert_eq(process_memory_collect(4, 100, 100, out), 0, "an empty range holds no prime");
     cr_assert_eq(process_memory_collect(4, 0, 0, NULL), 0,
                  "an empty range holds no prime, even with out == NULL");
-    cr_assert_eq(kata_processes_started(), 0, "an empty range, yet fork ran %ld times",
-                 kata_processes_started());
+    cr_assert_eq(kata_processes_started(), 0, "an empty range, yet fork ran %ld %s",
+                 kata_processes_started(), kata_plural(kata_processes_started(), "time", "times"));
     cr_assert_eq(out[0], UNSET, "an empty range, yet out[0] was written");
 }
 
@@ -288,6 +290,6 @@ Test(process_memory, rejects_bad_requests)
     cr_assert_eq(process_memory_collect(2, 0, 16, NULL), -1,
                  "out == NULL for a non-empty range is an error");
     cr_assert_eq(kata_processes_started(), 0,
-                 "a rejected request should fork no child, fork ran %ld times",
-                 kata_processes_started());
+                 "a rejected request should fork no child, fork ran %ld %s",
+                 kata_processes_started(), kata_plural(kata_processes_started(), "time", "times"));
 }

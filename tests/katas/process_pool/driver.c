@@ -58,9 +58,9 @@ int main(int argc, char **argv)
     size_t wrong = 0;
     for (size_t i = 0; i < n; i++)
         wrong += out[i] != pi[in[i]];
-    printf("process_pool_map(%d workers, primes up to n for n in %ld..%ld) = %d, %zu of %zu "
+    printf("process_pool_map(%d worker%s, primes up to n for n in %ld..%ld) = %d, %zu of %zu "
            "results wrong\n",
-           nworkers, from, to, rc, wrong, n);
+           nworkers, nworkers == 1 ? "" : "s", from, to, rc, wrong, n);
     free(in);
     free(out);
     free(pi);

@@ -177,8 +177,9 @@ Test(process_pool, forks_only_one_worker_per_input_when_inputs_are_fewer)
     kata_processes_reset();
     cr_assert_eq(process_pool_map(nw, square_plus_one, in, out, n), 0);
     cr_assert_eq(kata_processes_started(), (long)n,
-                 "%d workers for only %zu inputs: fork one worker per input, fork ran %ld times",
-                 nw, n, kata_processes_started());
+                 "%d workers for only %zu inputs: fork one worker per input, fork ran %ld %s", nw,
+                 n, kata_processes_started(),
+                 kata_plural(kata_processes_started(), "time", "times"));
     expect_results(nw, in, out, n, square_plus_one);
     free(in);
     free(out);
@@ -338,8 +339,8 @@ Test(process_pool, an_empty_input_forks_nothing)
     cr_assert_eq(process_pool_map(4, square_plus_one, in, out, 0), 0, "n == 0 should return 0");
     cr_assert_eq(process_pool_map(4, NULL, NULL, NULL, 0), 0,
                  "n == 0 should return 0, even with NULL fn, in and out");
-    cr_assert_eq(kata_processes_started(), 0, "n == 0, yet fork ran %ld times",
-                 kata_processes_started());
+    cr_assert_eq(kata_processes_started(), 0, "n == 0, yet fork ran %ld %s",
+                 kata_processes_started(), kata_plural(kata_processes_started(), "time", "times"));
     cr_assert_eq(out[0], UNSET, "n == 0, yet out[0] was written");
 }
 
@@ -359,6 +360,6 @@ Test(process_pool, rejects_bad_requests)
     cr_assert_eq(process_pool_map(2, square_plus_one, in, NULL, 4), -1,
                  "out == NULL with n > 0 is an error");
     cr_assert_eq(kata_processes_started(), 0,
-                 "a rejected request should fork no worker, fork ran %ld times",
-                 kata_processes_started());
+                 "a rejected request should fork no worker, fork ran %ld %s",
+                 kata_processes_started(), kata_plural(kata_processes_started(), "time", "times"));
 }

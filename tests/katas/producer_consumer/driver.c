@@ -111,8 +111,9 @@ int main(int argc, char **argv)
             s += cons[i].sum[p], s2 += cons[i].squares[p];
         wrong += s != want_sum || s2 != want_squares;
     }
-    printf("%d producers x %ld items, %d consumers, capacity %ld: %ld delivered of %ld, %ld "
+    printf("%d producer%s x %ld item%s, %d consumer%s, capacity %ld: %ld delivered of %ld, %ld "
            "wrong\n",
-           np, n, nc, cap, count, np * n, wrong);
+           np, np == 1 ? "" : "s", n, n == 1 ? "" : "s", nc, nc == 1 ? "" : "s", cap, count, np * n,
+           wrong);
     return count == np * n && wrong == 0 ? 0 : 1;
 }

@@ -20,8 +20,8 @@ Test(race_counter, starts_the_threads_it_was_asked_for)
     int n = (int)kata_rand_range(2, 16);
     kata_threads_reset();
     race_counter_run(n, 1000);
-    cr_assert_eq(kata_threads_started(), n, "asked for %d threads, pthread_create ran %ld times", n,
-                 kata_threads_started());
+    cr_assert_eq(kata_threads_started(), n, "asked for %d threads, pthread_create ran %ld %s", n,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
 }
 
 Test(race_counter, each_run_starts_again_from_zero)

@@ -97,15 +97,15 @@ int main(int argc, char **argv)
             ok = !outside && seen == fingerprint;
         }
         if (!ok)
-            printf("shared_list_words(%d threads, %zu bytes), round %ld, returned %ld and the "
+            printf("shared_list_words(%d thread%s, %zu bytes), round %ld, returned %ld and the "
                    "list holds %zu words; the text has %ld%s%s\n",
-                   nthreads, n, r + 1, got, out.len, expected,
+                   nthreads, nthreads == 1 ? "" : "s", n, r + 1, got, out.len, expected,
                    outside ? "; some words point outside the text" : "",
                    seen != fingerprint ? "; the list's words are not the text's words" : "");
     }
     if (ok)
-        printf("shared_list_words(%d threads, %zu bytes) x %ld: all %ld words, each once\n",
-               nthreads, n, rounds, expected);
+        printf("shared_list_words(%d thread%s, %zu bytes) x %ld: all %ld words, each once\n",
+               nthreads, nthreads == 1 ? "" : "s", n, rounds, expected);
     word_list_release(&out);
     free(text);
     return ok ? 0 : 1;

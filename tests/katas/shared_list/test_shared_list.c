@@ -118,8 +118,8 @@ Test(shared_list, starts_exactly_the_threads_it_was_asked_for)
     kata_threads_reset();
     shared_list_words(t, text, n, &out);
     cr_assert_eq(kata_threads_started(), t,
-                 "asked for %d threads on %zu bytes, pthread_create ran %ld times", t, n,
-                 kata_threads_started());
+                 "asked for %d threads on %zu bytes, pthread_create ran %ld %s", t, n,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     word_list_release(&out);
     free(text);
 }
@@ -132,8 +132,8 @@ Test(shared_list, one_thread_finds_every_word_too)
     word_list_init(&out);
     kata_threads_reset();
     long got = shared_list_words(1, text, n, &out);
-    cr_assert_eq(kata_threads_started(), 1, "asked for 1 thread, pthread_create ran %ld times",
-                 kata_threads_started());
+    cr_assert_eq(kata_threads_started(), 1, "asked for 1 thread, pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     cr_assert_eq(got, (long)out.len, "returned %ld, the list holds %zu", got, out.len);
     assert_same_words(text, n, &out, 0, "one thread");
     word_list_release(&out);
@@ -210,8 +210,8 @@ Test(shared_list, more_threads_than_bytes_still_works)
     kata_threads_reset();
     long got = shared_list_words(t, text, strlen(text), &out);
     cr_assert_eq(got, 3, "\"a bc d\" has 3 words; %d threads found %ld", t, got);
-    cr_assert_eq(kata_threads_started(), t, "asked for %d threads, pthread_create ran %ld times", t,
-                 kata_threads_started());
+    cr_assert_eq(kata_threads_started(), t, "asked for %d threads, pthread_create ran %ld %s", t,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     assert_same_words(text, strlen(text), &out, 0, "\"a bc d\"");
     word_list_release(&out);
 }
@@ -246,8 +246,8 @@ Test(shared_list, rejects_bad_arguments)
     cr_assert_eq(shared_list_words(2, NULL, 10, &out), -1, "text == NULL with n > 0 is an error");
     cr_assert_eq(out.len, 0, "a rejected request should add nothing");
     cr_assert_eq(kata_threads_started(), 0,
-                 "a rejected request should start no thread, pthread_create ran %ld times",
-                 kata_threads_started());
+                 "a rejected request should start no thread, pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
 }
 
 /* The contract's error path: pthread_create fails (the test support makes it fail after

@@ -33,8 +33,8 @@ int main(int argc, char **argv)
     long wrong = 0;
     for (long i = 0; i < n; i++)
         wrong += out[i] != 3 * in[i] + 1;
-    printf("spawn_join_map(%d threads, %ld inputs) = %d, %ld of %ld results wrong\n", nthreads, n,
-           rc, wrong, n);
+    printf("spawn_join_map(%d thread%s, %ld input%s) = %d, %ld of %ld results wrong\n", nthreads,
+           nthreads == 1 ? "" : "s", n, n == 1 ? "" : "s", rc, wrong, n);
     /* in and out are not freed: an unjoined thread could still be using them */
     return rc == 0 && wrong == 0 ? 0 : 1;
 }

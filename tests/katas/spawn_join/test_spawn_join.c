@@ -113,8 +113,8 @@ Test(spawn_join, starts_exactly_the_threads_it_was_asked_for)
     kata_threads_reset();
     spawn_join_map(t, square_plus_one, in, out, n);
     cr_assert_eq(kata_threads_started(), t,
-                 "asked for %d threads on %zu inputs, pthread_create ran %ld times", t, n,
-                 kata_threads_started());
+                 "asked for %d threads on %zu inputs, pthread_create ran %ld %s", t, n,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     free(in);
     free(out);
 }
@@ -126,8 +126,8 @@ Test(spawn_join, one_thread_is_still_a_thread_of_its_own)
     kata_threads_reset();
     cr_assert_eq(spawn_join_map(1, square_plus_one, in, out, n), 0);
     cr_assert_eq(kata_threads_started(), 1,
-                 "asked for 1 thread on %zu inputs, pthread_create ran %ld times", n,
-                 kata_threads_started());
+                 "asked for 1 thread on %zu inputs, pthread_create ran %ld %s", n,
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(out[i], in[i] * in[i] + 1, "out[%zu] should be %ld, got %ld", i,
                      in[i] * in[i] + 1, out[i]);
@@ -144,8 +144,9 @@ Test(spawn_join, starts_only_one_thread_per_input_when_inputs_are_fewer)
     cr_assert_eq(spawn_join_map(t, square_plus_one, in, out, n), 0);
     cr_assert_eq(kata_threads_started(), (long)n,
                  "%d threads for only %zu inputs: start %zu threads (one per input), "
-                 "pthread_create ran %ld times",
-                 t, n, n, kata_threads_started());
+                 "pthread_create ran %ld %s",
+                 t, n, n, kata_threads_started(),
+                 kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(out[i], in[i] * in[i] + 1, "out[%zu] should be %ld, got %ld", i,
                      in[i] * in[i] + 1, out[i]);
@@ -164,10 +165,12 @@ Test(spawn_join, computes_each_input_exactly_once)
     cr_assert_eq(spawn_join_map(t, counted, in, out, n), 0);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(atomic_load(&calls[i]), 1,
-                     "%d threads, %zu inputs: fn(in[%zu]) ran %d times, it should run once", t, n,
-                     i, atomic_load(&calls[i]));
-    cr_assert_eq(atomic_load(&total_calls), (long)n, "fn ran %ld times for %zu inputs",
-                 atomic_load(&total_calls), n);
+                     "%d threads, %zu inputs: fn(in[%zu]) ran %d %s, it should run once", t, n, i,
+                     atomic_load(&calls[i]),
+                     kata_plural((long)(atomic_load(&calls[i])), "time", "times"));
+    cr_assert_eq(atomic_load(&total_calls), (long)n, "fn ran %ld %s for %zu inputs",
+                 atomic_load(&total_calls),
+                 kata_plural((long)(atomic_load(&total_calls)), "time", "times"), n);
     free(calls);
     free(in);
     free(out);
@@ -300,8 +303,8 @@ Test(spawn_join, an_empty_input_starts_no_thread)
     cr_assert_eq(spawn_join_map(4, square_plus_one, in, out, 0), 0, "n == 0 should return 0");
     cr_assert_eq(spawn_join_map(4, NULL, NULL, NULL, 0), 0,
                  "n == 0 should return 0, even with NULL fn, in and out");
-    cr_assert_eq(kata_threads_started(), 0, "n == 0, yet pthread_create ran %ld times",
-                 kata_threads_started());
+    cr_assert_eq(kata_threads_started(), 0, "n == 0, yet pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
     cr_assert_eq(out[0], UNSET, "n == 0, yet out[0] was written");
 }
 
@@ -316,8 +319,8 @@ Test(spawn_join, rejects_a_thread_count_out_of_range)
     cr_assert_eq(spawn_join_map(SPAWN_JOIN_MAX_THREADS + 1, square_plus_one, in, out, 4), -1,
                  "more than SPAWN_JOIN_MAX_THREADS threads is not a valid request");
     cr_assert_eq(kata_threads_started(), 0,
-                 "a rejected request should start no thread, pthread_create ran %ld times",
-                 kata_threads_started());
+                 "a rejected request should start no thread, pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
 }
 
 Test(spawn_join, rejects_a_missing_function_or_array)
@@ -330,6 +333,6 @@ Test(spawn_join, rejects_a_missing_function_or_array)
     cr_assert_eq(spawn_join_map(2, square_plus_one, in, NULL, 4), -1,
                  "out == NULL with n > 0 is an error");
     cr_assert_eq(kata_threads_started(), 0,
-                 "a rejected request should start no thread, pthread_create ran %ld times",
-                 kata_threads_started());
+                 "a rejected request should start no thread, pthread_create ran %ld %s",
+                 kata_threads_started(), kata_plural(kata_threads_started(), "time", "times"));
 }

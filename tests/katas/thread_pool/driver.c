@@ -186,9 +186,9 @@ int main(int argc, char **argv)
             failed += future_get(s[i].kept[k]) != s[i].kept_result[k];
             future_free(s[i].kept[k]);
         }
-    printf("%d workers, primes below %ld in chunks of %ld, waves of %ld, %d submitters: %ld "
+    printf("%d worker%s, primes below %ld in chunks of %ld, waves of %ld, %d submitter%s: %ld "
            "(expected %ld)%s\n",
-           nworkers, limit, chunk, wave, nsub, total, expected,
-           failed ? ", and a submit or a future failed" : "");
+           nworkers, nworkers == 1 ? "" : "s", limit, chunk, wave, nsub, nsub == 1 ? "" : "s",
+           total, expected, failed ? ", and a submit or a future failed" : "");
     return total == expected && !failed ? 0 : 1;
 }

@@ -80,8 +80,9 @@ Test(thread_pool, every_task_runs_exactly_once_and_returns_its_result)
     }
     pool_shutdown(p);
     for (size_t i = 0; i < n; i++) {
-        cr_assert_eq(atomic_load(&runs[i]), 1, "%d workers, %zu tasks: task %zu ran %d times", w, n,
-                     i, atomic_load(&runs[i]));
+        cr_assert_eq(atomic_load(&runs[i]), 1, "%d workers, %zu tasks: task %zu ran %d %s", w, n, i,
+                     atomic_load(&runs[i]),
+                     kata_plural((long)(atomic_load(&runs[i])), "time", "times"));
         future_free(f[i]);
     }
     cr_assert_eq(atomic_load(&total_runs), (long)n, "%zu tasks, %ld runs", n,
@@ -107,9 +108,10 @@ Test(thread_pool, starts_exactly_nworkers_threads)
         cr_assert_eq(future_get(f[i]), (long)(i * i + 1));
     pool_shutdown(p);
     cr_assert_eq(kata_threads_started(), w,
-                 "a pool of %d workers ran %zu tasks and pthread_create ran %ld times: the "
+                 "a pool of %d workers ran %zu tasks and pthread_create ran %ld %s: the "
                  "workers are started once, not per task",
-                 w, n, kata_threads_started());
+                 w, n, kata_threads_started(),
+                 kata_plural(kata_threads_started(), "time", "times"));
     for (size_t i = 0; i < n; i++)
         future_free(f[i]);
     free(f);
