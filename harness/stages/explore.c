@@ -198,10 +198,11 @@ struct story {
 
 static void thread_name(char *buf, size_t n, int tid)
 {
+    /* as every stage names threads (issue 16): the main thread, then the Nth one started */
     if (tid == 0)
-        snprintf(buf, n, "main");
+        snprintf(buf, n, "the main thread");
     else
-        snprintf(buf, n, "T%d", tid);
+        snprintf(buf, n, "thread %d", tid);
 }
 
 static void object_name(const struct symtab *t, unsigned long a, char *buf, size_t n)
@@ -288,7 +289,7 @@ static long lost_write(const struct story *st, size_t i)
 static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size_t i)
 {
     const struct step *s = st->s;
-    char who[16], obj[96];
+    char who[32], obj[96];
     thread_name(who, sizeof who, s[i].tid);
     object_name(st->t, s[i].addr, obj, sizeof obj);
     const char *k = s[i].kind;
@@ -305,7 +306,7 @@ static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size
     else if (!strcmp(k, "lock"))
         sb_addf(&what, "%s locks %s", who, obj);
     else if (!strcmp(k, "lock-busy")) {
-        char other[16];
+        char other[32];
         thread_name(other, sizeof other, (int)s[i].value);
         sb_addf(&what, "%s waits to lock %s, which %s holds", who, obj, other);
     } else if (!strcmp(k, "unlock"))
@@ -323,16 +324,16 @@ static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size
     else if (!strcmp(k, "barrier"))
         sb_addf(&what, "%s waits at barrier %s", who, obj);
     else if (!strcmp(k, "create"))
-        sb_addf(&what, "%s starts T%ld", who, s[i].value);
+        sb_addf(&what, "%s starts thread %ld", who, s[i].value);
     else if (!strcmp(k, "join"))
-        sb_addf(&what, "%s waits for T%ld to end", who, s[i].value);
+        sb_addf(&what, "%s waits for thread %ld to end", who, s[i].value);
     else if (!strcmp(k, "exit"))
         sb_addf(&what, "%s ends", who);
     else
         sb_addf(&what, "%s: %s %s", who, k, obj);
     long lost = lost_write(st, i);
     if (lost >= 0) {
-        char other[16];
+        char other[32];
         thread_name(other, sizeof other, s[lost].tid);
         sb_addf(&what, ": %s's update is lost", other);
     }
@@ -345,7 +346,7 @@ static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size
         const char *code = st->lines[ln - 1];
         while (*code == ' ' || *code == '\t')
             code++;
-        sb_addf(sb, "%-46s line %d: %.40s%s\n", what.buf, ln, code, strlen(code) > 40 ? "..." : "");
+        sb_addf(sb, "%-54s line %d: %.34s%s\n", what.buf, ln, code, strlen(code) > 34 ? "..." : "");
     } else {
         sb_addf(sb, "%s\n", what.buf);
     }
@@ -442,7 +443,7 @@ static void tell_deadlock(struct strbuf *sb, const char *report, const struct st
         unsigned long obj = 0, pc = 0, hpc = 0;
         if (sscanf(l, "D %d %15s %lx %lx %d %lx", &tid, wait, &obj, &pc, &holder, &hpc) >= 5 ||
             sscanf(l, "D %d %15s (nil) %lx %d", &tid, wait, &pc, &holder) == 4) {
-            char who[16], other[16], name[96], at[96] = "", since[32] = "";
+            char who[32], other[16], name[96], at[96] = "", since[32] = "";
             thread_name(who, sizeof who, tid);
             thread_name(other, sizeof other, holder);
             int ln = line_of(t, pc);
@@ -563,7 +564,7 @@ int stage_explore(struct run *r, struct stage_result *out)
             struct symtab t = {0};
             add_pc(&t, pc);
             lines_read(r, bin, &code, &t);
-            char who[16];
+            char who[32];
             thread_name(who, sizeof who, tid);
             if (line_of(&t, pc))
                 out->details = xasprintf("%s was running, last seen at line %d of your file: "
@@ -668,7 +669,7 @@ int stage_explore(struct run *r, struct stage_result *out)
                   explored, ordinal(explored), why_len, why);
     }
     if (crash_tid >= 0) {
-        char who[16];
+        char who[32];
         thread_name(who, sizeof who, crash_tid);
         if (line_of(&t, crash_pc))
             sb_addf(&sb, "%s crashed after line %d of your file (the last line it was seen at)\n",
