@@ -246,6 +246,18 @@ static struct syncobj *sync_of(const void *a, int kind)
 }
 
 static void report_schedule(void);
+pid_t __real_fork(void);
+
+/* A process forked inside a schedule would carry the scheduler's state into a second
+ * process that nobody schedules: explore runs threads, and says so at once. */
+pid_t __wrap_fork(void);
+pid_t __wrap_fork(void)
+{
+    say("W %d %p\n", current, __builtin_return_address(0));
+    say("X the program forks a process (explore runs the threads of one process)\n");
+    _exit(3);
+}
+
 static void finish_child(int code) __attribute__((noreturn));
 
 static void deadlock(void) __attribute__((noreturn));
@@ -1352,7 +1364,7 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
         return;
     }
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = __real_fork(); /* the learner's fork() is __wrap_fork's, below */
     if (pid == 0) {
         close(p[0]);
         /* the harness's channel is the parent's alone */

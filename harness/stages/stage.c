@@ -75,7 +75,7 @@ const char explore_wraps[] =
     "--wrap=pthread_rwlock_wrlock,--wrap=pthread_rwlock_tryrdlock,"
     "--wrap=pthread_rwlock_trywrlock,--wrap=pthread_rwlock_unlock,"
     "--wrap=realloc,--wrap=memcpy,--wrap=memmove,--wrap=memset,--wrap=sched_yield,--wrap=sleep,--"
-    "wrap=usleep,--wrap=nanosleep";
+    "wrap=usleep,--wrap=nanosleep,--wrap=fork";
 
 char *explore_driver(const struct run *r)
 {
