@@ -186,6 +186,10 @@ test-harness: $(HARNESS_TEST_BINS)
 	@failed=0; for t in $(HARNESS_TEST_BINS); do echo "== $$t"; \
 		$$t --jobs=1 --ascii || failed=1; done; exit $$failed
 
+# The sanitized build of the harness and its tests is compiled a core at a time (the tests
+# themselves still run one after another).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+
 # What CI runs: the harness's unit tests, the self-test of every kata, the hostile
 # programs (tests/hostile), the READMEs' verdict excerpts, the workflows, junit.xml against
 # its schema, the C formatting and the checksum list. Each part runs even when an earlier one failed, so one run shows every
@@ -196,7 +200,8 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 		echo "   ($$name took $$(( $$(date +%s) - t )) s)"; }; \
 	part test-harness $(MAKE) --no-print-directory test-harness; \
 	echo "== the harness's unit tests under AddressSanitizer and UBSan (it parses untrusted text)"; \
-	part test-harness-sanitized $(MAKE) --no-print-directory test-harness SANITIZER=address,undefined; \
+	part test-harness-sanitized $(MAKE) -j$(NPROC) --no-print-directory test-harness \
+		SANITIZER=address,undefined; \
 	echo "== layering (calls in harness/ point one way)"; \
 	part check-layering bash scripts/check-layering.sh $(HARNESS_BUILD)/obj; \
 	echo "== kata selftest"; \
