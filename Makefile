@@ -207,7 +207,7 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 	echo "== kata selftest"; \
 	part selftest $(KATA_BIN) selftest --runs $(or $(RUNS),1); \
 	echo "== hostile learner code (tests/hostile)"; \
-	part hostile $(MAKE) --no-print-directory hostile; \
+	part hostile $(MAKE) --no-print-directory hostile HOSTILE_REF=$${HOSTILE_REF:-end}; \
 	echo "== each defence proven: its hostile program passes without it (tests/hostile/defences.sh)"; \
 	part defences $(MAKE) --no-print-directory defences; \
 	if [ "$$(id -u)" = 0 ]; then \
