@@ -43,6 +43,7 @@ struct stage_result {
         long learner_rss_kb, reference_rss_kb;
         int pairs;
         long peak_in_flight; /* I/O katas: the most requests the learner had in flight */
+        int busy;            /* the stage's ERROR: the machine was too busy to time this fairly */
     } perf;
     struct test_case *tests; /* the test stage: each test, in the order run; its failures
                                 are in `findings` too */

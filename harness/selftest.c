@@ -64,15 +64,42 @@ static void show_why(const char *why)
         printf("       %.*s\n", (int)strcspn(l, "\n"), l);
 }
 
-/* Grades src against k and returns the run (caller releases), or -1 if the harness failed. */
+#define BUSY_TRIES 4 /* gradings of one check while the perf stage finds the machine busy */
+
+/* 1 when the run's only ERROR is a perf stage that found the machine too busy to time. */
+static int only_too_busy(const struct run *r)
+{
+    int busy = 0;
+    for (int i = 0; i < r->nstages; i++)
+        if (r->stages[i].status == ST_ERROR) {
+            if (!r->stages[i].perf.busy)
+                return 0;
+            busy = 1;
+        }
+    return busy;
+}
+
+/* Grades src against k into r (the caller releases it); returns -1 if the harness failed.
+ * A perf stage that found the machine too busy gave no verdict, so the grading is done again
+ * after a pause, up to BUSY_TRIES times in all; the last one stands, whatever it says. */
 static int grade(const struct kata *k, const char *src, const char *stage, struct run *r)
 {
-    memset(r, 0, sizeof *r);
-    r->kata = k;
-    r->src = src;
-    r->seed = fresh_seed();
-    r->only_stage = stage;
-    return grade_run(r);
+    for (int try = 1;; try++) {
+        memset(r, 0, sizeof *r);
+        r->kata = k;
+        r->src = src;
+        r->seed = fresh_seed();
+        r->only_stage = stage;
+        int rc = grade_run(r);
+        if (!only_too_busy(r) || try == BUSY_TRIES)
+            return rc;
+        printf("  ..   the machine was too busy to time this; grading it again in %d s (try %d "
+               "of %d)\n",
+               5 * try, try + 1, BUSY_TRIES);
+        fflush(stdout);
+        run_release(r);
+        sleep((unsigned)(5 * try));
+    }
 }
 
 static void show_failure(const struct run *r)

@@ -261,6 +261,7 @@ measure:
             target = MAX_PAIRS;
             goto measure;
         }
+        p->busy = 1;
         if (short_of_cores)
             stage_say(out, ST_ERROR,
                       "the machine is too busy to time this fairly: the "
@@ -287,6 +288,7 @@ measure:
          * them is the machine's noise, not the code's speed */
         int settled = n >= FIRST_PAIRS + 5 && m > k->perf_bound * 1.10;
         if (m > k->perf_bound && lo <= k->perf_bound * 1.05 && !settled) {
+            p->busy = 1;
             stage_say(out, ST_ERROR,
                       "the machine is too busy to time this fairly: after %d "
                       "s of measuring, %d %s still disagree about the bound of %.2fx "
