@@ -77,6 +77,13 @@ const char explore_wraps[] =
     "--wrap=realloc,--wrap=memcpy,--wrap=memmove,--wrap=memset,--wrap=sched_yield,--wrap=sleep,--"
     "wrap=usleep,--wrap=nanosleep,--wrap=fork";
 
+const char c11_thread_wraps[] =
+    "-Wl,--wrap=thrd_create,--wrap=thrd_join,--wrap=thrd_exit,--wrap=thrd_detach,"
+    "--wrap=thrd_yield,--wrap=thrd_sleep,--wrap=mtx_init,--wrap=mtx_lock,--wrap=mtx_timedlock,"
+    "--wrap=mtx_trylock,--wrap=mtx_unlock,--wrap=mtx_destroy,--wrap=cnd_init,--wrap=cnd_signal,"
+    "--wrap=cnd_broadcast,--wrap=cnd_wait,--wrap=cnd_timedwait,--wrap=cnd_destroy,"
+    "--wrap=call_once";
+
 char *explore_driver(const struct run *r)
 {
     const char *slash = strrchr(r->kata->driver, '/');
@@ -125,8 +132,9 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
      * report descriptor to the runtime before main */
     /* the explore build links the kata's explore.c, beside its driver.c */
     char *driver = kind == DRIVER_EXPLORE ? explore_driver(r) : xstrdup(r->kata->driver);
-    const char *sources[] = {driver, obj, NULL, NULL, NULL};
-    size_t ns = 2;
+    /* C11 <threads.h> calls become the pthread calls each build's tools watch */
+    const char *sources[] = {driver, obj, "harness/runtime/c11_threads.c", NULL, NULL, NULL};
+    size_t ns = 3;
     if (kind == DRIVER_EXPLORE)
         sources[ns++] = "harness/runtime/explore.c";
     if (kind == DRIVER_PLAIN)
@@ -140,6 +148,7 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
     libs[m++] = "-lpthread";
+    libs[m++] = c11_thread_wraps;
     if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
         libs[m++] = "-ldl";
     if (kind == DRIVER_PLAIN || kind == DRIVER_EXPLORE)

@@ -47,6 +47,9 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
 /* The linker flag that sends the pthread calls the explore runtime models to it
  * (harness/runtime/explore.c defines a __wrap_ for each). */
 extern const char explore_wraps[];
+/* The linker flag that sends the learner's C11 <threads.h> calls to
+ * harness/runtime/c11_threads.c, which makes them as the pthread calls every build hooks. */
+extern const char c11_thread_wraps[];
 /* The kata's explore driver (explore.c beside its driver.c), a new string. */
 char *explore_driver(const struct run *r);
 /* Sets a stage's summary from a format. */

@@ -36,19 +36,22 @@ static char *build_tests(struct run *r, char **diag)
         "-Iharness/server", NULL};
     /* katas that talk to the latency server check bodies with its checksum */
     /* kata_isolate.c runs each test body in a child and keeps Criterion to the parent */
+    /* harness/runtime/c11_threads.c: C11 <threads.h> calls as the pthread calls counted */
     const char *sources[] = {r->kata->tests,
                              "tests/support/kata_test.c",
                              obj,
+                             "harness/runtime/c11_threads.c",
                              r->kata->server ? "harness/server/latency_body.c" : NULL,
                              NULL,
                              NULL};
-    sources[r->kata->server ? 4 : 3] = isolate ? "tests/support/kata_isolate.c" : NULL;
+    sources[r->kata->server ? 5 : 4] = isolate ? "tests/support/kata_isolate.c" : NULL;
     const char *libs[MAX_ARGS + 8];
     size_t m = 0;
     /* the tests count the threads and processes the learner's code starts */
     libs[m++] = "-Wl,--wrap=pthread_create";
     libs[m++] = "-Wl,--wrap=fork";
     libs[m++] = "-Wl,--wrap=_exit"; /* a forked child lingers after closing its pipes */
+    libs[m++] = c11_thread_wraps;
     libs[m++] = "-lcriterion";
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
