@@ -109,6 +109,8 @@ static void print_findings(FILE *f, const struct stage_result *s)
         shown_n++;
         if (x->variable)
             fprintf(f, "      %s on `%s`:\n", x->kind, x->variable);
+        else if (!strcmp(x->kind, "undefined behaviour") && x->headline)
+            fprintf(f, "      %s: %s\n", x->kind, x->headline); /* UBSan's words say which */
         else
             fprintf(f, "      %s:\n", x->kind);
         for (int k = 0; k < x->naccess; k++)

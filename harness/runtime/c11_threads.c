@@ -29,16 +29,11 @@ _Static_assert(sizeof(once_flag) == sizeof(pthread_once_t), "once_flag is a pthr
 static int c11_result(int err)
 {
     switch (err) {
-    case 0:
-        return thrd_success;
-    case ENOMEM:
-        return thrd_nomem;
-    case ETIMEDOUT:
-        return thrd_timedout;
-    case EBUSY:
-        return thrd_busy;
-    default:
-        return thrd_error;
+    case 0: return thrd_success;
+    case ENOMEM: return thrd_nomem;
+    case ETIMEDOUT: return thrd_timedout;
+    case EBUSY: return thrd_busy;
+    default: return thrd_error;
     }
 }
 
@@ -179,8 +174,7 @@ int __wrap_cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
 int __wrap_cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                          const struct timespec *restrict until)
 {
-    return c11_result(
-        pthread_cond_timedwait((pthread_cond_t *)c, (pthread_mutex_t *)m, until));
+    return c11_result(pthread_cond_timedwait((pthread_cond_t *)c, (pthread_mutex_t *)m, until));
 }
 
 void __wrap_cnd_destroy(cnd_t *c);

@@ -73,12 +73,13 @@ int stage_asan(struct run *r, struct stage_result *out)
         return 0;
     }
     detect_judge(r, "asan", &c, out);
-    /* ASan ended the program (a deadly signal such as a division by zero's SIGFPE, after UBSan
-     * said so), yet no report of its came through the channel: UBSan, when it starts at its
-     * first report, resets ASan's report to stderr (gcc 12's runtimes; report_fd.c). The
-     * exit code decides, when the channel holds no report at all (reports outside the
-     * learner's file, a library's leak, end with the same code); the report on stderr, which
-     * the learner's code could have written too, only says where. */
+    /* ASan ended the program, yet no report of its came through the channel. UBSan, when it
+     * starts at its first report, sends ASan's reports back to stderr (gcc 12's runtimes);
+     * tests/support/report_fd.c hands ASan the channel again then, through a hook of UBSan's,
+     * and this is for a runtime that does not call it. The exit code decides, when the
+     * channel holds no report at all (reports outside the learner's file, a library's leak,
+     * end with the same code); the report on stderr, which the learner's code could have
+     * written too, only says where. */
     if (out->status == ST_PASS && c.exited && c.exit_code == ASAN_EXIT_CODE &&
         !strstr(logs, "SUMMARY: ")) {
         char *log = work_path(r, "asan.log");

@@ -158,13 +158,21 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
         libs[m++] = "-latomic";
     }
     /* the linker's map says where the learner's object landed: a frame is the learner's by
-     * its address (findings.h, struct code_map). Named after everything the link reads, so a
-     * cached binary finds its own map. */
-    char *driver_text = read_file(driver, 4 << 20, NULL);
-    unsigned long long h =
-        fnv1a(FNV_INIT, driver_text ? driver_text : "", driver_text ? strlen(driver_text) : 0);
-    free(driver_text);
-    h = fnv1a(h, &kind, sizeof kind);
+     * its address (findings.h, struct code_map). Named after everything the link reads (each
+     * source's text, the flags), so a cached binary finds its own map: a map named after less
+     * was kept from an older link (a runtime since changed), and its addresses were wrong. */
+    unsigned long long h = fnv1a(FNV_INIT, &kind, sizeof kind);
+    const char *const *read[] = {sources, inputs};
+    for (int j = 0; j < 2; j++)
+        for (size_t i = 0; read[j][i]; i++) {
+            size_t len = 0;
+            char *text = read_file_len(read[j][i], 64 << 20, &len, NULL);
+            h = fnv1a(h, read[j][i], strlen(read[j][i]) + 1);
+            h = fnv1a(h, text ? text : "", text ? len : 0);
+            free(text);
+        }
+    for (size_t i = 0; i < m; i++)
+        h = fnv1a(h, libs[i], strlen(libs[i]) + 1);
     char *map = xasprintf("%s.%016llx.map", obj, h);
     char *map_flag = xasprintf("-Wl,-Map=%s", map);
     libs[m++] = map_flag;

@@ -15,6 +15,7 @@
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void hand_over(void *lib, long fd)
 {
@@ -27,6 +28,8 @@ static void hand_over(void *lib, long fd)
 }
 
 static int handed;
+static void *asan_lib; /* libasan, when loaded beside libubsan */
+static int spare = -1; /* a copy of the channel, for libasan once UBSan has started */
 
 /* For each loaded library that is a sanitizer runtime (libtsan, libasan, libubsan: whatever
  * their version), its own copy of the call. */
@@ -40,7 +43,21 @@ static int each_runtime(struct dl_phdr_info *info, size_t size, void *data)
         return 0;
     void *lib = dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD);
     if (lib) {
-        hand_over(lib, *(long *)data);
+        /* UBSan (gcc's libubsan, beside libasan) starts at its first report, and then sets
+         * the report path from its options through the symbol libasan exports too: libasan's
+         * copy closes the descriptor it was given and goes back to stderr, while UBSan's own
+         * copy goes on writing to the number it was given. Were that the same number, UBSan's
+         * reports would go to a closed descriptor, lost (a signed overflow passed the asan
+         * stage). So UBSan gets the channel, and every other runtime a copy of it of its own,
+         * which it is given again once UBSan has started (__ubsan_on_report, below). */
+        long fd = *(long *)data;
+        if (strncmp(base, "libubsan.so", 11)) {
+            int copy = dup((int)fd);
+            fd = copy < 0 ? fd : copy;
+            if (!strncmp(base, "libasan.so", 10))
+                asan_lib = lib;
+        }
+        hand_over(lib, fd);
         handed = 1;
     }
     return 0;
@@ -53,10 +70,27 @@ __attribute__((constructor(101))) static void kata_report_fd(void)
         return;
     long fd = strtol(s, NULL, 10);
     int any = 0;
+    spare = dup((int)fd);
     dl_iterate_phdr(each_runtime, &fd);
     any = handed;
     if (!any)
         hand_over(RTLD_DEFAULT, fd);
     /* not the learner's to read */
     unsetenv("KATA_REPORT_FD");
+}
+
+/* UBSan calls this at each report it makes, after it started (it is a weak hook of libubsan's
+ * that this definition replaces): by then libasan has closed its copy of the channel and gone
+ * back to stderr, so it gets a new copy, once. Should a runtime not call it, libasan's later
+ * reports go to stderr, and its exit code still tells the harness (stages/asan.c). */
+void __ubsan_on_report(void);
+void __ubsan_on_report(void)
+{
+    static int again;
+    if (again || !asan_lib || spare < 0)
+        return;
+    again = 1;
+    int copy = dup(spare);
+    if (copy >= 0)
+        hand_over(asan_lib, copy);
 }
