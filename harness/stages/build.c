@@ -80,6 +80,74 @@ static void refuse(struct stage_result *out, struct findings *why)
     *why = (struct findings){0};
 }
 
+/* Names that glibc declares only when the file asks for POSIX (or GNU) beyond ISO C, which
+ * the build's -std=c11 alone does not: a learner who reaches for a rwlock, a spinlock, a
+ * barrier or clock_gettime meets "unknown type name" or "undeclared" without a word on why.
+ * An entry ending in '*' is a prefix of such names; any other is one name. */
+static const char *const posix_only[] = {"pthread_rwlock*",
+                                         "pthread_spin*",
+                                         "pthread_barrier*",
+                                         "pthread_mutexattr_settype",
+                                         "PTHREAD_MUTEX_RECURSIVE",
+                                         "PTHREAD_MUTEX_ERRORCHECK",
+                                         "PTHREAD_RWLOCK*",
+                                         "PTHREAD_BARRIER*",
+                                         "clock_gettime",
+                                         "clock_nanosleep",
+                                         "CLOCK_MONOTONIC",
+                                         "CLOCK_REALTIME",
+                                         "nanosleep",
+                                         "usleep",
+                                         "strdup",
+                                         "strndup",
+                                         "sigaction",
+                                         "sigemptyset",
+                                         "sigset_t",
+                                         "kill",
+                                         "fileno",
+                                         "fdopen",
+                                         "getline",
+                                         "MAP_ANONYMOUS",
+                                         "MAP_ANON",
+                                         "pipe2",
+                                         "rand_r",
+                                         "random",
+                                         "srandom",
+                                         "posix_memalign",
+                                         "_SC_NPROCESSORS_ONLN",
+                                         "sysconf",
+                                         "pthread_setname_np",
+                                         "gettid",
+                                         NULL};
+
+/* When the compiler's words name one of posix_only (an unknown type, an implicit declaration,
+ * an undeclared name), the line that tells the learner how to ask for it; else NULL. */
+static char *feature_macro_hint(const char *diag)
+{
+    static const char *const says[] = {"unknown type name '", "implicit declaration of function '",
+                                       "error: '", NULL};
+    for (int s = 0; diag && says[s]; s++)
+        for (const char *p = strstr(diag, says[s]); p; p = strstr(p + 1, says[s])) {
+            const char *name = p + strlen(says[s]);
+            size_t len = strcspn(name, "'\n");
+            if (name[len] != '\'')
+                continue;
+            for (int i = 0; posix_only[i]; i++) {
+                size_t n = strlen(posix_only[i]);
+                int prefix = posix_only[i][n - 1] == '*';
+                if (prefix ? strncmp(name, posix_only[i], n - 1)
+                           : len != n || strncmp(name, posix_only[i], n))
+                    continue;
+                return xasprintf(
+                    "hint: `%.*s` is POSIX, not ISO C, and the build is -std=c11: put "
+                    "`#define _POSIX_C_SOURCE 200809L` (or `#define _GNU_SOURCE`) above "
+                    "the first #include of your file\n",
+                    (int)len, name);
+            }
+        }
+    return NULL;
+}
+
 int stage_build(struct run *r, struct stage_result *out)
 {
     /* One preprocessed unit for every build, checked whole (stages/source.h): refused
@@ -101,7 +169,9 @@ int stage_build(struct run *r, struct stage_result *out)
     }
     int warnings = 0;
     int errors = read_diagnostics(diag, out, &warnings);
-    out->details = diag && *diag ? xstrdup(diag) : NULL;
+    char *hint = feature_macro_hint(diag);
+    out->details = hint ? xasprintf("%s%s", diag, hint) : diag && *diag ? xstrdup(diag) : NULL;
+    free(hint);
     if (!obj) {
         if (errors && out->findings.n) {
             const struct finding *f = &out->findings.v[0];
