@@ -22,8 +22,8 @@ Test(stage_build, a_posix_name_hidden_by_c11_gets_the_feature_macro_hint)
 /* A compile error about a name of the learner's own gets no such hint. */
 Test(stage_build, a_misspelt_name_of_ones_own_gets_no_hint)
 {
-    char *v = grade_failing("race_counter", "tests/harness/data/src/race_undeclared_own_name.c",
-                            "build");
+    char *v =
+        grade_failing("race_counter", "tests/harness/data/src/race_undeclared_own_name.c", "build");
     verdict_says(v, "'killed_count' undeclared");
     verdict_lacks(v, "hint:");
     free(v);

@@ -3,12 +3,16 @@
  * (tests/harness/stages/test_build.c). */
 #include "race_counter.h"
 #include <pthread.h>
-static long counter; static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+static long counter;
+static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static void *worker(void *arg)
 {
     long n = *(long *)arg;
-    for (long i = 0; i < n; i++)
-        { pthread_rwlock_wrlock(&rw); counter++; pthread_rwlock_unlock(&rw); }
+    for (long i = 0; i < n; i++) {
+        pthread_rwlock_wrlock(&rw);
+        counter++;
+        pthread_rwlock_unlock(&rw);
+    }
     return NULL;
 }
 long race_counter_run(int nthreads, long iters)
