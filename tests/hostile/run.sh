@@ -99,12 +99,16 @@ members() { # harness-pid tag
     done
 }
 
-# Processes of a sandbox user (uid 100000 + a harness's pid) whose harness is gone: leaked by
-# some grading, whichever (other gradings may run beside the suite; theirs are alive).
+# Processes of a sandbox user (uid 100000 + a harness's pid) whose harness is gone, for the
+# harnesses this suite started (their pids are in $work/harness.pids): leaked by one of its
+# gradings. Another suite's are not ours to count: `make test` runs the ordinary user's
+# suite beside root's, and a harness of root's that has just ended leaves its sandbox's
+# processes dying for a moment, which the other suite counted as left behind.
 orphaned_sandbox() {
     ps -e -o pid=,uid=,stat= 2> /dev/null | awk '$2 >= 100000 && $3 !~ /^Z/ { print $1, $2 - 100000 }' |
         while read -r pid harness; do
-            [ -d "/proc/$harness" ] || echo "$pid"
+            [ -d "/proc/$harness" ] || ! grep -qx "$harness" "$work/harness.pids" 2> /dev/null ||
+                echo "$pid"
         done
 }
 
@@ -169,6 +173,7 @@ grade() {
         > "$out.json" 2> "$out.err" &
     hpid=$!
     echo "$hpid" > "$out.pid"
+    echo "$hpid" >> "$work/harness.pids"
     sleep "$((${limit%.*} + 15))" &
     dog=$!
     wait -n -p finished "$hpid" "$dog"
@@ -258,6 +263,12 @@ check_program() { # file
     after=$(protected_sums "$kata")
     # new orphans of any sandbox user count as left behind too
     orphans=$(comm -13 <(sort <<< "$orphans_before") <(orphaned_sandbox | sort) | grep -c .)
+    if [ "$orphans" -gt 0 ]; then
+        # a sandbox torn down a moment ago may still be dying (on a loaded machine): only
+        # what is still there a second later was left behind
+        sleep 1
+        orphans=$(comm -13 <(sort <<< "$orphans_before") <(orphaned_sandbox | sort) | grep -c .)
+    fi
     if [ "$orphans" -gt 0 ]; then
         echo "orphaned sandbox processes appeared: $orphans" >> "$out.err"
         left=$((left + orphans))
