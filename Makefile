@@ -196,7 +196,9 @@ NPROC := $(shell nproc 2>/dev/null || echo 1)
 # failed, so one run shows every problem; the target then fails. As root, the ordinary
 # user's hostile run (in its own copy of the repository) goes on beside the root's hostile
 # run and the defences, and its lines are printed after them: mostly deadlines waited out,
-# the two took 166 s together where one after the other took 241 s.
+# the two took 166 to 210 s together where one after the other took 241 s. The self-test
+# runs two katas at a time on two cores (`kata selftest --jobs`): 429 s here, where one at
+# a time took 510 to 574 s.
 test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 	@failed=""; began=$$(date +%s); \
 	part() { name=$$1; shift; t=$$(date +%s); "$$@" || failed="$$failed $$name"; \

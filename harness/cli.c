@@ -34,7 +34,7 @@ static const char usage_text[] =
     "       kata list [--names]\n"
     "       kata hint [NAME]\n"
     "       kata watch [NAME] [--poll]\n"
-    "       kata selftest [NAME] [--runs N]\n"
+    "       kata selftest [NAME] [--runs N] [--jobs N]\n"
     "       kata grade [--katas \"A B\"] [--out DIR] [--seed N] [--checksums FILE] [--no-verify]\n"
     "                  [--passed DIR]\n"
     "       kata scoreboard [--out DIR] SUMMARY_OR_DIR...\n"
@@ -54,7 +54,9 @@ static const char usage_text[] =
     "            (--names: only the names, one a line)\n"
     "  hint      the next hint for a kata\n"
     "  watch     grade again on every save; a pass moves on to the next kata\n"
-    "  selftest  prove the graders: references pass, starters and mutants are rejected\n"
+    "  selftest  prove the graders: references pass, starters and mutants are rejected;\n"
+    "            --jobs N: N katas at a time (default 2 on 2 cores or more), every\n"
+    "            grading with a perf stage alone\n"
     "  grade     grade every kata (or the listed ones) for a class: a scoreboard, and\n"
     "            DIR/<kata>.json, summary.json, junit.xml (DIR: build/reports);\n"
     "            --passed DIR: keep each pass there, and do not grade again a file that\n"
@@ -659,24 +661,36 @@ static int cmd_watch(int argc, char **argv)
 
 /* kata selftest */
 
-static int runs_option(int c, const char *arg, void *ctx)
+struct selftest_cli {
+    int runs, jobs;
+};
+
+static int selftest_option(int c, const char *arg, void *ctx)
 {
-    return c == 'r' ? parse_count(arg, "--runs", ctx) : -1;
+    struct selftest_cli *o = ctx;
+    if (c == 'r')
+        return parse_count(arg, "--runs", &o->runs);
+    if (c == 'j')
+        return parse_count(arg, "--jobs", &o->jobs);
+    return -1;
 }
 
 static int cmd_selftest(int argc, char **argv)
 {
     static const struct option longopts[] = {{"runs", required_argument, NULL, 'r'},
+                                             {"jobs", required_argument, NULL, 'j'},
                                              {NULL, 0, NULL, 0}};
-    int runs = 1;
+    /* two katas at a time where there are two cores: most of a self-test is waiting */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    struct selftest_cli o = {1, cores >= 2 ? 2 : 1};
     char *pos[1];
-    int npos = parse(argc, argv, ":", longopts, runs_option, &runs, pos, 1);
+    int npos = parse(argc, argv, ":", longopts, selftest_option, &o, pos, 1);
     if (npos < 0)
         return EXIT_USAGE;
     if (enter_root())
         return EXIT_HARNESS;
     sandbox_network();
-    return selftest(npos && *pos[0] ? pos[0] : NULL, runs);
+    return selftest(npos && *pos[0] ? pos[0] : NULL, o.runs, o.jobs);
 }
 
 /* kata grade */
@@ -1011,7 +1025,7 @@ static const struct command commands[] = {
     {"list", "kata list [--names]", cmd_list},
     {"hint", "kata hint [NAME]", cmd_hint},
     {"watch", "kata watch [NAME] [--poll]", cmd_watch},
-    {"selftest", "kata selftest [NAME] [--runs N]", cmd_selftest},
+    {"selftest", "kata selftest [NAME] [--runs N] [--jobs N]", cmd_selftest},
     {"grade",
      "kata grade [--katas \"A B\"] [--out DIR] [--seed N] [--checksums FILE] "
      "[--no-verify] [--passed DIR]",

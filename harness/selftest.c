@@ -8,11 +8,18 @@
 #include "reports/report.h"
 #include "util.h"
 
+#include "spawn.h"
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +73,36 @@ static void show_why(const char *why)
 
 #define BUSY_TRIES 4 /* gradings of one check while the perf stage finds the machine busy */
 
+/* ---- katas side by side ----
+ *
+ * With --jobs 2, two katas are self-tested at once, each in a forked copy that prints into a
+ * file of its own; the parent prints each kata's lines whole, in curriculum order. Most of a
+ * self-test is waiting (deadlines of hanging mutants, tests that sleep), so two at a time
+ * take far less than twice as long. A grading that times (its perf stage) must have the
+ * machine to itself, though: every grading holds the timing lock, shared, and one with a
+ * perf stage holds it alone. Whoever waits to hold it alone first takes the turnstile, which
+ * every grading passes through on its way in, so a stream of shared holders cannot starve
+ * it. Each copy opens the lock files itself: flock belongs to the open file, which a fork
+ * would share. */
+static int timing_fd = -1, turnstile_fd = -1; /* -1: one kata at a time, no lock */
+
+static void timing_lock(int alone)
+{
+    if (timing_fd < 0)
+        return;
+    while (flock(turnstile_fd, LOCK_EX) && errno == EINTR)
+        ;
+    while (flock(timing_fd, alone ? LOCK_EX : LOCK_SH) && errno == EINTR)
+        ;
+    flock(turnstile_fd, LOCK_UN);
+}
+
+static void timing_unlock(void)
+{
+    if (timing_fd >= 0)
+        flock(timing_fd, LOCK_UN);
+}
+
 /* 1 when the run's only ERROR is a perf stage that found the machine too busy to time. */
 static int only_too_busy(const struct run *r)
 {
@@ -90,7 +127,10 @@ static int grade(const struct kata *k, const char *src, const char *stage, struc
         r->src = src;
         r->seed = fresh_seed();
         r->only_stage = stage;
+        int timed = stage ? !strcmp(stage, "perf") : kata_has_stage(k, "perf");
+        timing_lock(timed);
         int rc = grade_run(r);
+        timing_unlock();
         if (!only_too_busy(r) || try == BUSY_TRIES)
             return rc;
         printf("  ..   the machine was too busy to time this; grading it again in %d s (try %d "
@@ -292,7 +332,119 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
     mutants_free(m, n);
 }
 
-int selftest(const char *name, int runs)
+/* One kata's self-test in a forked copy: its lines into out, its tally into out.tally. */
+static pid_t start_copy(const struct kata *k, int runs, const char *out, const char *locks)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    spawn_init(); /* a sandbox user of its own (grade.c says why) */
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char *turn = xasprintf("%s.turnstile", locks);
+    timing_fd = open(locks, O_RDWR | O_CLOEXEC);
+    turnstile_fd = open(turn, O_RDWR | O_CLOEXEC);
+    free(turn);
+    if (fd < 0 || timing_fd < 0 || turnstile_fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+        _exit(3);
+    close(fd);
+    struct tally t = {0, 0, 0};
+    selftest_kata(k, runs, &t);
+    fflush(stdout);
+    fflush(stderr);
+    char *tally = xasprintf("%s.tally", out);
+    char *line = xasprintf("%d %d %d\n", t.passed, t.failed, t.broken);
+    int rc = write_file(tally, line, strlen(line)) ? 3 : 0;
+    _exit(rc);
+}
+
+/* Self-tests the katas v[0..n), `jobs` at a time, adding into *t; prints each kata's lines
+ * when it and every kata before it are done. Returns -1 when a copy could not be started or
+ * did not report. */
+static int selftest_side_by_side(struct kata **v, int n, int runs, int jobs, struct tally *t)
+{
+    char *dir = xasprintf("%s/kata-selftest.%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+                          (int)getpid());
+    char *locks = xasprintf("%s/timing.lock", dir);
+    char *turn = xasprintf("%s.turnstile", locks);
+    int failed = 0;
+    if (mkdir_p(dir) || write_file(locks, "", 0) || write_file(turn, "", 0)) {
+        failed = -1;
+        n = 0;
+    }
+    pid_t *pid = xmalloc(sizeof *pid * (size_t)(n + 1));
+    int *status = xmalloc(sizeof *status * (size_t)(n + 1));
+    int next = 0, running = 0, printed = 0;
+    while (printed < n) {
+        while (running < jobs && next < n) {
+            char *out = xasprintf("%s/%d.out", dir, next);
+            pid[next] = start_copy(v[next], runs, out, locks);
+            status[next] = -1;
+            free(out);
+            if (pid[next] < 0) {
+                error("cannot start a copy for kata %s: %s", v[next]->name, strerror(errno));
+                status[next] = 3 << 8;
+            } else {
+                running++;
+            }
+            next++;
+        }
+        int st;
+        pid_t got = running ? waitpid(-1, &st, 0) : 0;
+        if (got < 0 && errno != EINTR) {
+            error("cannot wait for the self-test's copies: %s", strerror(errno));
+            failed = -1;
+            break;
+        }
+        for (int i = 0; i < next; i++)
+            if (got > 0 && pid[i] == got && status[i] == -1) {
+                status[i] = st;
+                running--;
+            }
+        /* (anything else waited for was an orphan of a copy's grading, handed to us) */
+        while (printed < next && status[printed] != -1) {
+            char *out = xasprintf("%s/%d.out", dir, printed);
+            char *tally = xasprintf("%s.tally", out);
+            char *text = read_file(out, 64 << 20, NULL);
+            char *counts = read_file(tally, 256, NULL);
+            struct tally k = {0, 0, 0};
+            fputs(text ? text : "", stdout);
+            fflush(stdout);
+            if (!counts || sscanf(counts, "%d %d %d", &k.passed, &k.failed, &k.broken) != 3 ||
+                !WIFEXITED(status[printed]) || WEXITSTATUS(status[printed])) {
+                error("the self-test of kata %s ended before it reported", v[printed]->name);
+                failed = -1;
+            }
+            t->passed += k.passed;
+            t->failed += k.failed;
+            t->broken += k.broken;
+            unlink(tally);
+            unlink(out);
+            free(text);
+            free(counts);
+            free(tally);
+            free(out);
+            printed++;
+        }
+    }
+    for (int i = 0; i < next; i++)
+        if (status[i] == -1 && pid[i] > 0) {
+            kill(pid[i], SIGKILL);
+            waitpid(pid[i], NULL, 0);
+        }
+    unlink(turn);
+    unlink(locks);
+    rmdir(dir);
+    free(pid);
+    free(status);
+    free(turn);
+    free(locks);
+    free(dir);
+    return failed;
+}
+
+int selftest(const char *name, int runs, int jobs)
 {
     struct tally t = {0, 0, 0};
     double start = now_seconds();
@@ -307,8 +459,13 @@ int selftest(const char *name, int runs)
         int n = kata_load_all(&v);
         if (n < 0)
             return 3;
-        for (int i = 0; i < n; i++)
-            selftest_kata(v[i], runs, &t);
+        if (jobs > 1) {
+            if (selftest_side_by_side(v, n, runs, jobs, &t))
+                t.broken++;
+        } else {
+            for (int i = 0; i < n; i++)
+                selftest_kata(v[i], runs, &t);
+        }
         kata_free_all(v, n);
     }
     printf("\nselftest took %.0f s\n", now_seconds() - start);

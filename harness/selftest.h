@@ -9,7 +9,9 @@
  * held to expect: lines (tests/EXPECTATIONS.md): a good design's and a mutant's own, the
  * reference's "status=pass", the starter's "stage=S status=fail found" for each stage its
  * kata.json lists. Prints one line per check and a closing "selftest: N passed, M failed".
+ * With no name and jobs > 1, that many katas at a time (their lines still in order, a
+ * kata's whole), with every grading that times alone on the machine.
  * Returns 0 when every check held, 1 when one did not, 3 when the harness failed. */
-int selftest(const char *name, int runs);
+int selftest(const char *name, int runs, int jobs);
 
 #endif

@@ -14,8 +14,8 @@
 
 enum { WORKERS = 2, TASKS = 3 };
 
-static long ran[TASKS];           /* how often each task ran (each has its own slot) */
-static pthread_t ran_on[TASKS];   /* the thread it ran on */
+static long ran[TASKS];         /* how often each task ran (each has its own slot) */
+static pthread_t ran_on[TASKS]; /* the thread it ran on */
 static struct future *futures[TASKS];
 static long helper_got;
 static pthread_t main_thread, helper_thread;
@@ -75,8 +75,8 @@ static const char *judge(const long *v, int n, char *buf, size_t len)
         return "the body sent too few values";
     for (int i = 0; i < TASKS; i++)
         if (v[i] != i * 10 + 7) {
-            snprintf(buf, len, "future_get on task %d's future returned %ld, not %d%s", i + 1,
-                     v[i], i * 10 + 7, i == 2 ? " (read after pool_shutdown)" : "");
+            snprintf(buf, len, "future_get on task %d's future returned %ld, not %d%s", i + 1, v[i],
+                     i * 10 + 7, i == 2 ? " (read after pool_shutdown)" : "");
             return buf;
         }
     if (v[3] != 7) {
