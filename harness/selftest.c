@@ -364,12 +364,15 @@ static pid_t start_copy(const struct kata *k, int runs, const char *out, const c
  * did not report. */
 static int selftest_side_by_side(struct kata **v, int n, int runs, int jobs, struct tally *t)
 {
-    char *dir = xasprintf("%s/kata-selftest.%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-                          (int)getpid());
+    /* a folder of our own (mkdtemp: a name nobody could have put a link at) */
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *dir = xasprintf("%s/kata-selftest.XXXXXX", tmp);
+    int made = mkdtemp(dir) != NULL;
     char *locks = xasprintf("%s/timing.lock", dir);
     char *turn = xasprintf("%s.turnstile", locks);
     int failed = 0;
-    if (mkdir_p(dir) || write_file(locks, "", 0) || write_file(turn, "", 0)) {
+    if (!made || write_file(locks, "", 0) || write_file(turn, "", 0)) {
+        error("cannot make the self-test's folder in %s: %s", tmp, strerror(errno));
         failed = -1;
         n = 0;
     }
