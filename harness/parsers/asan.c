@@ -137,8 +137,17 @@ int asan_parse(const char *text, const char *learner_real, struct findings *out)
             continue;
         }
         if (!acc && cur->naccess == 0 && strstr(l, "#0 ")) {
-            /* a report with no access line (a double free, a SEGV): its first stack */
+            /* a report with no access line (a double free, a SEGV): its first stack, said as
+             * what happened there (a deadly signal is a crash; ASan's ERROR line for a double
+             * free begins "attempting double-free") */
             acc = &cur->access[cur->naccess++];
+            static const char *const deadly[] = {"SEGV", "FPE", "BUS", "ILL", "ABRT", NULL};
+            for (int i = 0; deadly[i] && cur->kind; i++)
+                if (!strcmp(cur->kind, deadly[i]))
+                    acc->op = xstrdup("crashed");
+            if (cur->kind && !strcmp(cur->kind, "attempting") && cur->headline &&
+                strstr(cur->headline, "double-free"))
+                acc->op = xstrdup("freed again");
             want_frame = 1;
         }
         char *fn, *file;

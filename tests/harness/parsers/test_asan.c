@@ -42,6 +42,8 @@ Test(asan_report, a_double_free_is_named_by_its_summary_not_by_its_first_word)
     cr_assert_eq(f.n, 1);
     cr_assert_str_eq(f.v[0].kind, "double-free");
     cr_assert(f.v[0].in_learner);
+    /* its first stack is the second free, said so (not "access") */
+    cr_assert_str_eq(f.v[0].access[0].op, "freed again");
     findings_release(&f);
 }
 

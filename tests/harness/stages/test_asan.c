@@ -17,6 +17,7 @@ Test(stage_asan, a_division_by_zero_fails_at_the_learners_line)
     verdict_says(v, "asan      FAILED");
     verdict_says(v, "undefined behaviour: division by zero");
     verdict_says(v, "pipe_divide_by_zero.c:11 (in pipe_messages_run())");
+    verdict_says(v, "crashed at tests/harness/data/src/pipe_divide_by_zero.c:11");
     free(v);
 }
 
