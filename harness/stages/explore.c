@@ -569,7 +569,7 @@ int stage_explore(struct run *r, struct stage_result *out)
             if (line_of(&t, pc))
                 out->details = xasprintf("%s was running, last seen at line %d of your file: "
                                          "after it, it waits in a call explore does not model "
-                                         "(I/O, a C11 thrd_ or mtx_ call, a signal), or loops "
+                                         "(I/O, a signal, a lock of its own making), or loops "
                                          "without touching shared memory\n",
                                          who, line_of(&t, pc));
             symtab_release(&t);
