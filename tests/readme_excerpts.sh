@@ -173,11 +173,24 @@ verdict() {
     local args=(run "$name" --src "$graded")
     [[ -n $only ]] && args+=(--stage "$only")
     [[ -n $seed ]] && args+=(--seed "$seed")
-    local start=$SECONDS try rc
-    # A perf stage that found the machine too busy to time fairly (another kata's grading
-    # beside it) is the harness declining to judge, not a verdict: wait, and grade again.
+    local start=$SECONDS try rc timed=0
+    # Two katas are graded side by side (README_JOBS), but a grading that times (a perf
+    # stage) must have the machine to itself: it holds the timing lock alone, every other
+    # grading holds it shared. It waits for the lock holding the turnstile, which the others
+    # pass through first, so that they cannot keep it waiting (as kata selftest does).
+    if [[ -z $only || $only == perf ]] && grep -q '"stages".*"perf"' "katas/$name/kata.json"; then
+        timed=1
+    fi
+    # A perf stage that found the machine too busy to time fairly (another program beside
+    # it) is the harness declining to judge, not a verdict: wait, and grade again.
     for try in 1 2 3 4; do
-        V=$v "$KATA_BIN" "${args[@]}" >"$out.raw" 2>&1
+        if [[ $timed == 1 ]]; then
+            V=$v flock -x "$WORK/timing.turnstile" flock -x "$WORK/timing.lock" \
+                "$KATA_BIN" "${args[@]}" >"$out.raw" 2>&1
+        else
+            flock -x "$WORK/timing.turnstile" true
+            V=$v flock -s "$WORK/timing.lock" "$KATA_BIN" "${args[@]}" >"$out.raw" 2>&1
+        fi
         rc=$?
         [[ $rc == 3 ]] && grep -q "too busy to time this fairly" "$out.raw" && [[ $try -lt 4 ]] ||
             break
