@@ -1,6 +1,8 @@
 /* latency_body.c - deterministic response bodies and their FNV-1a checksum. */
 #include "latency_body.h"
 
+#include <stdio.h>
+
 #define FNV_PRIME UINT64_C(0x100000001b3)
 #define GOLDEN_GAMMA UINT64_C(0x9e3779b97f4a7c15)
 
@@ -70,4 +72,32 @@ uint64_t latency_body_checksum(const char *path, size_t n)
         done += len;
     }
     return h;
+}
+
+const char *latency_download_wrong(const struct latency_download *got, const char *path,
+                                   size_t want, char *buf, size_t n)
+{
+    if (got->never_fetched && got->status == 0 && got->bytes == 0)
+        snprintf(buf, n,
+                 "never fetched (error %d, CURLE_FAILED_INIT: what a URL nobody "
+                 "fetched is given)",
+                 got->error);
+    else if (got->error != 0)
+        snprintf(buf, n, "the transfer failed: error %d (%s), status %ld", got->error,
+                 got->error_text ? got->error_text : "?", got->status);
+    else if (got->status == 0 && got->bytes == 0 && !got->body)
+        snprintf(buf, n, "never written (status 0, error 0, no body)");
+    else if (got->status != 200)
+        snprintf(buf, n, "status %ld, want 200 (%zu bytes)", got->status, got->bytes);
+    else if (got->bytes != want)
+        snprintf(buf, n, "%zu bytes, want %zu", got->bytes, want);
+    else if (!got->body)
+        snprintf(buf, n, "%zu bytes, yet body is NULL", got->bytes);
+    else if (latency_checksum_update(LATENCY_CHECKSUM_INIT, got->body, got->bytes) !=
+             latency_body_checksum(path, want))
+        snprintf(buf, n, "%zu bytes, as many as the body has, but not the bytes it has",
+                 got->bytes);
+    else
+        return NULL;
+    return buf;
 }

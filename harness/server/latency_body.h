@@ -42,4 +42,26 @@ uint64_t latency_body_checksum(const char *path, size_t n);
  */
 uint64_t latency_checksum_update(uint64_t h, const void *data, size_t len);
 
+/*
+ * One download as a client got it, for latency_download_wrong: the HTTP status (0 when no
+ * response came), the transfer's error (0 when it completed) with the client library's
+ * words for it, whether it is the error a URL nobody fetched is given, and the body.
+ */
+struct latency_download {
+    long status;
+    int error;
+    const char *error_text;
+    int never_fetched;
+    size_t bytes;
+    const unsigned char *body;
+};
+
+/*
+ * What is wrong with `got`, a download of `path` that should be its `want`-byte body with
+ * status 200, in words written into buf[0..n) and returned; NULL when it is exactly that.
+ * The I/O katas' drivers say it for each wrong URL.
+ */
+const char *latency_download_wrong(const struct latency_download *got, const char *path,
+                                   size_t want, char *buf, size_t n);
+
 #endif

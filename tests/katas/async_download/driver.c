@@ -18,33 +18,14 @@ static size_t body_size(long i)
     return max_bytes / 8 + (size_t)(i * 7919) % (max_bytes - max_bytes / 8 + 1);
 }
 
-/* What is wrong with out[i] (want: the body's size, path: the URL's path), in words; NULL
- * when it is the exact body with status 200. */
+/* latency_body.h says, in words, what is wrong with a download */
 static const char *what_is_wrong(const struct download *d, size_t want, const char *path, char *buf,
                                  size_t n)
 {
-    if (d->error == CURLE_FAILED_INIT && d->status == 0 && d->bytes == 0)
-        snprintf(buf, n,
-                 "never fetched (error %d, CURLE_FAILED_INIT: what a URL nobody "
-                 "fetched is given)",
-                 d->error);
-    else if (d->error != 0)
-        snprintf(buf, n, "the transfer failed: error %d (%s), status %ld", d->error,
-                 curl_easy_strerror((CURLcode)d->error), d->status);
-    else if (d->status == 0 && d->bytes == 0 && !d->body)
-        snprintf(buf, n, "never written (status 0, error 0, no body)");
-    else if (d->status != 200)
-        snprintf(buf, n, "status %ld, want 200 (%zu bytes)", d->status, d->bytes);
-    else if (d->bytes != want)
-        snprintf(buf, n, "%zu bytes, want %zu", d->bytes, want);
-    else if (!d->body)
-        snprintf(buf, n, "%zu bytes, yet body is NULL", d->bytes);
-    else if (latency_checksum_update(LATENCY_CHECKSUM_INIT, d->body, d->bytes) !=
-             latency_body_checksum(path, want))
-        snprintf(buf, n, "%zu bytes, as many as the body has, but not the bytes it has", d->bytes);
-    else
-        return NULL;
-    return buf;
+    const char *text = curl_easy_strerror((CURLcode)d->error);
+    int never = d->error == CURLE_FAILED_INIT;
+    struct latency_download got = {d->status, d->error, text, never, d->bytes, d->body};
+    return latency_download_wrong(&got, path, want, buf, n);
 }
 
 int main(int argc, char **argv)
