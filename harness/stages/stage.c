@@ -105,11 +105,16 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     if (!obj)
         return NULL;
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
-    const char *inputs[] = {header, "tests/support/report_fd.c",
-                            kind == DRIVER_PLAIN     ? "harness/runtime/valgrind_atomics.c"
-                            : kind == DRIVER_EXPLORE ? "harness/runtime/explore.h"
-                                                     : NULL,
-                            NULL};
+    /* what the compile reads besides its sources, so that the cache key changes with it
+     * (the headers its -I folders offer are not in the key by themselves) */
+    const char *inputs[5] = {header, "tests/support/report_fd.c", NULL, NULL, NULL};
+    size_t ni = 2;
+    if (kind == DRIVER_PLAIN)
+        inputs[ni++] = "harness/runtime/valgrind_atomics.c";
+    if (kind == DRIVER_EXPLORE)
+        inputs[ni++] = "harness/runtime/explore.h";
+    if (r->kata->server)
+        inputs[ni++] = "harness/server/latency_body.h";
     const char *plain[] = {"-std=c11",         "-O0", "-g", "-no-pie", "-w", r->include_flag,
                            "-Iharness/server", NULL};
     const char *tsan[] = {"-std=c11",          "-O0", "-g",

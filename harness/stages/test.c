@@ -29,8 +29,9 @@ static char *build_tests(struct run *r, char **diag)
     *diag = NULL;
     int isolate = !defence_disabled(r, "isolation");
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
+    /* the headers the compile reads, so that the cache key changes with them */
     const char *inputs[] = {header, "tests/support/kata_test.h", "tests/support/kata_isolate.c",
-                            NULL};
+                            r->kata->server ? "harness/server/latency_body.h" : NULL, NULL};
     const char *flags[] = {
         "-std=c11",         "-O2", "-g", "-w", r->include_flag, "-Itests/support",
         "-Iharness/server", NULL};
