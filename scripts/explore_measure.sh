@@ -45,7 +45,7 @@ for k in $katas; do
     res=$(KATA_SEED=1 KATA_EXPLORE_MAX=400 KATA_EXPLORE_BUDGET_MS=1000 KATA_REPORT_FD=1 "$out/ref" | head -1)
     t1=$(date +%s.%N)
     echo "reference: $res, $(echo "$t1 - $t0" | bc) s for the run (the stage's budget: 400 schedules or 1 s)"
-    for p in tests/katas/$k/mutants/*.patch; do
+    for p in tests/katas/"$k"/mutants/*.patch; do
         m=$(basename "$p" .patch)
         patch -s -o "$out/$m.c" "solutions/$k/$k.c" < "$p" > /dev/null 2>&1 || { echo "$m: does not apply"; continue; }
         build "$k" "$out/$m.c" "$m" 2> /dev/null || { echo "$m: does not build"; continue; }

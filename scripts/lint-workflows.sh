@@ -8,7 +8,7 @@
 # network. Exits 0 when every file is valid, 1 when one is not, 2 when the validator cannot
 # be installed (no Node.js or npm, or no registry).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 version=0.6.0
 tools=build/tools

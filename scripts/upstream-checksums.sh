@@ -19,7 +19,7 @@
 # one), and the working tree's list, unless KATA_UPSTREAM=self says that this repository is
 # the upstream (the template repository itself).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 strict=0
 case "${1:-}" in
     --strict) strict=1 ;;
