@@ -29,6 +29,9 @@ struct stage_result {
     char *summary; /* one line in the learner's terms */
     char *details; /* further lines: compiler messages, failed tests, blocked threads */
     char *raw;     /* the tool's own output, shown with V=1 */
+    char *picture; /* an SVG of what went wrong (explore's interleaving), or NULL; the
+                      grading writes it to picture_path */
+    char *picture_path;
     struct findings findings;
     int hidden;    /* findings outside the learner's file, not counted */
     int hung;      /* the stage ended at a deadline */

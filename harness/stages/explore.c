@@ -21,6 +21,7 @@
  * depend on this one. */
 #include "stages/detect.h"
 #include "stages/source.h"
+#include "stages/timeline.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -286,7 +287,9 @@ static long lost_write(const struct story *st, size_t i)
     return lost;
 }
 
-static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size_t i)
+/* What step i did, in words ("thread 1 reads counter = 0"), a lost update said, into what
+ * (initialised here; the caller releases it). */
+static void describe(struct strbuf *out, const struct story *st, size_t i)
 {
     const struct step *s = st->s;
     char who[32], obj[96];
@@ -337,15 +340,33 @@ static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size
         thread_name(other, sizeof other, s[lost].tid);
         sb_addf(&what, ": %s's update is lost", other);
     }
+    *out = what;
+}
+
+/* The line of the learner's file step i ran, without its indent, or NULL. */
+static const char *code_of(const struct story *st, size_t i, int *line)
+{
+    int ln = line_of(st->t, st->s[i].pc);
+    *line = ln;
+    if (ln <= 0 || (size_t)ln > st->nlines)
+        return NULL;
+    const char *code = st->lines[ln - 1];
+    while (*code == ' ' || *code == '\t')
+        code++;
+    return code;
+}
+
+static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size_t i)
+{
+    struct strbuf what;
+    describe(&what, st, i);
     if (num)
         sb_addf(sb, "  %2zu. ", num);
     else
         sb_addf(sb, " then ");
-    int ln = line_of(st->t, s[i].pc);
-    if (ln > 0 && (size_t)ln <= st->nlines) {
-        const char *code = st->lines[ln - 1];
-        while (*code == ' ' || *code == '\t')
-            code++;
+    int ln;
+    const char *code = code_of(st, i, &ln);
+    if (code) {
         sb_addf(sb, "%-54s line %d: %.34s%s\n", what.buf, ln, code, strlen(code) > 34 ? "..." : "");
     } else {
         sb_addf(sb, "%s\n", what.buf);
@@ -353,17 +374,14 @@ static void tell_one(struct strbuf *sb, size_t num, const struct story *st, size
     sb_release(&what);
 }
 
-/* Tells the steps: accesses to contended memory and sync operations from the learner's lines.
- * At most `cap` lines; the ones kept first are those that make the point: where the schedule
- * departs from the default (a deviation: `dev`, decision numbers) and what is near, a lost
- * update and the read and write it spoils; then the last ones before the failure. After a
- * lost update only the step main ends on (the result it read). */
-static void tell_steps(struct strbuf *sb, const struct story *st, const long *dev, size_t ndev,
-                       size_t cap)
+/* The steps worth telling, in order (their indices into st->s; the caller frees the array):
+ * accesses to contended memory and sync operations from the learner's lines, up to the first
+ * lost update. *tail is then 1 + the step main ends on (the result it read), else 0. */
+static size_t *chosen_steps(const struct story *st, size_t *count, size_t *tail_out)
 {
     const struct step *s = st->s;
     size_t n = st->n;
-    size_t *show = xcalloc(n ? n : 1, sizeof *show);
+    size_t *show = xcalloc(n + 1, sizeof *show);
     size_t nshow = 0, end = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         if (!line_of(st->t, s[i].pc) && strcmp(s[i].kind, "exit"))
@@ -383,6 +401,21 @@ static void tell_steps(struct strbuf *sb, const struct story *st, const long *de
             tail = last + 1;
         nshow = end;
     }
+    *count = nshow;
+    *tail_out = tail;
+    return show;
+}
+
+/* Tells the steps chosen_steps chooses. At most `cap` lines; the ones kept first are those
+ * that make the point: where the schedule departs from the default (a deviation: `dev`,
+ * decision numbers) and what is near, a lost update and the read and write it spoils; then
+ * the last ones before the failure. After a lost update only the step main ends on. */
+static void tell_steps(struct strbuf *sb, const struct story *st, const long *dev, size_t ndev,
+                       size_t cap)
+{
+    const struct step *s = st->s;
+    size_t nshow, tail;
+    size_t *show = chosen_steps(st, &nshow, &tail);
     char *keep = xcalloc(nshow ? nshow : 1, 1);
     size_t nkeep = 0;
     for (size_t d = 0; d < ndev; d++)
@@ -474,6 +507,56 @@ static void tell_deadlock(struct strbuf *sb, const char *report, const struct st
         l = strchr(l, '\n');
         l = l ? l + 1 : NULL;
     }
+}
+
+/* The chosen steps (all of them, at most PICTURE_STEPS: the last ones) as a picture
+ * (stages/timeline.h), under `title`: a new string. */
+#define PICTURE_STEPS 400
+static char *picture(const struct story *st, const long *dev, size_t ndev, const char *title)
+{
+    const struct step *s = st->s;
+    size_t nshow, tail;
+    size_t *show = chosen_steps(st, &nshow, &tail);
+    if (tail)
+        show[nshow++] = tail - 1; /* room: chosen_steps allots one more than the steps */
+    size_t first = nshow > PICTURE_STEPS ? nshow - PICTURE_STEPS : 0;
+    size_t n = nshow - first;
+    struct timeline_step *v = xcalloc(n ? n : 1, sizeof *v);
+    char **texts = xcalloc(n ? n : 1, sizeof *texts);
+    char(*names)[96] = xcalloc(n ? n : 1, sizeof *names);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = show[first + k];
+        struct strbuf what;
+        describe(&what, st, i);
+        texts[k] = sb_detach(&what);
+        object_name(st->t, s[i].addr, names[k], sizeof names[k]);
+        v[k] = (struct timeline_step){.lane = s[i].tid,
+                                      .text = texts[k],
+                                      .lost = lost_write(st, i) >= 0,
+                                      .lock = !strcmp(s[i].kind, "lock"),
+                                      .unlock = !strcmp(s[i].kind, "unlock"),
+                                      .wait = !strcmp(s[i].kind, "wait"),
+                                      .object = s[i].addr,
+                                      .object_name = names[k]};
+        v[k].code = code_of(st, i, &v[k].line);
+        if (v[k].line < 0)
+            v[k].line = 0;
+    }
+    /* where the schedule departs from its default: the first step after each deviation */
+    for (size_t d = 0; d < ndev; d++)
+        for (size_t k = 0; k < n; k++)
+            if (s[show[first + k]].decision > dev[d]) {
+                v[k].departs = 1;
+                break;
+            }
+    char *svg = timeline_svg(title, v, n);
+    for (size_t k = 0; k < n; k++)
+        free(texts[k]);
+    free(texts);
+    free(names);
+    free(v);
+    free(show);
+    return svg;
 }
 
 static const char *ordinal(long n)
@@ -678,6 +761,10 @@ int stage_explore(struct run *r, struct stage_result *out)
             sb_addf(&sb, "%s crashed\n", who);
     }
     tell_steps(&sb, &st, dev, ndev, 20);
+    char *title = xasprintf("%s, explore: SCHEDULE=%s replays this interleaving\n%s", r->kata->name,
+                            sched_got, out->summary);
+    out->picture = picture(&st, dev, ndev, title);
+    free(title);
     free(st.lines);
     free(st.text);
     free(dev);
