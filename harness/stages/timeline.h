@@ -7,15 +7,15 @@
 
 /* One step of the interleaving, as the story tells it. */
 struct timeline_step {
-    int lane;           /* 0 for the main thread, N for thread N */
-    const char *text;   /* what happened, in words ("thread 1 reads counter = 0") */
-    int line;           /* the line of the learner's file, 0 when none */
-    const char *code;   /* that line's code, or NULL */
-    int lost;           /* the step overwrote another thread's update */
-    int departs;        /* the schedule departed from its default just before it */
-    int lock, unlock;   /* it took or released the mutex `object` */
-    int wait;           /* it waits on a condition variable, the mutex it holds let go */
-    unsigned long object; /* the mutex, for lock and unlock */
+    int lane;                /* 0 for the main thread, N for thread N */
+    const char *text;        /* what happened, in words ("thread 1 reads counter = 0") */
+    int line;                /* the line of the learner's file, 0 when none */
+    const char *code;        /* that line's code, or NULL */
+    int lost;                /* the step overwrote another thread's update */
+    int departs;             /* the schedule departed from its default just before it */
+    int lock, unlock;        /* it took or released the mutex `object` */
+    int wait;                /* it waits on a condition variable, the mutex it holds let go */
+    unsigned long object;    /* the mutex, for lock and unlock */
     const char *object_name; /* its name, for the bar's caption */
 };
 

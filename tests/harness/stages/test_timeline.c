@@ -57,9 +57,10 @@ static void on_text(void *data, const char *text, int len)
 {
     struct seen *s = data;
     if (s->in_title == 2)
-        strncat(s->titles, text, (size_t)len < sizeof s->titles - strlen(s->titles) - 1
-                                     ? (size_t)len
-                                     : sizeof s->titles - strlen(s->titles) - 1);
+        strncat(s->titles, text,
+                (size_t)len < sizeof s->titles - strlen(s->titles) - 1
+                    ? (size_t)len
+                    : sizeof s->titles - strlen(s->titles) - 1);
 }
 
 /* Parses svg; fails the test unless it is well-formed. */
@@ -82,7 +83,9 @@ Test(timeline, is_well_formed_whatever_the_words_and_has_a_lane_per_thread)
     /* words a learner's code puts in a step: its lines of C, its names */
     struct timeline_step v[] = {
         {.lane = 0, .text = "the main thread starts thread 1", .line = 3, .code = "a < b && c"},
-        {.lane = 1, .text = "thread 1 writes q->\"x\" = 1 & more", .line = 9,
+        {.lane = 1,
+         .text = "thread 1 writes q->\"x\" = 1 & more",
+         .line = 9,
          .code = "q->x = 1; /* <tag> \x01 */"},
         {.lane = 2, .text = "thread 2 reads x", .departs = 1},
         {.lane = 1, .text = "thread 1 writes x: thread 2's update is lost", .lost = 1},
