@@ -244,7 +244,8 @@ test: $(KATA_BIN) $(HARNESS_TEST_BINS) | $(BUILD)/deps-dev.stamp
 # Debian 12 (the devcontainer) and Ubuntu 24.04 both install by this name; `scripts/deps.sh
 # --dev` installs it.
 CLANG_FORMAT := clang-format-14
-C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+# tracked and new (not ignored) files: a new file is formatted before its first commit
+C_SOURCES = $(shell git ls-files -co --exclude-standard '*.c' '*.h' 2>/dev/null)
 NEED_CLANG_FORMAT = command -v $(CLANG_FORMAT) >/dev/null 2>&1 || { echo "make $@: needs \
 	$(CLANG_FORMAT) (bash scripts/deps.sh --dev installs it)"; exit 2; }
 format: | $(BUILD)/deps-dev.stamp
