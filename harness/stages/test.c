@@ -46,10 +46,13 @@ static char *build_tests(struct run *r, char **diag)
                              NULL,
                              NULL};
     sources[r->kata->server ? 5 : 4] = isolate ? "tests/support/kata_isolate.c" : NULL;
-    const char *libs[MAX_ARGS + 8];
+    const char *libs[MAX_ARGS + 10];
     size_t m = 0;
     /* the tests count the threads and processes the learner's code starts */
     libs[m++] = "-Wl,--wrap=pthread_create";
+    /* and hold the threads started on an error path until the code waits for them */
+    libs[m++] = "-Wl,--wrap=pthread_join,--wrap=pthread_cond_wait,--wrap=pthread_cond_timedwait,"
+                "--wrap=sem_wait,--wrap=sem_timedwait,--wrap=pthread_barrier_wait";
     libs[m++] = "-Wl,--wrap=fork";
     libs[m++] = "-Wl,--wrap=_exit"; /* a forked child lingers after closing its pipes */
     libs[m++] = c11_thread_wraps;

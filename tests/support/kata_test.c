@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -62,9 +63,121 @@ void kata_threads_reset(void)
 int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 
+/* The error-path tests arm a failure (kata_threads_fail_after), call the code under test,
+ * and check that no thread it started is still running when it returns. Were the threads
+ * that did start left to run freely, a call that returns without joining them would pass
+ * whenever they happen to finish first (a busy machine delays the caller). So a thread
+ * started while a failure is armed waits at a gate before running its function, and the
+ * gate opens only when the code shows it waits for the thread:
+ *   - pthread_join on that thread opens its own gate (a call that joins all but one leaves
+ *     that one held, and so still running when the call returns);
+ *   - the creating thread blocking in a wait (a condition variable, a semaphore or a
+ *     barrier: a latch over detached threads, or a start-up handshake) opens every gate;
+ *   - disarming (kata_threads_fail_after(-1)) opens every gate, and a held thread goes on
+ *     by itself after GATE_LIMIT_NS, so that a design waiting some other way (spinning on
+ *     an atomic flag) is slowed, never stuck.
+ * A call that returns without waiting returns with its threads held, running, whatever the
+ * machine's load. */
+#define GATE_SLOTS 64
+#define GATE_LIMIT_NS 1000000000L
+
+struct gate {
+    int used;   /* a thread holds or will hold this slot */
+    int has_id; /* `id` is set (pthread_create has returned) */
+    int open;
+    pthread_t id;
+};
+
+/* the test binary wraps the waits below, these included: the gate waits on the real one */
+int __real_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts);
+
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_moved = PTHREAD_COND_INITIALIZER;
+static struct gate gates[GATE_SLOTS];
+static atomic_int gates_held;  /* slots in use: the wait wrappers' fast path */
+static pthread_t gate_creator; /* the thread that started the held threads */
+
+static void open_gates(int all, const pthread_t *id)
+{
+    if (atomic_load(&gates_held) == 0)
+        return;
+    pthread_mutex_lock(&gate_lock);
+    for (int i = 0; i < GATE_SLOTS; i++)
+        if (gates[i].used && (all || (gates[i].has_id && pthread_equal(gates[i].id, *id))))
+            gates[i].open = 1;
+    pthread_cond_broadcast(&gate_moved);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+/* A slot for a thread about to be started, or -1 when no failure is armed (or all slots are
+ * taken: that thread then runs freely). */
+static int gate_claim(void)
+{
+    int slot = -1;
+    pthread_mutex_lock(&gate_lock);
+    for (int i = 0; i < GATE_SLOTS && slot < 0; i++)
+        if (!gates[i].used) {
+            gates[i] = (struct gate){.used = 1};
+            slot = i;
+        }
+    if (slot >= 0) {
+        gate_creator = pthread_self();
+        atomic_fetch_add(&gates_held, 1);
+    }
+    pthread_mutex_unlock(&gate_lock);
+    return slot;
+}
+
+static void gate_named(int slot, const pthread_t *id)
+{
+    pthread_mutex_lock(&gate_lock);
+    gates[slot].id = *id;
+    gates[slot].has_id = 1;
+    pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_release(int slot)
+{
+    pthread_mutex_lock(&gate_lock);
+    gates[slot].used = 0;
+    atomic_fetch_sub(&gates_held, 1);
+    pthread_mutex_unlock(&gate_lock);
+}
+
+/* Run by a held thread before its function: waits for its gate, or GATE_LIMIT_NS. */
+static void gate_pass(int slot)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += GATE_LIMIT_NS % 1000000000L;
+    until.tv_sec += GATE_LIMIT_NS / 1000000000L + until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&gate_lock);
+    while (!gates[slot].open)
+        if (__real_pthread_cond_timedwait(&gate_moved, &gate_lock, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&gate_lock);
+    gate_release(slot);
+}
+
+/* The creating thread is about to block: whatever it waits for, the held threads may be
+ * what it waits on. */
+static void creator_waits(void)
+{
+    if (atomic_load(&gates_held) == 0)
+        return;
+    pthread_mutex_lock(&gate_lock);
+    int creator = pthread_equal(gate_creator, pthread_self());
+    pthread_mutex_unlock(&gate_lock);
+    if (creator)
+        open_gates(1, NULL);
+}
+
 void kata_threads_fail_after(long ok)
 {
     atomic_store(&create_budget, ok < 0 ? -1 : ok);
+    if (ok < 0)
+        open_gates(1, NULL);
 }
 
 long kata_threads_running(void)
@@ -78,6 +191,7 @@ long kata_threads_running(void)
 struct tracked_start {
     void *(*fn)(void *);
     void *arg;
+    int slot; /* its gate, or -1 */
 };
 
 static void count_out(void *unused)
@@ -92,6 +206,8 @@ static void *tracked(void *p)
     void *ret;
     free(p);
     pthread_cleanup_push(count_out, NULL);
+    if (s.slot >= 0)
+        gate_pass(s.slot);
     ret = s.fn(s.arg);
     pthread_cleanup_pop(1);
     return ret;
@@ -100,6 +216,7 @@ static void *tracked(void *p)
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
     long budget = atomic_load(&create_budget);
+    int armed = budget >= 0;
     while (budget >= 0) {
         if (budget == 0)
             return EAGAIN;
@@ -109,16 +226,68 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
     struct tracked_start *s = malloc(sizeof *s);
     if (!s)
         return EAGAIN;
-    *s = (struct tracked_start){fn, arg};
+    *s = (struct tracked_start){fn, arg, armed ? gate_claim() : -1};
+    int slot = s->slot;
     atomic_fetch_add(&threads_running, 1);
     int rc = __real_pthread_create(t, attr, tracked, s);
     if (rc == 0) {
         atomic_fetch_add(&threads_started, 1);
+        if (slot >= 0)
+            gate_named(slot, t);
     } else {
         atomic_fetch_sub(&threads_running, 1);
         free(s);
+        if (slot >= 0)
+            gate_release(slot);
     }
     return rc;
+}
+
+int __real_pthread_join(pthread_t t, void **ret);
+int __wrap_pthread_join(pthread_t t, void **ret);
+int __wrap_pthread_join(pthread_t t, void **ret)
+{
+    open_gates(0, &t);
+    return __real_pthread_join(t, ret);
+}
+
+int __real_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    creator_waits();
+    return __real_pthread_cond_wait(c, m);
+}
+
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts);
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts)
+{
+    creator_waits();
+    return __real_pthread_cond_timedwait(c, m, ts);
+}
+
+int __real_sem_wait(sem_t *s);
+int __wrap_sem_wait(sem_t *s);
+int __wrap_sem_wait(sem_t *s)
+{
+    creator_waits();
+    return __real_sem_wait(s);
+}
+
+int __real_sem_timedwait(sem_t *s, const struct timespec *ts);
+int __wrap_sem_timedwait(sem_t *s, const struct timespec *ts);
+int __wrap_sem_timedwait(sem_t *s, const struct timespec *ts)
+{
+    creator_waits();
+    return __real_sem_timedwait(s, ts);
+}
+
+int __real_pthread_barrier_wait(pthread_barrier_t *b);
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b);
+int __wrap_pthread_barrier_wait(pthread_barrier_t *b)
+{
+    creator_waits();
+    return __real_pthread_barrier_wait(b);
 }
 
 /* A counter in memory shared with every child forked after the reset, and the process the

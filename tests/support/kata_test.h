@@ -24,7 +24,11 @@ void kata_threads_fail_after(long ok);
 
 /* How many threads the code under test started (through the wrapper) that have not ended yet
  * (their start function has not returned, nor called pthread_exit): after a call that must
- * join what it started, this is 0. */
+ * join what it started, this is 0. A thread started while a failure is armed waits before
+ * its function runs until the code shows it waits for it (pthread_join on it; or the
+ * creating thread blocking on a condition variable, semaphore or barrier), until the failure
+ * is disarmed, or for a second at most: a call that returns without waiting returns while
+ * its threads are held, so this count does not depend on how busy the machine is. */
 long kata_threads_running(void);
 
 /* How many times the code under test called fork() successfully since the last reset
