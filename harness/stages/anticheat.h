@@ -6,10 +6,10 @@
 #include "kata.h"
 
 /*
- * The tests trust a few symbols to be theirs: the pthread_create wrapper that counts the
- * threads the learner starts (__wrap_/__real_pthread_create, linked with
- * -Wl,--wrap=pthread_create), the support functions of tests/support/kata_test.c
- * (kata_seed, kata_rand_range, kata_threads_started, kata_threads_reset), the test
+ * The tests trust a few symbols to be theirs: the wrappers that count the threads the
+ * learner starts and hold them on an error path (__wrap_/__real_*, linked with
+ * -Wl,--wrap=pthread_create and others), every support function of
+ * tests/support/kata_test.c (kata_*: counters, failure switches, seeds), the test
  * runner's and the driver's `main`, and the threads library itself (pthread_*). A learner's
  * file that defines one of them replaces the tests' version (a pthread_create that runs the
  * function inline "starts" threads that never run in parallel, so no race can be found).
