@@ -284,6 +284,8 @@ static const char *const normal_rules[][2] = {
     {"\\(seed [0-9]+\\)", "(seed <n>)"},
     {"\\b[0-9]+ (([a-z-]+ ){0,3})reports?\\b", "<n> \\1reports"},
     {"\\band [0-9]+ more places?\\b", "and <n> more places"},
+    /* which thread gets somewhere first is the schedule's choice: the main one or another */
+    {"\\bmain thread\\b", "thread <n>"},
     {"\\b([Tt]hread) T[0-9]+\\b", "\\1 T<n>"},
     {"\\b([Tt]hread) #[0-9]+\\b", "\\1 #<n>"},
     {"\\b([Tt]hread) [0-9]+\\b", "\\1 <n>"},

@@ -71,7 +71,8 @@ struct expect_context {
 /* A line of a text verdict (or of an excerpt of one) with what varies from run to run
  * replaced: trailing blanks, timings (" 0.1s" -> " <t>s"), seeds ("(seed <n>)"), counts of
  * reports ("<n> data race reports", "and <n> more places"), thread ids ("thread T<n>",
- * "thread #<n>", "thread <n>", "pid=<n>", "tid=<n>"), addresses ("0x<addr>"), and the
+ * "thread #<n>", "thread <n>", and "main thread" as "thread <n>": which thread got there
+ * first varies; "pid=<n>", "tid=<n>"), addresses ("0x<addr>"), and the
  * status of the stages in luck (comma-separated, may be NULL): "<passed or FAILED>". A new
  * string. */
 char *excerpt_normalise(const char *line, const char *luck);

@@ -53,7 +53,8 @@
 #     "and 2 more places" likewise;
 #   - thread ids: TSan's "thread T2", Helgrind's "thread #3", DRD's and the hang report's
 #     "thread 3" / "thread 9588", "pid=123", "tid=123" (which thread gets which number is
-#     scheduling);
+#     scheduling), and "main thread" as "thread <n>" (whether the main thread or another
+#     one gets somewhere first is scheduling too);
 #   - addresses: "0x7ba000004000" becomes "0x<addr>";
 #   - the status of a luck= stage: "  test      passed    0.4s  all 6 tests passed"
 #     becomes "  test      <passed or FAILED>" (and the lines under a failed one are

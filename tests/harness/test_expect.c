@@ -307,6 +307,8 @@ Test(expect, normalises_as_the_readme_check_always_has)
         {"took 3.2 s (seed 42), pid=7 tid=8", NULL, "took <t>s (seed <n>), pid=<n> tid=<n>"},
         {"Thread #3 and thread 12 and thread T1 at 0xABCdef", NULL,
          "Thread #<n> and thread <n> and thread T<n> at 0x<addr>"},
+        {"read at x.c:139 (in future_get(), main thread)", NULL,
+         "read at x.c:139 (in future_get(), thread <n>)"},
         {"1 possible data race report, and 1 more place", NULL,
          "<n> possible data race reports, and <n> more places"},
         {"  test      FAILED    5.2s  1 of 6 tests failed", "tsan,test",
