@@ -322,6 +322,67 @@ int starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+static int ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The first whole-word `word` in s at or after `from`, or NULL. */
+static const char *find_word(const char *s, const char *from, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(from, word); p && n; p = strstr(p + 1, word))
+        if ((p == s || !ident_char(p[-1])) && !ident_char(p[n]))
+            return p;
+    return NULL;
+}
+
+int has_word(const char *s, const char *word)
+{
+    return s && find_word(s, s, word) != NULL;
+}
+
+char *replace_word(const char *s, const char *from, const char *to)
+{
+    struct strbuf b = STRBUF_INIT;
+    size_t n = strlen(from);
+    const char *at = s;
+    for (const char *p; (p = find_word(s, at, from)); at = p + n) {
+        sb_add(&b, at, (size_t)(p - at));
+        sb_puts(&b, to);
+    }
+    sb_puts(&b, at);
+    return sb_detach(&b);
+}
+
+char *c_code_only(const char *s)
+{
+    struct strbuf b = STRBUF_INIT;
+    for (const char *p = s; *p;) {
+        const char *end = NULL;
+        if (p[0] == '/' && p[1] == '*') {
+            end = strstr(p + 2, "*/");
+            end = end ? end + 2 : p + strlen(p);
+        } else if (p[0] == '/' && p[1] == '/') {
+            end = p + strcspn(p, "\n");
+        } else if (*p == '"' || *p == '\'') {
+            end = p + 1;
+            while (*end && *end != *p && *end != '\n')
+                end += end[0] == '\\' && end[1] ? 2 : 1;
+            if (*end == *p)
+                end++;
+        }
+        if (end) {
+            sb_puts(&b, " ");
+            p = end;
+        } else {
+            sb_add(&b, p, 1);
+            p++;
+        }
+    }
+    return sb_detach(&b);
+}
+
 const char *plural(long n, const char *one, const char *many)
 {
     return n == 1 ? one : many;

@@ -71,6 +71,13 @@ unsigned long long fnv1a(unsigned long long h, const void *data, size_t len);
 
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
+/* 1 when the identifier `word` occurs in s as a whole word (not inside a longer name). */
+int has_word(const char *s, const char *word);
+/* Returns a new string: C source s with its comments and string and character literals
+ * blanked (each becomes one space), so that a word search sees only code. */
+char *c_code_only(const char *s);
+/* Returns a new string: s with every whole-word `from` (an identifier) replaced by `to`. */
+char *replace_word(const char *s, const char *from, const char *to);
 /* Trims trailing white space in place; returns s. */
 char *rtrim(char *s);
 /* The noun for a count of n: `one` when n is 1, else `many` (for "%ld %s", n,

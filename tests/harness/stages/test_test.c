@@ -54,3 +54,14 @@ Test(stage_test, a_url_never_fetched_is_said_so)
     verdict_lacks(v, "Failed initialization");
     free(v);
 }
+
+/* A learner who wrote C11 <threads.h> reads the calls of its own file: the error-path test
+ * says thrd_create failed and thrd_create's threads were still running, not pthread_create. */
+Test(stage_test, a_c11_file_reads_thrd_create_where_the_tests_say_pthread_create)
+{
+    char *v = grade_failing("race_counter", "tests/harness/data/src/c11_returns_before_joining.c",
+                            "test");
+    verdict_says(v, "thrd_create failed after ");
+    verdict_lacks(v, "pthread_create");
+    free(v);
+}
