@@ -81,9 +81,13 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 #define GATE_SLOTS 64
 #define GATE_LIMIT_NS 1000000000L
 
+/* A slot is claimed before pthread_create and freed once both its thread has passed the gate
+ * and its creator has named it (whichever comes last): a slot is never reused while a late
+ * gate_named could still write into it. */
 struct gate {
     int used;   /* a thread holds or will hold this slot */
     int has_id; /* `id` is set (pthread_create has returned) */
+    int passed; /* the thread has gone through */
     int open;
     pthread_t id;
 };
@@ -128,19 +132,28 @@ static int gate_claim(void)
     return slot;
 }
 
+/* With gate_lock held. */
+static void gate_free(int slot)
+{
+    gates[slot].used = 0;
+    atomic_fetch_sub(&gates_held, 1);
+}
+
 static void gate_named(int slot, const pthread_t *id)
 {
     pthread_mutex_lock(&gate_lock);
     gates[slot].id = *id;
     gates[slot].has_id = 1;
+    if (gates[slot].passed)
+        gate_free(slot);
     pthread_mutex_unlock(&gate_lock);
 }
 
-static void gate_release(int slot)
+/* pthread_create failed: no thread will come. */
+static void gate_unclaim(int slot)
 {
     pthread_mutex_lock(&gate_lock);
-    gates[slot].used = 0;
-    atomic_fetch_sub(&gates_held, 1);
+    gate_free(slot);
     pthread_mutex_unlock(&gate_lock);
 }
 
@@ -156,8 +169,10 @@ static void gate_pass(int slot)
     while (!gates[slot].open)
         if (__real_pthread_cond_timedwait(&gate_moved, &gate_lock, &until) == ETIMEDOUT)
             break;
+    gates[slot].passed = 1;
+    if (gates[slot].has_id)
+        gate_free(slot);
     pthread_mutex_unlock(&gate_lock);
-    gate_release(slot);
 }
 
 /* The creating thread is about to block: whatever it waits for, the held threads may be
@@ -238,7 +253,7 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
         atomic_fetch_sub(&threads_running, 1);
         free(s);
         if (slot >= 0)
-            gate_release(slot);
+            gate_unclaim(slot);
     }
     return rc;
 }
