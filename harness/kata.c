@@ -433,16 +433,29 @@ int kata_mutants(const struct kata *k, struct mutant **out)
         free(full);
         char **expect = header_values(text, "expect");
         char *stage = NULL;
-        for (char **l = expect; *l && !stage; l++) {
+        char **also = xcalloc(1, sizeof *also);
+        size_t nalso = 0;
+        for (char **l = expect; *l; l++) {
             struct expectation x;
-            if (!expectation_parse(*l, text, &x))
-                stage = x.stage ? xstrdup(x.stage) : NULL;
+            if (!expectation_parse(*l, text, &x) && x.stage) {
+                int seen = stage && !strcmp(stage, x.stage);
+                for (size_t j = 0; j < nalso; j++)
+                    seen |= !strcmp(also[j], x.stage);
+                if (!stage)
+                    stage = xstrdup(x.stage);
+                else if (!seen) {
+                    also = xrealloc(also, (nalso + 2) * sizeof *also);
+                    also[nalso++] = xstrdup(x.stage);
+                    also[nalso] = NULL;
+                }
+            }
             expectation_release(&x);
         }
         if (!stage) {
             bad = error("mutant %s/%s has no \"expect: stage=<stage> ...\" line", k->mutants,
                         e->d_name);
             expect_strings_free(expect);
+            expect_strings_free(also);
             free(text);
             continue;
         }
@@ -450,6 +463,7 @@ int kata_mutants(const struct kata *k, struct mutant **out)
         v[n].path = xasprintf("%s/%s", k->mutants, e->d_name);
         v[n].expect = expect;
         v[n].stage = stage;
+        v[n].also = also;
         v[n].what = header_value(text, "mutant");
         if (!v[n].what)
             v[n].what = xstrdup(e->d_name);
@@ -480,6 +494,7 @@ void mutants_free(struct mutant *m, int n)
         free(m[i].path);
         expect_strings_free(m[i].expect);
         free(m[i].stage);
+        expect_strings_free(m[i].also);
         free(m[i].what);
     }
     free(m);

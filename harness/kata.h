@@ -126,6 +126,8 @@ struct mutant {
                       found": what the self-test holds its verdict to */
     char *stage;   /* the stage= of its first expect: line that names one: the self-test
                       grades the build and that stage only (every stage for build) */
+    char **also;   /* the other stages its lines name (NULL-terminated): each is graded
+                      again on its own, held to the lines about it */
     char *what;    /* from its "mutant: <description>" line */
     int repeat;    /* from its "repeat: N" line (default 1): the self-test grades it N times,
                       and every one must reject it (for bugs that only show by chance) */

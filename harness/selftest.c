@@ -218,6 +218,24 @@ static int good_designs(const struct kata *k, struct good **out)
     return n;
 }
 
+/* The lines of expect (borrowed; the array is new) that are about stage, or about no stage. */
+static char **lines_about(char *const *expect, const char *stage)
+{
+    size_t n = 0;
+    while (expect[n])
+        n++;
+    char **v = xcalloc(n + 1, sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct expectation x;
+        int about = expectation_parse(expect[i], NULL, &x) || !x.stage || !strcmp(x.stage, stage);
+        expectation_release(&x);
+        if (about) /* a line that does not read is kept: the check then says what is wrong */
+            v[m++] = expect[i];
+    }
+    return v;
+}
+
 /* Grades src, holds its verdict to lines, and prints the check's line: label, then
  * "(nth, seed N)" when with_seed (else "(nth)" when nth is not NULL), then the line of the
  * stage shown when it names one. Under it, when the lines do not hold: why, and the
@@ -324,12 +342,22 @@ static void selftest_kata(const struct kata *k, int runs, struct tally *t)
             char *label = xasprintf("mutant %s (%s) rejected by %s", base_name(m[i].path),
                                     m[i].what, m[i].stage);
             /* a bug that shows by chance (repeat:) needs the cores to itself */
+            char **lines = lines_about(m[i].expect, m[i].stage);
             int ok = check_graded(t, k, src, strcmp(m[i].stage, "build") ? m[i].stage : NULL,
-                                  m[i].repeat > 1, m[i].expect, NULL, label, nth, 0, m[i].stage);
+                                  m[i].repeat > 1, lines, NULL, label, nth, 0, m[i].stage);
+            free(lines);
             free(label);
             free(nth);
             if (!ok)
                 break;
+        }
+        /* a stage that another line names (explore beside a detector): graded on its own */
+        for (char **a = m[i].also; *a; a++) {
+            char *label = xasprintf("mutant %s rejected by %s too", base_name(m[i].path), *a);
+            char **lines = lines_about(m[i].expect, *a);
+            check_graded(t, k, src, *a, 0, lines, NULL, label, NULL, 0, *a);
+            free(lines);
+            free(label);
         }
         free(src);
     }

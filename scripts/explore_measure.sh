@@ -19,7 +19,8 @@ MAX=${MAX:-5000}
 build() { # kata src name
     gcc -std=c11 -O0 -g -fsanitize=thread -w -I"katas/$1" -c "$2" -o "$out/$3.o"
     gcc -std=c11 -O2 -g -no-pie -w -I"katas/$1" -Iharness/runtime "tests/katas/$1/explore.c" \
-        "$out/$3.o" harness/runtime/explore.c "$wraps" -lpthread -latomic -o "$out/$3"
+        "$out/$3.o" harness/runtime/explore.c harness/runtime/explore_race.c "$wraps" -lpthread \
+        -latomic -o "$out/$3"
 }
 
 median() { sort -n | awk '{v[NR]=$1} END {if (NR) print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); else print "-"}'; }

@@ -11,8 +11,10 @@
  *
  * A schedule is told as its deviations from a default (keep running the current thread,
  * else the lowest-numbered runnable one): "decision.thread,..." where a decision is a point
- * with more than one runnable thread. That string replays exactly (KATA_SCHEDULE), and is
- * shrunk by dropping deviations while the run still fails the same way.
+ * with more than one runnable thread, after "sN," when the schedule wakes condition
+ * variable waits N to N+2 with no signal (spurious wake-ups, which POSIX allows). That
+ * string replays exactly (KATA_SCHEDULE), and is shrunk by dropping deviations while the
+ * run still fails the same way.
  *
  * The parent (explore_main) never runs learner code: each schedule runs in a forked child
  * that sends the body's result and what it saw over a pipe, and the parent judges. The
@@ -20,6 +22,7 @@
  * A child can still write what it likes on its own pipe: stages/explore.c says so. */
 #define _GNU_SOURCE
 #include "explore.h"
+#include "explore_race.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,9 +124,13 @@ static void say(const char *fmt, ...)
 enum strategy { S_REPLAY, S_RANDOM, S_PCT };
 #define MAXDEV 4096
 struct dev {
-    long at;
+    long at; /* SPUR_AT: not a decision, the first wait woken with no signal (in thread) */
     int thread;
 };
+#define SPUR_AT (-1)
+#define SPURIOUS 3     /* waits woken with no signal, from the first */
+static long spur_from; /* the first such wait (1: the run's first), or 0: none */
+static long nwaits;    /* condition variable waits so far */
 static int strategy;
 static uint64_t rng;
 static long decisions;
@@ -169,12 +176,13 @@ enum ev_kind {
     EV_JOIN,
     EV_EXIT,
     EV_YIELD,
+    EV_SPURIOUS,
 };
-static const char *const ev_names[] = {"read",         "write",    "atomic-read", "atomic-write",
-                                       "atomic-rmw",   "lock",     "lock-busy",   "unlock",
-                                       "trylock-busy", "wait",     "woken",       "signal",
-                                       "broadcast",    "sem-wait", "sem-post",    "barrier",
-                                       "create",       "join",     "exit",        "yield"};
+static const char *const ev_names[] = {
+    "read",      "write",    "atomic-read",  "atomic-write", "atomic-rmw", "lock",
+    "lock-busy", "unlock",   "trylock-busy", "wait",         "woken",      "signal",
+    "broadcast", "sem-wait", "sem-post",     "barrier",      "create",     "join",
+    "exit",      "yield",    "spurious"};
 struct ev {
     int tid, kind, size;
     void *pc;
@@ -227,6 +235,7 @@ struct syncobj {
     int owner;
     void *lock_pc;
     long count, needed, arrived, generation;
+    long depth; /* a recursive mutex: locks by its owner beyond the first */
 };
 #define MAXSYNC 512
 static struct syncobj syncs[MAXSYNC];
@@ -241,7 +250,7 @@ static struct syncobj *sync_of(const void *a, int kind)
         say("X more than %d locks, condition variables and semaphores\n", MAXSYNC);
         _exit(3);
     }
-    syncs[nsync] = (struct syncobj){a, kind, -1, NULL, 0, 0, 0, 0};
+    syncs[nsync] = (struct syncobj){a, kind, -1, NULL, 0, 0, 0, 0, 0};
     return &syncs[nsync++];
 }
 
@@ -409,6 +418,40 @@ static void released(int kind, void *pc, const volatile void *obj)
     log_ev(kind, pc, obj, 0, 0);
 }
 
+/* ---- data races (explore_race.c): the first of a schedule is told, and the schedule goes on
+ * (a wrong result it leads to is the better story) ---- */
+
+static int raced;
+
+static void race_check(const volatile void *a, size_t size, int write, void *pc, int ev)
+{
+    struct race_prior p;
+    if (race_access(me, a, size, write, pc, ev, &p) && !raced) {
+        raced = 1;
+        say("A %d %d %s %p %d %s %p %p %zu %d\n", ev, p.tid, p.write ? "write" : "read", p.pc, me,
+            write ? "write" : "read", pc, (void *)a, size, p.ev);
+    }
+}
+
+/* an atomic operation, for the order it makes (after its point: when it happens) */
+static void atomic_sync(const volatile void *a, int mo, int fail_mo, int load, int store)
+{
+    if (exploring && me >= 0)
+        race_atomic(me, a, mo, fail_mo, load, store);
+}
+
+static void acquire(const void *obj)
+{
+    if (exploring && me >= 0)
+        race_acquire(me, obj);
+}
+
+static void release(const void *obj)
+{
+    if (exploring && me >= 0)
+        race_release(me, obj);
+}
+
 /* ---- which memory is shared: owner of each 8-byte granule ---- */
 
 #define GBITS 18
@@ -452,18 +495,22 @@ static void access_mem(const volatile void *a, int size, int write, void *pc)
             g->shared = 1;
             say("S %lx\n", (unsigned long)((uintptr_t)a >> 3));
         }
-        if (!g->shared)
+        if (!g->shared) { /* one thread's so far: no point, but its record is kept */
+            race_check(a, (size_t)size, write, pc, -1);
             return;
+        }
     }
     schedule();
+    int e;
     if (write) {
-        int e = log_ev(EV_WRITE, pc, a, size, 0);
+        e = log_ev(EV_WRITE, pc, a, size, 0);
         thr[me].pend = a;
         thr[me].pend_size = size;
         thr[me].pend_ev = e;
     } else {
-        log_ev(EV_READ, pc, a, size, load_value(a, size));
+        e = log_ev(EV_READ, pc, a, size, load_value(a, size));
     }
+    race_check(a, (size_t)size, write, pc, e);
 }
 
 /* ---- the __tsan_* entry points gcc's -fsanitize=thread calls ---- */
@@ -552,29 +599,30 @@ void __tsan_vptr_read(void **vptr)
 }
 
 /* Atomics: always a point (they are there to be shared), done as sequentially consistent
- * operations (one thread runs at a time, so weaker orders are not explored: a relaxed
- * spinlock passes here, and the tsan stage is the one that sees it). */
+ * operations (one thread runs at a time, so the values a weaker order may read are not
+ * explored). Their orders still count for what they make ordered (explore_race.c): a
+ * relaxed spinlock excludes, orders nothing, and the data it guards is told as a race. */
 #define SEQ __ATOMIC_SEQ_CST
 #define ATOMICS(bits, T)                                                                           \
     T __tsan_atomic##bits##_load(const volatile T *a, int mo);                                     \
     T __tsan_atomic##bits##_load(const volatile T *a, int mo)                                      \
     {                                                                                              \
-        (void)mo;                                                                                  \
         point(EV_ATOMIC_READ, RA, a, bits / 8, (long)*a);                                          \
+        atomic_sync(a, mo, 0, 1, 0);                                                               \
         return __atomic_load_n(a, SEQ);                                                            \
     }                                                                                              \
     void __tsan_atomic##bits##_store(volatile T *a, T v, int mo);                                  \
     void __tsan_atomic##bits##_store(volatile T *a, T v, int mo)                                   \
     {                                                                                              \
-        (void)mo;                                                                                  \
         point(EV_ATOMIC_WRITE, RA, a, bits / 8, (long)v);                                          \
+        atomic_sync(a, mo, 0, 0, 1);                                                               \
         __atomic_store_n(a, v, SEQ);                                                               \
     }                                                                                              \
     T __tsan_atomic##bits##_exchange(volatile T *a, T v, int mo);                                  \
     T __tsan_atomic##bits##_exchange(volatile T *a, T v, int mo)                                   \
     {                                                                                              \
-        (void)mo;                                                                                  \
         point(EV_ATOMIC_RMW, RA, a, bits / 8, (long)v);                                            \
+        atomic_sync(a, mo, 0, 1, 1);                                                               \
         return __atomic_exchange_n(a, v, SEQ);                                                     \
     }                                                                                              \
     ATOMIC_RMW(bits, T, fetch_add)                                                                 \
@@ -586,25 +634,22 @@ void __tsan_vptr_read(void **vptr)
     int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *e, T v, int mo, int fmo);  \
     int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *e, T v, int mo, int fmo)   \
     {                                                                                              \
-        (void)mo;                                                                                  \
-        (void)fmo;                                                                                 \
         point(EV_ATOMIC_RMW, RA, a, bits / 8, (long)v);                                            \
+        atomic_sync(a, mo, fmo, 1, 1);                                                             \
         return __atomic_compare_exchange_n(a, e, v, 0, SEQ, SEQ);                                  \
     }                                                                                              \
     int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *e, T v, int mo, int fmo);    \
     int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *e, T v, int mo, int fmo)     \
     {                                                                                              \
-        (void)mo;                                                                                  \
-        (void)fmo;                                                                                 \
         point(EV_ATOMIC_RMW, RA, a, bits / 8, (long)v);                                            \
+        atomic_sync(a, mo, fmo, 1, 1);                                                             \
         return __atomic_compare_exchange_n(a, e, v, 0, SEQ, SEQ);                                  \
     }                                                                                              \
     T __tsan_atomic##bits##_compare_exchange_val(volatile T *a, T e, T v, int mo, int fmo);        \
     T __tsan_atomic##bits##_compare_exchange_val(volatile T *a, T e, T v, int mo, int fmo)         \
     {                                                                                              \
-        (void)mo;                                                                                  \
-        (void)fmo;                                                                                 \
         point(EV_ATOMIC_RMW, RA, a, bits / 8, (long)v);                                            \
+        atomic_sync(a, mo, fmo, 1, 1);                                                             \
         __atomic_compare_exchange_n(a, &e, v, 0, SEQ, SEQ);                                        \
         return e;                                                                                  \
     }
@@ -612,8 +657,8 @@ void __tsan_vptr_read(void **vptr)
     T __tsan_atomic##bits##_##op(volatile T *a, T v, int mo);                                      \
     T __tsan_atomic##bits##_##op(volatile T *a, T v, int mo)                                       \
     {                                                                                              \
-        (void)mo;                                                                                  \
         point(EV_ATOMIC_RMW, RA, a, bits / 8, (long)v);                                            \
+        atomic_sync(a, mo, 0, 1, 1);                                                               \
         return __atomic_##op(a, v, SEQ);                                                           \
     }
 ATOMICS(8, unsigned char)
@@ -627,7 +672,8 @@ ATOMICS(128, kata_u128)
 void __tsan_atomic_thread_fence(int mo);
 void __tsan_atomic_thread_fence(int mo)
 {
-    (void)mo;
+    if (exploring && me >= 0)
+        race_fence(me, mo);
     __atomic_thread_fence(SEQ);
 }
 void __tsan_atomic_signal_fence(int mo);
@@ -661,9 +707,17 @@ static void thread_end(void *ret)
 static void *trampoline(void *p)
 {
     struct start s = *(struct start *)p;
-    free(p);
     me = s.slot;
     wait_turn(me);
+    free(p); /* in its turn: the race records are one thread's at a time */
+    pthread_attr_t attr;
+    void *lo;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &lo, &size) == 0)
+            race_stack(me, lo, size);
+        pthread_attr_destroy(&attr);
+    }
     void *ret = s.fn(s.arg);
     thread_end(ret);
     return ret;
@@ -684,6 +738,7 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
     int slot = nthr;
     *s = (struct start){slot, fn, arg};
     thr[slot] = (struct thr){.state = T_RUN, .prio = 100 + (long)(next_rand() % 1000)};
+    race_create(me, slot);
     int rc = __real_pthread_create(&thr[slot].real, attr, trampoline, s);
     if (rc) {
         free(s);
@@ -715,6 +770,7 @@ int __wrap_pthread_join(pthread_t t, void **ret)
     point(EV_JOIN, RA, NULL, 0, s);
     while (thr[s].state != T_DONE)
         block_on(W_JOIN, (const void *)(intptr_t)s, RA, 0);
+    race_join(me, s);
     if (ret)
         *ret = thr[s].ret;
     __real_pthread_join(t, NULL);
@@ -743,10 +799,12 @@ static void mutex_take(pthread_mutex_t *m, void *pc)
         block_on(W_MUTEX, m, pc, 0);
     s->owner = me;
     s->lock_pc = pc;
+    acquire(m);
 }
 
 static void mutex_give(pthread_mutex_t *m)
 {
+    release(m);
     struct syncobj *s = sync_of(m, W_MUTEX);
     s->owner = -1;
     wake_all(W_MUTEX, m);
@@ -755,12 +813,38 @@ static void mutex_give(pthread_mutex_t *m)
 int __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a);
 int __wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
-    (void)a;
+    int type = PTHREAD_MUTEX_DEFAULT;
+    if (a && pthread_mutexattr_gettype(a, &type))
+        type = PTHREAD_MUTEX_DEFAULT;
     if (exploring) {
         struct syncobj *s = sync_of(m, W_MUTEX);
         s->owner = -1;
+        s->depth = 0;
     }
     memset(m, 0, sizeof *m);
+    m->__data.__kind = type; /* where glibc keeps it, and a static initializer puts it */
+    return 0;
+}
+
+/* The mutex's type (glibc keeps it in the mutex): recursive and error-checking mutexes
+ * answer their owner's second lock; a default one waits for ever. */
+static int mutex_type(const pthread_mutex_t *m)
+{
+    return m->__data.__kind & 3;
+}
+
+/* Its owner locks it again: 1 when that is answered (*rc), 0 when it waits for ever. */
+static int relock(pthread_mutex_t *m, struct syncobj *s, int *rc)
+{
+    if (mutex_type(m) == PTHREAD_MUTEX_RECURSIVE) {
+        s->depth++;
+        *rc = 0;
+        return 1;
+    }
+    if (mutex_type(m) == PTHREAD_MUTEX_ERRORCHECK) {
+        *rc = EDEADLK;
+        return 1;
+    }
     return 0;
 }
 int __wrap_pthread_mutex_destroy(pthread_mutex_t *m);
@@ -782,6 +866,9 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
         evs[e].kind = EV_LOCK_BUSY;
         evs[e].value = s->owner;
     }
+    int rc;
+    if (s->owner == me && relock(m, s, &rc))
+        return rc;
     if (s->owner == me) {
         /* a default mutex locked again by its owner waits for ever */
         block_on(W_MUTEX, m, pc, 0);
@@ -792,14 +879,15 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
         log_ev(EV_LOCK, pc, m, 0, 0);
     return 0;
 }
-int __wrap_pthread_mutex_trylock(pthread_mutex_t *m);
-int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
+/* A trylock of a mutex (a pthread_mutex_t, which may be recursive) or a spinlock. */
+static int try_take(void *obj, int is_mutex, void *pc)
 {
-    if (!exploring)
-        return 0;
-    void *pc = RA;
+    pthread_mutex_t *m = obj;
     int e = point(EV_LOCK, pc, m, 0, 0);
     struct syncobj *s = sync_of(m, W_MUTEX);
+    int rc;
+    if (is_mutex && s->owner == me && mutex_type(m) == PTHREAD_MUTEX_RECURSIVE && relock(m, s, &rc))
+        return rc;
     if (s->owner >= 0) {
         if (e >= 0)
             evs[e].kind = EV_TRYLOCK_FAIL;
@@ -808,15 +896,26 @@ int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
     }
     s->owner = me;
     s->lock_pc = pc;
+    acquire(m);
     return 0;
+}
+int __wrap_pthread_mutex_trylock(pthread_mutex_t *m);
+int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    return exploring ? try_take(m, 1, RA) : 0;
 }
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m);
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
 {
     if (!exploring)
         return 0;
-    if (sync_of(m, W_MUTEX)->owner != me)
+    struct syncobj *s = sync_of(m, W_MUTEX);
+    if (s->owner != me)
         return EPERM;
+    if (s->depth > 0) { /* a recursive mutex still held */
+        s->depth--;
+        return 0;
+    }
     released(EV_UNLOCK, RA, m);
     mutex_give(m);
     schedule();
@@ -832,6 +931,9 @@ int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts
     void *pc = RA;
     point(EV_LOCK, pc, m, 0, 0);
     struct syncobj *s = sync_of(m, W_MUTEX);
+    int rc;
+    if (s->owner == me && relock(m, s, &rc))
+        return rc;
     while (s->owner >= 0) {
         block_on(W_MUTEX, m, pc, 1);
         if (thr[me].timed_out)
@@ -839,6 +941,7 @@ int __wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts
     }
     s->owner = me;
     s->lock_pc = pc;
+    acquire(m);
     return 0;
 }
 
@@ -871,9 +974,7 @@ int __wrap_pthread_spin_lock(pthread_spinlock_t *l)
 int __wrap_pthread_spin_trylock(pthread_spinlock_t *l);
 int __wrap_pthread_spin_trylock(pthread_spinlock_t *l)
 {
-    if (!exploring)
-        return 0;
-    return __wrap_pthread_mutex_trylock((pthread_mutex_t *)(void *)l);
+    return exploring ? try_take((void *)l, 0, RA) : 0;
 }
 int __wrap_pthread_spin_unlock(pthread_spinlock_t *l);
 int __wrap_pthread_spin_unlock(pthread_spinlock_t *l)
@@ -921,6 +1022,7 @@ static int rw_take(pthread_rwlock_t *l, int write, int try, void *pc)
     } else {
         o->count++;
     }
+    acquire(l);
     return 0;
 }
 int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l);
@@ -955,6 +1057,7 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
         o->count--;
     else
         return EPERM;
+    release(l);
     released(EV_UNLOCK, RA, l);
     wake_all(W_MUTEX, l);
     schedule();
@@ -980,9 +1083,20 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, int timed, void *pc)
     point(EV_WAIT, pc, c, 0, 0);
     if (sync_of(m, W_MUTEX)->owner != me)
         return EPERM;
+    long w = ++nwaits;
+    if (spur_from && w >= spur_from && w < spur_from + SPURIOUS) {
+        /* woken with no signal, as POSIX allows: the mutex given up, and others may run */
+        mutex_give(m);
+        log_ev(EV_SPURIOUS, pc, c, 0, 0);
+        schedule();
+        mutex_take(m, pc);
+        return 0;
+    }
     mutex_give(m);
     block_on(W_COND, c, pc, timed);
     int out = thr[me].timed_out;
+    if (!out)
+        acquire(c); /* the signal is before the wake-up (wider than POSIX promises) */
     log_ev(EV_WOKEN, pc, c, 0, out);
     mutex_take(m, pc);
     return out ? ETIMEDOUT : 0;
@@ -1004,6 +1118,7 @@ int __wrap_pthread_cond_signal(pthread_cond_t *c)
     if (!exploring)
         return 0;
     point(EV_SIGNAL, RA, c, 0, 0);
+    release(c);
     int oldest = -1;
     for (int i = 0; i < nthr; i++)
         if (thr[i].state == T_BLOCKED && thr[i].wait == W_COND && thr[i].obj == c &&
@@ -1019,6 +1134,7 @@ int __wrap_pthread_cond_broadcast(pthread_cond_t *c)
     if (!exploring)
         return 0;
     point(EV_BROADCAST, RA, c, 0, 0);
+    release(c);
     wake_all(W_COND, c);
     return 0;
 }
@@ -1053,6 +1169,7 @@ static int sem_take(sem_t *s, int try, int timed, void *pc)
         }
     }
     o->count--;
+    acquire(s);
     return 0;
 }
 int __wrap_sem_wait(sem_t *s);
@@ -1076,6 +1193,7 @@ int __wrap_sem_post(sem_t *s)
 {
     if (!exploring)
         return 0;
+    release(s);
     released(EV_SEM_POST, RA, s);
     sync_of(s, W_SEM)->count++;
     wake_all(W_SEM, s);
@@ -1086,6 +1204,7 @@ int __wrap_sem_getvalue(sem_t *s, int *v);
 int __wrap_sem_getvalue(sem_t *s, int *v)
 {
     *v = exploring ? (int)sync_of(s, W_SEM)->count : 0;
+    acquire(s); /* a value seen orders the posts that made it (as TSan takes it) */
     return 0;
 }
 
@@ -1117,14 +1236,17 @@ int __wrap_pthread_barrier_wait(pthread_barrier_t *b)
     point(EV_BARRIER, pc, b, 0, 0);
     struct syncobj *o = sync_of(b, W_BARRIER);
     long gen = o->generation;
+    release(b); /* every arrival is before every departure */
     if (++o->arrived >= o->needed) {
         o->arrived = 0;
         o->generation++;
         wake_all(W_BARRIER, b);
+        acquire(b);
         return PTHREAD_BARRIER_SERIAL_THREAD;
     }
     while (o->generation == gen)
         block_on(W_BARRIER, b, pc, 0);
+    acquire(b);
     return 0;
 }
 
@@ -1142,10 +1264,12 @@ int __wrap_pthread_once(pthread_once_t *o, void (*fn)(void))
         s->count = 1;
         fn();
         s->count = 2;
+        release(o);
         wake_all(W_ONCE, o);
     }
     while (s->count == 1)
         block_on(W_ONCE, o, pc, 0);
+    acquire(o);
     return 0;
 }
 
@@ -1165,6 +1289,17 @@ void *__wrap_realloc(void *p, size_t n)
     memcpy(q, p, old < n ? old : n);
     free(p);
     return q;
+}
+
+/* free forgets the block's race records: malloc may hand it to another thread, which is
+ * ordered after this one by malloc's own lock (not modelled). */
+void __real_free(void *p);
+void __wrap_free(void *p);
+void __wrap_free(void *p)
+{
+    if (exploring && me >= 0 && p)
+        race_free(p, malloc_usable_size(p));
+    __real_free(p);
 }
 
 /* memcpy, memmove and memset from the learner's code are accesses too (gcc's instrumentation
@@ -1243,10 +1378,13 @@ static void report_schedule(void)
     static char buf[12 * MAXDEV + 8];
     size_t off = 0;
     buf[0] = 0;
+    if (spur_from)
+        off += (size_t)snprintf(buf, sizeof buf, "s%ld%s", spur_from, ntaken ? "," : "");
     for (int i = 0; i < ntaken && off + 32 < sizeof buf; i++)
         off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%ld.%d", i ? "," : "", taken[i].at,
                                 taken[i].thread);
     say("V %ld %s\n", decisions, off ? buf : "-");
+    say("N %ld\n", nwaits);
 }
 
 static int want_trace;
@@ -1295,6 +1433,8 @@ static void child_body(const struct explore_kata *k)
     thr[0].real = pthread_self();
     me = 0;
     current = 0;
+    race_reset();
+    raced = 0;
     exploring = 1;
     long out[EXPLORE_MAX_RESULTS];
     int n = k->body(out, EXPLORE_MAX_RESULTS);
@@ -1318,10 +1458,12 @@ static void child_body(const struct explore_kata *k)
 
 struct outcome {
     int ran;       /* the child said Q */
-    int failed;    /* 1 wrong result, 2 deadlock, 3 left running, 4 could not run */
+    int failed;    /* 1 wrong result, 2 deadlock, 3 left running, 4 could not run, 5 crash,
+                      6 a data race (and nothing else wrong) */
     char why[512]; /* the judge's sentence, or what stopped it */
     char sched[12 * MAXDEV + 8];
     long decisions;
+    long waits; /* condition variable waits the run made */
     char *text; /* everything the child said (for the trace): valid until the next run */
 };
 
@@ -1338,6 +1480,18 @@ static int parse_devs(const char *s, struct dev *d, int max)
     int n = 0;
     while (s && *s && *s != '-' && n < max) {
         char *end;
+        if (*s == 's') { /* sN: the spurious wake-ups */
+            long w = strtol(s + 1, &end, 10);
+            if (end == s + 1 || w < 1)
+                return -1;
+            d[n++] = (struct dev){SPUR_AT, (int)w};
+            if (*end == ',')
+                end++;
+            else if (*end)
+                return -1;
+            s = end;
+            continue;
+        }
         long at = strtol(s, &end, 10);
         if (*end != '.')
             return -1;
@@ -1376,9 +1530,14 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
         rng = seed;
         want_trace = trace;
         ndevs = 0;
-        if (strat == S_REPLAY) {
+        spur_from = 0;
+        nwaits = 0;
+        if (d) { /* a replay's deviations, and any schedule's spurious wake-ups */
             memcpy(devs, d, (size_t)nd * sizeof *d);
             ndevs = nd;
+            for (int i = 0; i < nd; i++)
+                if (d[i].at == SPUR_AT)
+                    spur_from = d[i].thread;
         }
         if (strat == S_PCT)
             for (int c = 0; c < PCT_DEPTH - 1; c++)
@@ -1439,7 +1598,7 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
     o->text = text;
     /* what the child said, line by line */
     long vals[EXPLORE_MAX_RESULTS];
-    int nv = -2, left = 0;
+    int nv = -2, left = 0, race = 0;
     for (char *line = text; line && *line;) {
         char *nl = strchr(line, '\n');
         if (nl)
@@ -1462,6 +1621,10 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
             snprintf(o->why, sizeof o->why, "%s", line + 2);
         } else if (line[0] == 'L')
             left = atoi(line + 2);
+        else if (line[0] == 'A')
+            race = 1;
+        else if (line[0] == 'N')
+            o->waits = atol(line + 2);
         else if (line[0] == 'V') {
             char *end;
             o->decisions = strtol(line + 2, &end, 10);
@@ -1513,6 +1676,9 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
         o->failed = 3;
         snprintf(o->why, sizeof o->why, "%d thread%s still running when the function returned",
                  left, left == 1 ? " was" : "s were");
+    } else if (race) {
+        o->failed = 6;
+        snprintf(o->why, sizeof o->why, "a data race");
     }
 }
 
@@ -1531,6 +1697,15 @@ static double since(const struct timespec *t0)
 
 static FILE *report;
 
+static const char *verdict_word(int failed)
+{
+    return failed == 4   ? "cannot"
+           : failed == 2 ? "deadlock"
+           : failed == 6 ? "race"
+           : failed      ? "fail"
+                         : "pass";
+}
+
 static void tell(const struct outcome *o, const char *verdict)
 {
     fprintf(report, "verdict %s %s\n", verdict, o->why);
@@ -1539,7 +1714,7 @@ static void tell(const struct outcome *o, const char *verdict)
         for (const char *l = o->text; *l;) {
             const char *nl = strchr(l, '\n');
             size_t n = nl ? (size_t)(nl - l) : strlen(l);
-            if (n && strchr("EDHLZWC", l[0]))
+            if (n && strchr("EDHLZWCA", l[0]))
                 fprintf(report, "%.*s\n", (int)n, l);
             l += n + (nl != NULL);
         }
@@ -1586,21 +1761,26 @@ int explore_main(const struct explore_kata *k)
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    long kest = 0, n = 0;
+    long kest = 0, n = 0, west = 0; /* decisions and condition variable waits of a run, at most */
     int found = 0;
     const char *found_by = "";
     char warm_fail[sizeof o.sched] = "";
+    static char race_sched[sizeof o.sched];
+    long race_at = 0;
+    const char *race_by = "";
     for (int w = 0; w < WARMUP; w++) {
         run_one(S_RANDOM, 0x5eed0000u + (uint64_t)w, 0, NULL, 0, 0, &o);
         if (o.decisions > kest)
             kest = o.decisions;
+        if (o.waits > west)
+            west = o.waits;
         if (o.failed == 4) { /* it cannot run here at all: said at once */
             fprintf(report, "explored %d  %.3f\n", w + 1, since(&t0));
             tell(&o, "cannot");
             fprintf(report, "end\n");
             return 3;
         }
-        if (o.failed && !warm_fail[0])
+        if (o.failed && o.failed != 6 && !warm_fail[0])
             snprintf(warm_fail, sizeof warm_fail, "%s", o.sched[0] ? o.sched : "-");
     }
     frozen = 1;
@@ -1614,10 +1794,7 @@ int explore_main(const struct explore_kata *k)
         }
         run_one(S_REPLAY, seed, 0, d, nd, 1, &o);
         fprintf(report, "replayed 1\n");
-        tell(&o, o.failed == 4   ? "cannot"
-                 : o.failed == 2 ? "deadlock"
-                 : o.failed      ? "fail"
-                                 : "pass");
+        tell(&o, verdict_word(o.failed));
         fprintf(report, "end\n");
         return o.failed == 4 ? 3 : o.failed ? 1 : 0;
     }
@@ -1625,10 +1802,13 @@ int explore_main(const struct explore_kata *k)
     if (warm_fail[0] && !measure) { /* measuring: the warm-up only learns */
         int nd = parse_devs(warm_fail, d, MAXDEV);
         run_one(S_REPLAY, seed, 0, d, nd < 0 ? 0 : nd, 0, &o);
-        if (o.failed && o.failed != 4) {
+        if (o.failed == 6) { /* replayed, it shows only a race: worth telling if nothing more */
+            snprintf(race_sched, sizeof race_sched, "%s", o.sched[0] ? o.sched : "-");
+            race_at = WARMUP;
+            race_by = "random";
+        } else if (o.failed && o.failed != 4) {
             found = 1;
             found_by = "random";
-        } else {
         }
     }
     for (; !found && n < max && (n < 2 || since(&t0) * 1000 < (double)budget_ms); n++) {
@@ -1638,9 +1818,26 @@ int explore_main(const struct explore_kata *k)
         else if (!strat_name || strcmp(strat_name, "random"))
             strat = (n & 1) ? S_PCT : S_RANDOM;
         uint64_t s = seed * 1000003u + (uint64_t)n;
-        run_one(strat, s, kest, NULL, 0, 0, &o);
+        /* every third schedule also wakes a few waits with no signal, from a wait drawn
+         * from the seed: a wait that is not in a loop then acts on a condition not true */
+        struct dev spur = {SPUR_AT, 0};
+        if (west > 0 && n % 3 == 2)
+            spur.thread = 1 + (int)(((s * 0x9e3779b97f4a7c15ull) >> 33) % (uint64_t)west);
+        run_one(strat, s, kest, spur.thread ? &spur : NULL, spur.thread ? 1 : 0, 0, &o);
         if (o.decisions > kest)
             kest = o.decisions;
+        if (o.waits > west)
+            west = o.waits;
+        if (o.failed == 6 && !measure) {
+            /* a race: told if nothing worse (a wrong result, a deadlock, a crash) is found
+             * in the rest of the budget, which makes the better story */
+            if (!race_sched[0]) {
+                snprintf(race_sched, sizeof race_sched, "%s", o.sched[0] ? o.sched : "-");
+                race_at = n + 1 + WARMUP;
+                race_by = strat == S_PCT ? "pct" : "random";
+            }
+            continue;
+        }
         if (o.failed) {
             found = 1;
             found_by = strat == S_PCT ? "pct" : "random";
@@ -1648,8 +1845,18 @@ int explore_main(const struct explore_kata *k)
             break;
         }
     }
+    long explored = n + (measure ? 0 : WARMUP);
+    if (!found && race_sched[0]) { /* the race, run again to be shrunk and told */
+        int nd = parse_devs(race_sched, d, MAXDEV);
+        run_one(S_REPLAY, seed, 0, d, nd < 0 ? 0 : nd, 0, &o);
+        if (o.failed == 6) {
+            found = 1;
+            found_by = race_by;
+            explored = race_at;
+        }
+    }
     double took = since(&t0);
-    fprintf(report, "explored %ld %s %.3f\n", n + (measure ? 0 : WARMUP), found_by, took);
+    fprintf(report, "explored %ld %s %.3f\n", explored, found_by, took);
     if (!found) {
         fprintf(report, "verdict pass\nend\n");
         return 0;
@@ -1707,7 +1914,7 @@ int explore_main(const struct explore_kata *k)
         return 1;
     }
     fprintf(report, "shrunk %d\n", tries);
-    tell(&o, o.failed == 2 ? "deadlock" : "fail");
+    tell(&o, verdict_word(o.failed));
     fprintf(report, "end\n");
     return 1;
 }

@@ -7,11 +7,15 @@
  * over the harness's channel (DETECT_REPORT_FD), as the detectors' do, and counts only with
  * its closing "end" line. What it says in its own words:
  *   explored N STRATEGY SECONDS    schedules run (and which strategy found the failure)
- *   verdict pass|fail|deadlock|cannot WHY
+ *   verdict pass|fail|deadlock|race|cannot WHY
  *   schedule D.T,...               the failing schedule (SCHEDULE=... replays it)
  *   E TID KIND PC ADDR SIZE VALUE  one step of it
  *   D TID WAIT OBJ PC HOLDER HPC   a thread blocked for good, and who holds what it waits for
  *   H TID MUTEX PC                 a mutex held at the end, and where it was taken
+ *   A STEP TID KIND PC TID KIND PC ADDR SIZE STEP
+ *                                  a data race: the earlier access (its thread, read or write,
+ *                                  code, and last its step) and the later (at the first STEP),
+ *                                  on ADDR (a step is -1 when it was not logged)
  *   end
  * The addresses become lines of the learner's file (addr2line) and names of variables (nm),
  * here in the harness, outside the sandbox's reach of learner code (the binary is only read).
@@ -195,6 +199,9 @@ struct story {
     char **lines; /* cut into lines (lines[0] is line 1) */
     size_t nlines;
     int lost_ok; /* a wrong result: a write over an unseen write may be told as lost */
+    long race_step, race_first; /* the race's later step and its earlier one, or -1 */
+    const char *race_with;      /* what the later raced with ("thread 1's write") */
+    const char *race_by;        /* what the earlier raced with ("thread 2's read") */
 };
 
 static void thread_name(char *buf, size_t n, int tid)
@@ -318,6 +325,8 @@ static void describe(struct strbuf *out, const struct story *st, size_t i)
         sb_addf(&what, "%s tries to lock %s: busy", who, obj);
     else if (!strcmp(k, "wait"))
         sb_addf(&what, "%s waits on %s", who, obj);
+    else if (!strcmp(k, "spurious"))
+        sb_addf(&what, "%s wakes from %s with no signal (POSIX allows it)", who, obj);
     else if (!strcmp(k, "signal") || !strcmp(k, "broadcast"))
         sb_addf(&what, "%s %ss %s", who, k, obj);
     else if (!strcmp(k, "sem-wait"))
@@ -340,6 +349,10 @@ static void describe(struct strbuf *out, const struct story *st, size_t i)
         thread_name(other, sizeof other, s[lost].tid);
         sb_addf(&what, ": %s's update is lost", other);
     }
+    if ((long)i == st->race_step && st->race_with)
+        sb_addf(&what, ": races with %s", st->race_with);
+    if ((long)i == st->race_first && st->race_by)
+        sb_addf(&what, ": %s races with it", st->race_by);
     *out = what;
 }
 
@@ -384,6 +397,11 @@ static size_t *chosen_steps(const struct story *st, size_t *count, size_t *tail_
     size_t *show = xcalloc(n + 1, sizeof *show);
     size_t nshow = 0, end = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
+        if ((long)i == st->race_step) {
+            show[nshow++] = i;
+            end = nshow;
+            break;
+        }
         if (!line_of(st->t, s[i].pc) && strcmp(s[i].kind, "exit"))
             continue;
         if (!strcmp(s[i].kind, "yield") || !strcmp(s[i].kind, "woken"))
@@ -426,6 +444,9 @@ static void tell_steps(struct strbuf *sb, const struct story *st, const long *de
                 break;
             }
     for (size_t k = 0; k < nshow; k++) {
+        if ((long)show[k] == st->race_step || (long)show[k] == st->race_first ||
+            !strcmp(s[show[k]].kind, "spurious"))
+            keep[k] = 1;
         long lost = lost_write(st, show[k]);
         if (lost < 0)
             continue;
@@ -532,7 +553,8 @@ static char *picture(const struct story *st, const long *dev, size_t ndev, const
         object_name(st->t, s[i].addr, names[k], sizeof names[k]);
         v[k] = (struct timeline_step){.lane = s[i].tid,
                                       .text = texts[k],
-                                      .lost = lost_write(st, i) >= 0,
+                                      .lost = lost_write(st, i) >= 0 || (long)i == st->race_step ||
+                                              (long)i == st->race_first,
                                       .lock = !strcmp(s[i].kind, "lock"),
                                       .unlock = !strcmp(s[i].kind, "unlock"),
                                       .wait = !strcmp(s[i].kind, "wait"),
@@ -564,6 +586,51 @@ static const char *ordinal(long n)
     if (n % 100 >= 11 && n % 100 <= 13)
         return "th";
     return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+/* ---- a data race ---- */
+
+struct race_seen {
+    int seen;
+    long step, pstep; /* the later access's step, and the earlier's, or -1 */
+    int ptid, pwrite, tid, write;
+    unsigned long ppc, pc, addr;
+};
+
+/* "thread 1's write at line 28" (line > 0), "thread 1's write" (0), or "... outside your
+ * file" (< 0) */
+static void access_words(char *buf, size_t n, int tid, int write, int line)
+{
+    char who[32];
+    thread_name(who, sizeof who, tid);
+    if (line > 0)
+        snprintf(buf, n, "%s's %s at line %d", who, write ? "write" : "read", line);
+    else if (line == 0)
+        snprintf(buf, n, "%s's %s", who, write ? "write" : "read");
+    else
+        snprintf(buf, n, "%s's %s outside your file", who, write ? "write" : "read");
+}
+
+/* The verdict's line and the explanation that opens its details. */
+static void tell_race(struct stage_result *out, struct strbuf *sb, const struct race_seen *x,
+                      const struct story *st, long explored, const char *sched)
+{
+    char obj[96], first[96], second[96];
+    object_name(st->t, x->addr, obj, sizeof obj);
+    int l1 = line_of(st->t, x->ppc), l2 = line_of(st->t, x->pc);
+    access_words(first, sizeof first, x->ptid, x->pwrite, l1 > 0 ? l1 : -1);
+    access_words(second, sizeof second, x->tid, x->write, l2 > 0 ? l2 : -1);
+    if (sched)
+        stage_say(out, ST_FAIL, "the schedule %s has a data race on %s: %s and %s", sched, obj,
+                  first, second);
+    else
+        stage_say(out, ST_FAIL,
+                  "a data race on %s (found by interleaving %ld): %s and %s, with nothing "
+                  "ordering the two",
+                  obj, explored, first, second);
+    sb_addf(sb, "nothing orders these two accesses (no lock both threads hold, no join, no atomic "
+                "with release and acquire), so two cores may run them at once: a data race, "
+                "undefined behaviour in C even where the result comes out right\n");
 }
 
 #define EXPLORE_SCHEDULES "400"
@@ -666,6 +733,7 @@ int stage_explore(struct run *r, struct stage_result *out)
     size_t n = 0;
     int crash_tid = -1;
     unsigned long crash_pc = 0;
+    struct race_seen race = {.step = -1, .pstep = -1};
     struct symtab t = {0};
     for (const char *l = text; *l;) {
         struct step s = {0};
@@ -688,6 +756,20 @@ int stage_explore(struct run *r, struct stage_result *out)
                 crash_tid = tid;
                 crash_pc = strtoul(cpc, NULL, 16);
                 add_pc(&t, crash_pc);
+            }
+        } else if (l[0] == 'A' && !race.seen) {
+            char pk[8], k[8], ppcs[32], rpcs[32], raddr[32];
+            size_t size;
+            if (sscanf(l, "A %ld %d %7s %31s %d %7s %31s %31s %zu %ld", &race.step, &race.ptid, pk,
+                       ppcs, &race.tid, k, rpcs, raddr, &size, &race.pstep) == 10) {
+                race.seen = 1;
+                race.pwrite = !strcmp(pk, "write");
+                race.write = !strcmp(k, "write");
+                race.ppc = strtoul(ppcs, NULL, 16);
+                race.pc = strtoul(rpcs, NULL, 16);
+                race.addr = strtoul(raddr, NULL, 16);
+                add_pc(&t, race.ppc);
+                add_pc(&t, race.pc);
             }
         } else if (l[0] == 'D' || l[0] == 'H') {
             unsigned long a[2] = {0, 0};
@@ -715,6 +797,11 @@ int stage_explore(struct run *r, struct stage_result *out)
     long *dev = NULL;
     size_t ndev = 0;
     for (const char *p = sched_got; *p && *p != '-';) {
+        if (*p == 's') { /* sN: spurious wake-ups, not a deviation */
+            p += strcspn(p, ",");
+            p += *p == ',';
+            continue;
+        }
         char *e;
         long at = strtol(p, &e, 10);
         if (e == p)
@@ -725,7 +812,13 @@ int stage_explore(struct run *r, struct stage_result *out)
         if (*p == ',')
             p++;
     }
-    struct story st = {.s = steps, .n = n, .t = &t, .lost_ok = !strcmp(verdict, "fail")};
+    struct story st = {.s = steps,
+                       .n = n,
+                       .t = &t,
+                       .lost_ok = !strcmp(verdict, "fail"),
+                       .race_step = -1,
+                       .race_first = -1};
+    char race_with[96] = "", race_by[96] = "";
     st.text = read_file(r->src_real, 16 << 20, NULL);
     for (char *l = st.text; l && *l;) {
         char *nl = strchr(l, '\n');
@@ -745,6 +838,14 @@ int stage_explore(struct run *r, struct stage_result *out)
                   explored);
         tell_deadlock(&sb, text, &st);
         sb_addf(&sb, "how they got there:\n");
+    } else if (!strcmp(verdict, "race") && race.seen) {
+        tell_race(out, &sb, &race, &st, explored, sched && *sched ? sched : NULL);
+        access_words(race_with, sizeof race_with, race.ptid, race.pwrite, 0);
+        access_words(race_by, sizeof race_by, race.tid, race.write, 0);
+        st.race_with = race_with;
+        st.race_by = race_by;
+        st.race_step = race.step;
+        st.race_first = race.pstep;
     } else if (sched && *sched) {
         stage_say(out, ST_FAIL, "the schedule %s goes wrong: %.*s", sched, why_len, why);
     } else {

@@ -74,7 +74,8 @@ const char explore_wraps[] =
     "--wrap=pthread_rwlock_init,--wrap=pthread_rwlock_destroy,--wrap=pthread_rwlock_rdlock,"
     "--wrap=pthread_rwlock_wrlock,--wrap=pthread_rwlock_tryrdlock,"
     "--wrap=pthread_rwlock_trywrlock,--wrap=pthread_rwlock_unlock,"
-    "--wrap=realloc,--wrap=memcpy,--wrap=memmove,--wrap=memset,--wrap=sched_yield,--wrap=sleep,--"
+    "--wrap=realloc,--wrap=free,--wrap=memcpy,--wrap=memmove,--wrap=memset,--wrap=sched_yield,--"
+    "wrap=sleep,--"
     "wrap=usleep,--wrap=nanosleep,--wrap=fork";
 
 const char c11_thread_wraps[] =
@@ -107,12 +108,14 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     /* what the compile reads besides its sources, so that the cache key changes with it
      * (the headers its -I folders offer are not in the key by themselves) */
-    const char *inputs[5] = {header, "tests/support/report_fd.c", NULL, NULL, NULL};
+    const char *inputs[6] = {header, "tests/support/report_fd.c", NULL, NULL, NULL, NULL};
     size_t ni = 2;
     if (kind == DRIVER_PLAIN)
         inputs[ni++] = "harness/runtime/valgrind_atomics.c";
-    if (kind == DRIVER_EXPLORE)
+    if (kind == DRIVER_EXPLORE) {
         inputs[ni++] = "harness/runtime/explore.h";
+        inputs[ni++] = "harness/runtime/explore_race.h";
+    }
     if (r->kata->server)
         inputs[ni++] = "harness/server/latency_body.h";
     const char *plain[] = {"-std=c11",         "-O0", "-g", "-no-pie", "-w", r->include_flag,
@@ -138,10 +141,12 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     /* the explore build links the kata's explore.c, beside its driver.c */
     char *driver = kind == DRIVER_EXPLORE ? explore_driver(r) : xstrdup(r->kata->driver);
     /* C11 <threads.h> calls become the pthread calls each build's tools watch */
-    const char *sources[] = {driver, obj, "harness/runtime/c11_threads.c", NULL, NULL, NULL};
+    const char *sources[] = {driver, obj, "harness/runtime/c11_threads.c", NULL, NULL, NULL, NULL};
     size_t ns = 3;
-    if (kind == DRIVER_EXPLORE)
+    if (kind == DRIVER_EXPLORE) {
         sources[ns++] = "harness/runtime/explore.c";
+        sources[ns++] = "harness/runtime/explore_race.c";
+    }
     if (kind == DRIVER_PLAIN)
         sources[ns++] = "harness/runtime/valgrind_atomics.c";
     if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)

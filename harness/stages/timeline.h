@@ -11,7 +11,7 @@ struct timeline_step {
     const char *text;        /* what happened, in words ("thread 1 reads counter = 0") */
     int line;                /* the line of the learner's file, 0 when none */
     const char *code;        /* that line's code, or NULL */
-    int lost;                /* the step overwrote another thread's update */
+    int lost;                /* the step overwrote another thread's update, or raced */
     int departs;             /* the schedule departed from its default just before it */
     int lock, unlock;        /* it took or released the mutex `object` */
     int wait;                /* it waits on a condition variable, the mutex it holds let go */

@@ -327,7 +327,9 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     cr_assert_null(m);
 
     put_file("tests/katas/demo/mutants/b.patch",
-             "mutant: the second one\nexpect: stage=test status=fail found\n\n"
+             "mutant: the second one\nexpect: stage=test status=fail found\n"
+             "expect: stage=explore status=fail\nexpect: stage=test text=\"x\"\n"
+             "expect: stage=tsan status=fail\n\n"
              "--- a/x.c\n+++ b/x.c\n");
     put_file("tests/katas/demo/mutants/a.patch",
              "mutant: the first one\nexpect: stage=build status=fail\n\n"
@@ -341,8 +343,13 @@ Test(kata, reads_a_mutants_header_and_rejects_one_without_a_stage)
     cr_assert_str_eq(m[0].what, "the first one");
     cr_assert_str_eq(m[0].expect[0], "stage=build status=fail");
     cr_assert_null(m[0].expect[1]);
+    cr_assert_null(m[0].also[0], "one stage named: nothing else graded");
     cr_assert_str_eq(m[1].stage, "test");
     cr_assert_str_eq(m[1].what, "the second one");
+    /* the other stages its lines name, each once, in their order */
+    cr_assert_str_eq(m[1].also[0], "explore");
+    cr_assert_str_eq(m[1].also[1], "tsan");
+    cr_assert_null(m[1].also[2]);
     mutants_free(m, 2);
 
     /* a header line counts only before the diff begins */
