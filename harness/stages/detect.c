@@ -181,28 +181,21 @@ static int member_accesses(const char *line, size_t len, char **tok, int max)
     return n;
 }
 
-/* Names the memory of a race that the detector could not name ("a heap block", "a stack
- * variable", none) from the learner's lines of it (`source`, the learner's file): the one
- * member access that every such line has in common (`q->closed`). Unchanged when there is
- * no such single one. */
-static void name_from_source(struct finding *f, const char *source)
+char *lines_common_access(const char *source, const int *lines, int nlines)
 {
-    if (!source || variable_informative(f->variable) == 2 || strcmp(f->kind, "data race"))
-        return;
     char *common[8];
-    int ncommon = 0, lines = 0;
-    for (int k = 0; k < f->naccess; k++) {
-        const struct access *a = &f->access[k];
-        if (!a->in_learner || a->line <= 0 || (k == 1 && a->line == f->access[0].line))
+    int ncommon = 0, seen_lines = 0;
+    for (int k = 0; source && k < nlines; k++) {
+        if (lines[k] <= 0)
             continue;
         const char *l = source;
-        for (int i = 1; l && i < a->line; i++)
+        for (int i = 1; l && i < lines[k]; i++)
             l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL;
         if (!l)
             break;
         char *tok[8];
         int n = member_accesses(l, strcspn(l, "\n"), tok, 8);
-        if (lines++ == 0) {
+        if (seen_lines++ == 0) {
             memcpy(common, tok, sizeof *tok * (size_t)n);
             ncommon = n;
             continue;
@@ -225,12 +218,32 @@ static void name_from_source(struct finding *f, const char *source)
     int distinct = ncommon > 0;
     for (int i = 1; i < ncommon; i++)
         distinct &= !strcmp(common[i], common[0]);
-    if (distinct) {
-        free(f->variable);
-        f->variable = xstrdup(common[0]);
-    }
+    char *name = distinct ? xstrdup(common[0]) : NULL;
     for (int i = 0; i < ncommon; i++)
         free(common[i]);
+    return name;
+}
+
+/* Names the memory of a race that the detector could not name ("a heap block", "a stack
+ * variable", none) from the learner's lines of it (`source`, the learner's file): the one
+ * member access that every such line has in common (`q->closed`). Unchanged when there is
+ * no such single one. */
+static void name_from_source(struct finding *f, const char *source)
+{
+    if (!source || variable_informative(f->variable) == 2 || strcmp(f->kind, "data race"))
+        return;
+    int lines[16], n = 0;
+    for (int k = 0; k < f->naccess && n < 16; k++) {
+        const struct access *a = &f->access[k];
+        if (!a->in_learner || a->line <= 0 || (k == 1 && a->line == f->access[0].line))
+            continue;
+        lines[n++] = a->line;
+    }
+    char *name = lines_common_access(source, lines, n);
+    if (name) {
+        free(f->variable);
+        f->variable = name;
+    }
 }
 
 void detect_judge(struct run *r, const char *tool, const struct child *c, struct stage_result *out)

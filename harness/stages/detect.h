@@ -31,6 +31,11 @@ int detect_trusted(struct run *r, const char *tool, const struct child *c,
  * ended. `tool` names the detector in the summary. */
 void detect_judge(struct run *r, const char *tool, const struct child *c, struct stage_result *out);
 
+/* The one member access ("q->closed", "p->next->value") that every one of the learner's
+ * lines (numbers into `source`, the learner's file; those <= 0 skipped) has in common,
+ * outside comments and literals: a new string, or NULL when there is no single one. */
+char *lines_common_access(const char *source, const int *lines, int nlines);
+
 /* The old channel, for the defences' proof only (source.h, defence_disabled "channel"): every
  * <work>/<prefix>.<pid><suffix> file the tool wrote, read once the driver is gone, joined.
  * Returns a new string, empty when there is none. */

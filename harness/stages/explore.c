@@ -221,8 +221,10 @@ static void object_name(const struct symtab *t, unsigned long a, char *buf, size
         snprintf(buf, n, "%s", name);
     else if (name)
         snprintf(buf, n, "%s (byte %lu)", name, off);
-    else if (a >= 0x7f0000000000ul)
+    else if (a >= 0x7fffff000000ul) /* the main thread's stack (no address randomisation) */
         snprintf(buf, n, "a local variable (%#lx)", a);
+    else if (a >= 0x7f0000000000ul) /* a thread's stack, or the heap of a thread's arena */
+        snprintf(buf, n, "memory at %#lx", a);
     else
         snprintf(buf, n, "heap memory (%#lx)", a);
 }
@@ -611,13 +613,21 @@ static void access_words(char *buf, size_t n, int tid, int write, int line)
         snprintf(buf, n, "%s's %s outside your file", who, write ? "write" : "read");
 }
 
-/* The verdict's line and the explanation that opens its details. */
+/* The verdict's line and the explanation that opens its details (`source`: the learner's
+ * file, whole). */
 static void tell_race(struct stage_result *out, struct strbuf *sb, const struct race_seen *x,
-                      const struct story *st, long explored, const char *sched)
+                      const struct story *st, const char *source, long explored, const char *sched)
 {
     char obj[96], first[96], second[96];
-    object_name(st->t, x->addr, obj, sizeof obj);
     int l1 = line_of(st->t, x->ppc), l2 = line_of(st->t, x->pc);
+    unsigned long off;
+    int lines[2] = {l1, l2};
+    char *access = data_name(st->t, x->addr, &off) ? NULL : lines_common_access(source, lines, 2);
+    if (access) /* heap or stack memory: by the member both lines touch (`q->count`) */
+        snprintf(obj, sizeof obj, "%s", access);
+    else
+        object_name(st->t, x->addr, obj, sizeof obj);
+    free(access);
     access_words(first, sizeof first, x->ptid, x->pwrite, l1 > 0 ? l1 : -1);
     access_words(second, sizeof second, x->tid, x->write, l2 > 0 ? l2 : -1);
     if (sched)
@@ -839,7 +849,9 @@ int stage_explore(struct run *r, struct stage_result *out)
         tell_deadlock(&sb, text, &st);
         sb_addf(&sb, "how they got there:\n");
     } else if (!strcmp(verdict, "race") && race.seen) {
-        tell_race(out, &sb, &race, &st, explored, sched && *sched ? sched : NULL);
+        char *whole = read_file(r->src_real, 16 << 20, NULL); /* st.text is cut into lines */
+        tell_race(out, &sb, &race, &st, whole, explored, sched && *sched ? sched : NULL);
+        free(whole);
         access_words(race_with, sizeof race_with, race.ptid, race.pwrite, 0);
         access_words(race_by, sizeof race_by, race.tid, race.write, 0);
         st.race_with = race_with;
