@@ -62,12 +62,14 @@ struct rec {
     uint32_t seq; /* when (a count of accesses): a stack handed on since is forgotten */
     uint8_t tid;
     uint8_t mask; /* the granule's bytes it touched; 0: no record */
+    uint8_t write;
 };
-#define NREADS 3
+/* the last accesses to a granule, reads and writes, of different threads or bytes (so that
+ * threads that each write their own byte of one word are all kept) */
+#define NRECS 4
 struct cell {
     uintptr_t key; /* granule + 1 */
-    struct rec w;  /* the last write */
-    struct rec r[NREADS];
+    struct rec r[NRECS];
 };
 #define CELL_BITS 14
 static struct cell cells[1u << CELL_BITS];
@@ -209,8 +211,7 @@ void race_fence(int tid, int mo)
 
 static void forget(struct cell *c)
 {
-    c->w.mask = 0;
-    for (int i = 0; i < NREADS; i++)
+    for (int i = 0; i < NRECS; i++)
         c->r[i].mask = 0;
 }
 
@@ -246,37 +247,33 @@ static int access_granule(int t, uintptr_t a, uint8_t mask, int write, void *pc,
         return 0;
     seq++;
     int race = 0;
-    if (unordered(&c->w, t, mask, a)) {
-        race = 1;
-        *prior = (struct race_prior){c->w.tid, 1, c->w.pc, c->w.ev};
-    }
-    for (int i = 0; write && !race && i < NREADS; i++)
-        if (unordered(&c->r[i], t, mask, a)) {
+    for (int i = 0; i < NRECS && !race; i++) {
+        const struct rec *o = &c->r[i];
+        if ((write || o->write) && unordered(o, t, mask, a)) {
             race = 1;
-            *prior = (struct race_prior){c->r[i].tid, 0, c->r[i].pc, c->r[i].ev};
+            *prior = (struct race_prior){o->tid, o->write, o->pc, o->ev};
         }
-    struct rec now = {pc, ev, vc[t][t], seq, (uint8_t)t, mask};
-    if (write) {
-        /* every read of these bytes is ordered before this write, or was a race told now */
-        c->w = now;
-        for (int i = 0; i < NREADS; i++)
-            c->r[i].mask &= (uint8_t)~mask;
-        return race;
     }
+    /* a write: every earlier access to these bytes is ordered before it, or was a race told
+     * now, so what is left of them is the other bytes */
+    for (int i = 0; write && i < NRECS; i++)
+        c->r[i].mask &= (uint8_t)~mask;
+    /* the same thread's same access again replaces its record (a later epoch orders no
+     * less); else a free slot; else the oldest is forgotten (a race missed, never made) */
     struct rec *slot = NULL;
-    for (int i = 0; i < NREADS && !slot; i++)
-        if (c->r[i].mask == mask && c->r[i].tid == t)
+    for (int i = 0; i < NRECS && !slot; i++)
+        if (c->r[i].mask == mask && c->r[i].tid == t && c->r[i].write == write)
             slot = &c->r[i];
-    for (int i = 0; i < NREADS && !slot; i++)
+    for (int i = 0; i < NRECS && !slot; i++)
         if (!c->r[i].mask)
             slot = &c->r[i];
-    if (!slot) { /* forget the oldest read */
+    if (!slot) {
         slot = &c->r[0];
-        for (int i = 1; i < NREADS; i++)
+        for (int i = 1; i < NRECS; i++)
             if (c->r[i].seq < slot->seq)
                 slot = &c->r[i];
     }
-    *slot = now;
+    *slot = (struct rec){pc, ev, vc[t][t], seq, (uint8_t)t, mask, (uint8_t)write};
     return race;
 }
 

@@ -3,7 +3,7 @@
  * Each thread has a vector clock, and so has each sync object (a mutex, a condition
  * variable, a semaphore, a barrier, a once, an atomic's address): a release joins the
  * thread's clock into the object's, an acquire joins the object's into the thread's. Every
- * plain access is checked against the last write (and the last reads) of its bytes: two
+ * plain access is checked against the last accesses to its bytes (four kept per 8): two
  * accesses by different threads, one a write, neither ordered before the other, are a data
  * race, whatever the interleaving made of them.
  *
