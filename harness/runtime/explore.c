@@ -1485,18 +1485,13 @@ static int parse_devs(const char *s, struct dev *d, int max)
             if (end == s + 1 || w < 1)
                 return -1;
             d[n++] = (struct dev){SPUR_AT, (int)w};
-            if (*end == ',')
-                end++;
-            else if (*end)
+        } else {
+            long at = strtol(s, &end, 10);
+            if (*end != '.')
                 return -1;
-            s = end;
-            continue;
+            long t = strtol(end + 1, &end, 10);
+            d[n++] = (struct dev){at, (int)t};
         }
-        long at = strtol(s, &end, 10);
-        if (*end != '.')
-            return -1;
-        long t = strtol(end + 1, &end, 10);
-        d[n++] = (struct dev){at, (int)t};
         if (*end == ',')
             end++;
         else if (*end)
