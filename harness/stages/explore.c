@@ -844,8 +844,11 @@ int stage_explore(struct run *r, struct stage_result *out)
     sb_addf(&sb, "replay exactly this interleaving: make kata NAME=%s STAGE=explore SCHEDULE=%s\n",
             r->kata->name, sched_got);
     if (!strcmp(verdict, "deadlock")) {
-        stage_say(out, ST_FAIL, "deadlock: every thread is blocked (found by interleaving %ld)",
-                  explored);
+        if (sched && *sched)
+            stage_say(out, ST_FAIL, "the schedule %s deadlocks: every thread is blocked", sched);
+        else
+            stage_say(out, ST_FAIL, "deadlock: every thread is blocked (found by interleaving %ld)",
+                      explored);
         tell_deadlock(&sb, text, &st);
         sb_addf(&sb, "how they got there:\n");
     } else if (!strcmp(verdict, "race") && race.seen) {
