@@ -196,34 +196,23 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
      * compiled the runtimes each time (explore's scheduler alone took a second) */
     const char *const *kind_flags[] = {plain, tsan, perf, asan, explore};
     char *owned[8] = {NULL};
+    char *bin = NULL;
     for (size_t i = 0; i < ns; i++) {
         if (sources[i] == obj)
             continue;
         owned[i] = compile_alone(r, kind_flags[kind], sources[i], inputs, diagnostics);
-        if (!owned[i]) {
-            for (size_t j = 0; j < i; j++)
-                free(owned[j]);
-            free(header);
-            free(obj);
-            free(driver);
-            return NULL;
-        }
+        if (!owned[i])
+            goto done;
         sources[i] = owned[i];
     }
     /* the linker's map says where the learner's object landed: a frame is the learner's by
-     * its address (findings.h, struct code_map). Named after everything the link reads (each
-     * source's text, the flags), so a cached binary finds its own map: a map named after less
-     * was kept from an older link (a runtime since changed), and its addresses were wrong. */
+     * its address (findings.h, struct code_map). Named after everything the link reads, so
+     * a cached binary finds its own map (a map named after less was kept from an older link,
+     * a runtime since changed, and its addresses were wrong). Every source is now an object
+     * compile() named after its content, flags and inputs: the paths and flags say it all. */
     unsigned long long h = fnv1a(FNV_INIT, &kind, sizeof kind);
-    const char *const *read[] = {sources, inputs};
-    for (int j = 0; j < 2; j++)
-        for (size_t i = 0; read[j][i]; i++) {
-            size_t len = 0;
-            char *text = read_file_len(read[j][i], 64 << 20, &len, NULL);
-            h = fnv1a(h, read[j][i], strlen(read[j][i]) + 1);
-            h = fnv1a(h, text ? text : "", text ? len : 0);
-            free(text);
-        }
+    for (size_t i = 0; sources[i]; i++)
+        h = fnv1a(h, sources[i], strlen(sources[i]) + 1);
     for (size_t i = 0; i < m; i++)
         h = fnv1a(h, libs[i], strlen(libs[i]) + 1);
     char *map = xasprintf("%s.%016llx.map", obj, h);
@@ -242,11 +231,12 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
         .cache_dir = r->cache,
     };
     free(*diagnostics);
-    char *bin = compile(&job, diagnostics, NULL);
+    bin = compile(&job, diagnostics, NULL);
     if (bin && code && code_map_read(code, map, obj, bin) < 0)
         code_map_release(code); /* no map: frames are judged by file name */
     free(map);
     free(map_flag);
+done:
     for (size_t i = 0; i < ns; i++)
         free(owned[i]);
     free(header);
