@@ -24,20 +24,25 @@
  * macros) is refused by the build stage's text scan instead.
  */
 
+/* What a caller may let through (`allow`): ANTICHEAT_ALLOW_LOOKUP, the dynamic linker's
+ * lookups by name (dlsym, dlopen, dl_iterate_phdr, ...), for the proof of that defence only
+ * (tests/hostile/defences.sh). */
+#define ANTICHEAT_ALLOW_LOOKUP 1u
+
 /* Reads `nm -P -g -l` output of the learner's object and adds a finding for each symbol the
  * learner may not define or call: kind "refused", variable the symbol, headline "defines `x`:
  * why" or "calls `x`: why", access[0] the learner's file as given (learner_src) and the line
  * nm found in it (0 when nm named another file or none). learner_real is the learner's resolved
  * path, or NULL. Returns the number of findings added. */
 int anticheat_scan_symbols(const char *nm_output, const char *learner_src, const char *learner_real,
-                           struct findings *out);
+                           unsigned allow, struct findings *out);
 
 /* Scans the symbols of obj, the object the build stage compiled from src (from the one
  * preprocessed unit: stages/source.h, before its symbols were made local), as above; where nm
  * named no line in the file, the line of the symbol's first mention in it is used. Returns
  * the number of refusals (0 when the file is clean), or -1 with an error printed when nm
  * could not be run. */
-int anticheat_check_object(const struct kata *k, const char *src, const char *obj,
+int anticheat_check_object(const struct kata *k, const char *src, const char *obj, unsigned allow,
                            struct findings *out);
 
 /* The first section of the ELF object at obj that runs code before main or after it (the

@@ -19,13 +19,15 @@ kata_bin=${KATA_BIN:-build/bin/kata}
 [ -x "$kata_bin" ] || { echo "no harness at $kata_bin: run make first" >&2; exit 3; }
 command -v jq > /dev/null || { echo "defences.sh needs jq" >&2; exit 3; }
 
-# program            defences turned off   stage attacked   sandbox
+# program            defences turned off   stage attacked   sandbox  off in both
 # (the include defence is proven without the sandbox, which hides solutions/ from the
-# compiler as well: each of the two stops these programs on its own)
+# compiler as well: each of the two stops these programs on its own. The last column names
+# defences off in both gradings, where another defence stops the program first: the build
+# refuses dlsym before the isolation of the tests is reached)
 table='
-one_assert_exit      isolation             test             on
+one_assert_exit      isolation             test             on       lookup
 skip_weak            isolation,skip        test             on
-skip_dlsym           isolation,skip        test             on
+skip_dlsym           isolation,skip        test             on       lookup
 line_rename          line,address          tsan             on
 paste_annotate       include,tokens        tsan             on
 detect_build         one-tu                tsan             on
@@ -33,6 +35,7 @@ libc_override        localise              tsan             on
 include_solution     include               test             off
 include_climb        include               test             off
 blank_reports        channel               tsan             on
+lookup_annotate      lookup                tsan             on
 '
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")
@@ -51,12 +54,12 @@ grade() {
 }
 
 passed=0 failed=0
-while read -r program off stage sandbox; do
+while read -r program off stage sandbox base; do
     [ -n "$program" ] || continue
     if [ $# -gt 0 ] && [[ " $* " != *" $program "* ]]; then continue; fi
     src="tests/hostile/$program.c"
-    with=$(grade "$work/$program.on" "$src" "$stage" "$sandbox")
-    without=$(grade "$work/$program.off" "$src" "$stage" "$sandbox" "$off")
+    with=$(grade "$work/$program.on" "$src" "$stage" "$sandbox" "$base")
+    without=$(grade "$work/$program.off" "$src" "$stage" "$sandbox" "${base:+$base,}$off")
     if [[ $with == fail* ]] && [[ $without == pass* ]]; then
         passed=$((passed + 1))
         printf '  ok    %-18s %-16s stopped; passes without it\n' "$program" "$off"

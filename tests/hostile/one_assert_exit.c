@@ -1,8 +1,10 @@
 /* hostile: sends Criterion one passing assertion (its own criterion_send_assert and
  * cri_asserts_passed_incr, found with dlsym) and then exits 0 before the test checks
- * anything: Criterion counted that as a pass. The parent that judges the test wants the
- * body's end from its own child; the verdict must say the test ended before it finished.
- * expect: stage=test status=fail first text="called Criterion itself"
+ * anything: Criterion counted that as a pass. The build refuses the lookup itself (dlsym).
+ * Behind that, the parent that judges the test wants the body's end from its own child, and
+ * the child's call of Criterion is caught (proven by defences.sh, with the lookup let
+ * through).
+ * expect: stage=build status=fail first text="calls `dlsym`"
  * expect: status=fail
  * limit: 12
  */

@@ -1,8 +1,10 @@
 /* hostile: finds libcriterion's own skip function with dlsym, by a name assembled at run
  * time (no symbol check sees it), and skips the running test: the harness read SKIPPED as
- * passed. The test body's child cannot reach Criterion; its attempt is caught on the way
- * out (nn_send) and the verdict says the code called Criterion itself.
- * expect: stage=test status=fail first text="called Criterion itself"
+ * passed. The build refuses the lookup itself (dlsym and dlopen). Behind that, the test
+ * body's child cannot reach Criterion: its attempt is caught on the way out (nn_send), and
+ * the verdict says the code called Criterion itself (proven by defences.sh, with the lookup
+ * let through).
+ * expect: stage=build status=fail first text="calls `dlsym`"
  * expect: status=fail
  * limit: 12
  */

@@ -48,7 +48,7 @@ static const struct finding *find_symbol(const struct findings *f, const char *s
 Test(anticheat, refuses_what_a_recorded_listing_defines_or_calls_of_the_tests)
 {
     struct findings f = {0};
-    int n = anticheat_scan_symbols(CHEATER_NM, "katas/x/x.c", "/tmp/x.c", &f);
+    int n = anticheat_scan_symbols(CHEATER_NM, "katas/x/x.c", "/tmp/x.c", 0, &f);
     cr_assert_eq(n, 5, "%d refusals", n);
     cr_assert_eq((int)f.n, 5);
     cr_assert_eq(count_symbol(&f, "AnnotateHappensBefore"), 1);
@@ -74,15 +74,39 @@ Test(anticheat, refuses_what_a_recorded_listing_defines_or_calls_of_the_tests)
     findings_release(&f);
 }
 
+/* A name looked up while the program runs (its string built there) passes every check that
+ * reads names: the lookup itself is what is refused, and only the proof's switch lets it by. */
+Test(anticheat, refuses_the_dynamic_linkers_lookups_by_name)
+{
+    static const char *const listing = "dlerror U         \t/tmp/x.c:7\n"
+                                       "dl_iterate_phdr U         \t/tmp/x.c:9\n"
+                                       "dlsym U         \t/tmp/x.c:8\n"
+                                       "dlsymbol_of_mine T 0 10\t/tmp/x.c:2\n"
+                                       "race_counter_run T 40 80\t/tmp/x.c:12\n";
+    struct findings f = {0};
+    int n = anticheat_scan_symbols(listing, "katas/x/x.c", "/tmp/x.c", 0, &f);
+    cr_assert_eq(n, 2, "%d refusals", n);
+    cr_assert_eq(count_symbol(&f, "dlsym"), 1);
+    cr_assert_eq(count_symbol(&f, "dl_iterate_phdr"), 1);
+    const struct finding *x = find_symbol(&f, "dlsym");
+    cr_assert(starts_with(x->headline, "calls `dlsym`: it finds functions by a name"), "%s",
+              x->headline);
+    cr_assert_eq(x->access[0].line, 8);
+    findings_release(&f);
+    cr_assert_eq(
+        anticheat_scan_symbols(listing, "katas/x/x.c", "/tmp/x.c", ANTICHEAT_ALLOW_LOOKUP, &f), 0);
+    findings_release(&f);
+}
+
 Test(anticheat, an_empty_or_clean_listing_refuses_nothing)
 {
     struct findings f = {0};
-    cr_assert_eq(anticheat_scan_symbols("", NULL, NULL, &f), 0);
-    cr_assert_eq(anticheat_scan_symbols(NULL, NULL, NULL, &f), 0);
+    cr_assert_eq(anticheat_scan_symbols("", NULL, NULL, 0, &f), 0);
+    cr_assert_eq(anticheat_scan_symbols(NULL, NULL, NULL, 0, &f), 0);
     cr_assert_eq(anticheat_scan_symbols("race_counter_run T 0 10\t/tmp/x.c:3\n"
                                         "pthread_create U         \t/tmp/x.c:5\n"
                                         "garbage\n\n",
-                                        NULL, NULL, &f),
+                                        NULL, NULL, 0, &f),
                  0);
     cr_assert_eq(f.n, 0);
 }
@@ -113,7 +137,7 @@ static int check_source(const char *source, struct findings *f)
     struct child c = {.argv = cc, .timeout = 60};
     int n = 0;
     if (child_run(&c) == 0 && c.exited && c.exit_code == 0)
-        n = anticheat_check_object(&k, src, obj, f);
+        n = anticheat_check_object(&k, src, obj, 0, f);
     unlink(obj);
     free(obj);
     free(include);
