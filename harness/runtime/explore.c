@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include "explore.h"
 #include "explore_race.h"
+#include "report_guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1516,10 +1517,13 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
     pid_t pid = __real_fork(); /* the learner's fork() is __wrap_fork's, below */
     if (pid == 0) {
         close(p[0]);
-        /* the harness's channel is the parent's alone */
+        /* the harness's channel is the parent's alone; this schedule's pipe is out of the
+         * learner's reach (a close or a dup2 over it no longer ends a schedule without its
+         * report, which read as a design explore cannot run: report_guard.h) */
         for (int fd = 3; fd < 64; fd++)
             if (fd != p[1])
                 close(fd);
+        report_guard(&p[1], 1);
         out_fd = p[1];
         strategy = strat;
         rng = seed;
@@ -1652,9 +1656,16 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
                      : WTERMSIG(status) == SIGSEGV ? "a segmentation fault"
                      : WTERMSIG(status) == SIGABRT ? "aborted"
                                                    : "killed by a signal");
-        else
-            snprintf(o->why, sizeof o->why, "a schedule ended before its report (exit %d)",
+        else {
+            /* every way out of a schedule but the function's return writes its line first
+             * (the runtime's limits an X, a crash a C), and the schedule's pipe is guarded:
+             * what is left is an exit the code under test called, a fault in any design */
+            o->failed = 5;
+            snprintf(o->why, sizeof o->why,
+                     "the program exited (exit code %d) under this interleaving before the "
+                     "function returned: something called exit() or _exit()",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
         return;
     }
     if (nv < -1) {

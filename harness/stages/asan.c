@@ -43,8 +43,13 @@ int stage_asan(struct run *r, struct stage_result *out)
     char *ubsan = xasprintf("UBSAN_OPTIONS=%sprint_stacktrace=1 halt_on_error=0 %s %s", log_path,
                             format, symbolizer_option());
     free(log_path);
-    const char *env[] = {asan,        ubsan,         files ? seed_env(r) : DETECT_REPORT_ENV,
-                         seed_env(r), server_env(r), NULL};
+    const char *env[] = {asan,
+                         ubsan,
+                         files ? seed_env(r) : DETECT_REPORT_ENV,
+                         seed_env(r),
+                         detect_guard_env(r),
+                         server_env(r),
+                         NULL};
     const char *argv[MAX_ARGS + 2];
     int n = 0;
     argv[n++] = bin;

@@ -16,6 +16,11 @@ static int run_until(struct run *r, const char *label, const char *const *argv,
                      const char *const *env, int sanitizer, int dump_stacks, double timeout,
                      struct child_channel *report, struct child *c);
 
+const char *detect_guard_env(const struct run *r)
+{
+    return defence_disabled(r, "guard") ? "KATA_REPORT_GUARD=0" : "KATA_REPORT_GUARD=1";
+}
+
 int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
                int sanitizer, int dump_stacks, struct child_channel *report, struct child *c)
 {

@@ -18,6 +18,11 @@ int detect_run(struct run *r, const char *label, const char *const *argv, const 
 #define DETECT_REPORT_FD 3
 #define DETECT_REPORT_ENV "KATA_REPORT_FD=3"
 
+/* The environment entry that keeps the sanitizer drivers' guard of the report descriptors
+ * on ("KATA_REPORT_GUARD=1"), or turns it off for the defences' proof only (defence_disabled
+ * "guard": tests/hostile/redirect_report.c). */
+const char *detect_guard_env(const struct run *r);
+
 /* Is the detector's report evidence? Not when the driver left processes running, or the
  * report channel was closed before the driver ended or held open after it, or (complete, a
  * closing mark the tool writes last, or NULL) the report lacks its end although the run did

@@ -664,7 +664,8 @@ int stage_explore(struct run *r, struct stage_result *out)
     const char *ms = getenv("KATA_EXPLORE_BUDGET_MS"), *most = getenv("KATA_EXPLORE_MAX");
     char *budget = xasprintf("KATA_EXPLORE_BUDGET_MS=%s", ms ? ms : EXPLORE_MS);
     char *max = xasprintf("KATA_EXPLORE_MAX=%s", most ? most : EXPLORE_SCHEDULES);
-    const char *env[] = {DETECT_REPORT_ENV, seed_env(r), sched_env, budget, max, NULL};
+    const char *env[] = {
+        DETECT_REPORT_ENV, detect_guard_env(r), seed_env(r), sched_env, budget, max, NULL};
     const char *argv[] = {bin, NULL};
     struct child c;
     struct child_channel report = {0};

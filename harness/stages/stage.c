@@ -132,8 +132,8 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     /* what the compile reads besides its sources, so that the cache key changes with it
      * (the headers its -I folders offer are not in the key by themselves) */
-    const char *inputs[6] = {header, "tests/support/report_fd.c", NULL, NULL, NULL, NULL};
-    size_t ni = 2;
+    const char *inputs[8] = {header, "tests/support/report_fd.c", "harness/runtime/report_guard.h"};
+    size_t ni = 3;
     if (kind == DRIVER_PLAIN)
         inputs[ni++] = "harness/runtime/valgrind_atomics.c";
     if (kind == DRIVER_EXPLORE) {
@@ -144,9 +144,15 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
         inputs[ni++] = "harness/server/latency_body.h";
     const char *plain[] = {"-std=c11",         "-O0", "-g", "-no-pie", "-w", r->include_flag,
                            "-Iharness/server", NULL};
-    const char *tsan[] = {"-std=c11",          "-O0", "-g",
-                          "-fsanitize=thread", "-w",  r->include_flag,
-                          "-Iharness/server",  NULL};
+    const char *tsan[] = {"-std=c11",
+                          "-O0",
+                          "-g",
+                          "-fsanitize=thread",
+                          "-w",
+                          r->include_flag,
+                          "-Iharness/server",
+                          "-Iharness/runtime",
+                          NULL};
     const char *perf[] = {"-std=c11", "-O2", "-g", "-w", r->include_flag, "-Iharness/server", NULL};
     const char *explore[] = {"-std=c11",          "-O2", "-g", "-no-pie", "-w", r->include_flag,
                              "-Iharness/runtime", NULL};
@@ -158,6 +164,7 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
                           "-w",
                           r->include_flag,
                           "-Iharness/server",
+                          "-Iharness/runtime",
                           NULL};
     /* the Valgrind build links the stand-in for TSan's runtime that tells Helgrind and DRD
      * about atomics (harness/runtime/valgrind_atomics.c); the sanitizer drivers hand their
@@ -165,16 +172,21 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     /* the explore build links the kata's explore.c, beside its driver.c */
     char *driver = kind == DRIVER_EXPLORE ? explore_driver(r) : xstrdup(r->kata->driver);
     /* C11 <threads.h> calls become the pthread calls each build's tools watch */
-    const char *sources[] = {driver, obj, "harness/runtime/c11_threads.c", NULL, NULL, NULL, NULL};
+    const char *sources[8] = {driver, obj, "harness/runtime/c11_threads.c"};
     size_t ns = 3;
+    /* the drivers whose report is written from inside the learner's process guard its
+     * descriptors (harness/runtime/report_guard.h) */
     if (kind == DRIVER_EXPLORE) {
         sources[ns++] = "harness/runtime/explore.c";
         sources[ns++] = "harness/runtime/explore_race.c";
+        sources[ns++] = "harness/runtime/report_guard.c";
     }
     if (kind == DRIVER_PLAIN)
         sources[ns++] = "harness/runtime/valgrind_atomics.c";
-    if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
+    if (kind == DRIVER_TSAN || kind == DRIVER_ASAN) {
         sources[ns++] = "tests/support/report_fd.c";
+        sources[ns++] = "harness/runtime/report_guard.c";
+    }
     if (r->kata->server)
         sources[ns++] = "harness/server/latency_body.c";
     const char *libs[MAX_ARGS + 8];

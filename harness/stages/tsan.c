@@ -39,7 +39,8 @@ int stage_tsan(struct run *r, struct stage_result *out)
                               log_path, symbolizer_option());
     free(log_path);
     free(log_prefix);
-    const char *env[] = {options, files ? seed_env(r) : DETECT_REPORT_ENV, seed_env(r),
+    const char *env[] = {options,       files ? seed_env(r) : DETECT_REPORT_ENV,
+                         seed_env(r),   detect_guard_env(r),
                          server_env(r), NULL};
     const char *argv[MAX_ARGS + 2];
     int n = 0;

@@ -36,6 +36,7 @@ include_solution     include               test             off
 include_climb        include               test             off
 blank_reports        channel               tsan             on
 lookup_annotate      lookup                tsan             on
+redirect_report      guard                 tsan             on
 '
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")

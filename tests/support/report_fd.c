@@ -9,13 +9,22 @@
  * with their own interface call, __sanitizer_set_report_fd, in each runtime loaded (UBSan's
  * is a library of its own beside ASan's). This constructor runs before main, after the
  * runtimes started, and no learner code runs before it (the build refuses constructors in the
- * learner's file). */
+ * learner's file).
+ *
+ * The descriptors that carry reports are then guarded (harness/runtime/report_guard.h): learner
+ * code can no longer point the runtime's copy at /dev/null while the channel itself stays
+ * open, which sent every report nowhere through a channel that closed cleanly and was
+ * trusted (tests/hostile/redirect_report.c). */
 #define _GNU_SOURCE /* RTLD_NOLOAD, RTLD_DEFAULT, dl_iterate_phdr */
+#include "report_guard.h"
+
 #include <dlfcn.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define MAX_GUARDED REPORT_GUARD_MAX
 
 static void hand_over(void *lib, long fd)
 {
@@ -28,8 +37,10 @@ static void hand_over(void *lib, long fd)
 }
 
 static int handed;
-static void *asan_lib; /* libasan, when loaded beside libubsan */
-static int spare = -1; /* a copy of the channel, for libasan once UBSan has started */
+static void *asan_lib;           /* libasan, when loaded beside libubsan */
+static int spare = -1;           /* a copy of the channel, for libasan once UBSan has started */
+static int guarded[MAX_GUARDED]; /* the descriptors that carry reports */
+static int nguarded;
 
 /* For each loaded library that is a sanitizer runtime (libtsan, libasan, libubsan: whatever
  * their version), its own copy of the call. */
@@ -54,6 +65,8 @@ static int each_runtime(struct dl_phdr_info *info, size_t size, void *data)
         if (strncmp(base, "libubsan.so", 11)) {
             int copy = dup((int)fd);
             fd = copy < 0 ? fd : copy;
+            if (copy >= 0 && nguarded < MAX_GUARDED)
+                guarded[nguarded++] = copy;
             if (!strncmp(base, "libasan.so", 10))
                 asan_lib = lib;
         }
@@ -70,13 +83,18 @@ __attribute__((constructor(101))) static void kata_report_fd(void)
         return;
     long fd = strtol(s, NULL, 10);
     int any = 0;
+    guarded[nguarded++] = (int)fd;
     spare = dup((int)fd);
+    if (spare >= 0)
+        guarded[nguarded++] = spare;
     dl_iterate_phdr(each_runtime, &fd);
     any = handed;
     if (!any)
         hand_over(RTLD_DEFAULT, fd);
+    report_guard(guarded, nguarded);
     /* not the learner's to read */
     unsetenv("KATA_REPORT_FD");
+    unsetenv("KATA_REPORT_GUARD");
 }
 
 /* UBSan calls this at each report it makes, after it started (it is a weak hook of libubsan's
@@ -91,6 +109,8 @@ void __ubsan_on_report(void)
         return;
     again = 1;
     int copy = dup(spare);
-    if (copy >= 0)
+    if (copy >= 0) {
         hand_over(asan_lib, copy);
+        report_guard(&copy, 1);
+    }
 }

@@ -26,6 +26,7 @@
 #define DRIVER "tests/harness/data/src/explore_counter_driver.c"
 #define RUNTIME "harness/runtime/explore.c"
 #define RACES "harness/runtime/explore_race.c"
+#define GUARD "harness/runtime/report_guard.c"
 
 static char dir[64];
 static char *bin;
@@ -51,9 +52,9 @@ static void build(void)
                         LEARNER, "-o",       obj,   NULL};
     run_ok(cc, "the instrumented compile");
     const char *ld[] = {
-        "gcc",       "-std=c11", "-O2",   "-g",  "-no-pie", "-w", "-Iharness/runtime",
-        DRIVER,      obj,        RUNTIME, RACES, "-o",      bin,  explore_wraps,
-        "-lpthread", "-latomic", NULL};
+        "gcc",         "-std=c11",  "-O2",      "-g",  "-no-pie", "-w", "-Iharness/runtime",
+        DRIVER,        obj,         RUNTIME,    RACES, GUARD,     "-o", bin,
+        explore_wraps, "-lpthread", "-latomic", NULL};
     run_ok(ld, "the link with the runtime");
     free(obj);
 }
@@ -148,6 +149,23 @@ Test(explore, correct_counts_pass_every_schedule)
         cr_expect(strstr(r, "verdict pass"), "variant %d: %s", variant, r);
         free(r);
     }
+}
+
+/* The learner's code runs in each schedule's process, beside the pipe the schedule reports
+ * on: putting /dev/null over it, or closing it, ended the schedule without its report, which
+ * read as a design explore cannot run (a skip). The pipe is guarded (report_guard.h), and
+ * a schedule that still ends without its report has exited, which fails. */
+Test(explore, the_schedules_pipe_is_out_of_reach_and_an_exit_fails)
+{
+    int code;
+    char *r = explore(11, "7", NULL, &code);
+    cr_expect_eq(code, 0, "%s", r);
+    cr_expect(strstr(r, "verdict pass"), "%s", r);
+    free(r);
+    r = explore(12, "7", NULL, &code);
+    cr_expect_eq(code, 1, "%s", r);
+    cr_expect(strstr(r, "verdict fail the program exited (exit code 0)"), "%s", r);
+    free(r);
 }
 
 Test(explore, a_lost_update_is_found_and_its_schedule_replays_exactly)

@@ -5,10 +5,14 @@
  * write both make unlocked (a race that leaves the count right), 6 handed from one thread
  * to the other by a release store and an acquire load, 7 the same relaxed (a race), 8 a
  * recursive mutex locked twice, 9 a condition variable waited on under an `if` (a spurious
- * wake-up breaks it), 10 the same under a `while`. */
+ * wake-up breaks it), 10 the same under a `while`; 11 locked, after /dev/null is put over
+ * every descriptor from 3 up (and whatever dup2 refuses is closed); 12 locked, but thread 1
+ * calls _exit(0) halfway. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 long count_with(int variant);
 
@@ -70,14 +74,22 @@ static void once_each(long id)
 static void *worker(void *arg)
 {
     long id = (long)arg;
-    if (variant >= 5) {
+    if (variant >= 5 && variant <= 10) {
         once_each(id);
         return NULL;
     }
+    if (variant == 11 && id == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        for (int fd = 3; fd < 64; fd++)
+            if (fd != null && (null < 0 || dup2(null, fd) < 0))
+                close(fd);
+    }
+    if (variant == 12 && id == 1)
+        _exit(0);
     for (int i = 0; i < 2; i++) {
         if (variant == 0) {
             counter = counter + 1;
-        } else if (variant == 1) {
+        } else if (variant == 1 || variant >= 11) {
             pthread_mutex_lock(&a_lock);
             counter = counter + 1;
             pthread_mutex_unlock(&a_lock);
