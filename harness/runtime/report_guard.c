@@ -13,6 +13,25 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#define STMT(code, val) (f[k++] = (struct sock_filter)BPF_STMT(code, val))
+#define JUMP(code, val, t, e) (f[k++] = (struct sock_filter)BPF_JUMP(code, val, t, e))
+#define LOAD_AT(offset) STMT(BPF_LD | BPF_W | BPF_ABS, offset)
+#define LOAD(field) LOAD_AT(offsetof(struct seccomp_data, field))
+#define ALLOW SECCOMP_RET_ALLOW
+#define DENY (SECCOMP_RET_ERRNO | 1) /* EPERM */
+
+/* Lays out at f[k] the check "argument arg (its low 32 bits) is one of fds: refused, else
+ * allowed"; returns the next free place. */
+static int refuse_if_one_of(struct sock_filter *f, int k, int arg, const int *fds, int n)
+{
+    LOAD_AT((unsigned)(offsetof(struct seccomp_data, args) + (size_t)arg * sizeof(__u64)));
+    for (int i = 0; i < n; i++)
+        JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fds[i], (unsigned char)(n - i), 0);
+    STMT(BPF_RET | BPF_K, ALLOW);
+    STMT(BPF_RET | BPF_K, DENY);
+    return k;
+}
+
 /* The filter: on x86-64, each guarded syscall jumps to the check of its argument; anything
  * else is allowed. Classic BPF jumps only forward, so the dispatch's targets are set once the
  * checks are laid out. */
@@ -23,11 +42,6 @@ int report_guard(const int *fds, int n)
         return -1;
     struct sock_filter f[24 + 7 * REPORT_GUARD_MAX]; /* what the layout below takes, at most */
     int k = 0;
-#define STMT(code, val) (f[k++] = (struct sock_filter)BPF_STMT(code, val))
-#define JUMP(code, val, t, e) (f[k++] = (struct sock_filter)BPF_JUMP(code, val, t, e))
-#define LOAD(field) STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
-#define ALLOW SECCOMP_RET_ALLOW
-#define DENY (SECCOMP_RET_ERRNO | 1) /* EPERM */
     LOAD(arch);
     JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
     STMT(BPF_RET | BPF_K, ALLOW);
@@ -47,11 +61,7 @@ int report_guard(const int *fds, int n)
     STMT(BPF_RET | BPF_K, ALLOW);
     /* dup2, dup3: the new descriptor, args[1] */
     int dup_check = k;
-    LOAD(args[1]);
-    for (int i = 0; i < n; i++)
-        JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fds[i], (unsigned char)(n - i), 0);
-    STMT(BPF_RET | BPF_K, ALLOW);
-    STMT(BPF_RET | BPF_K, DENY);
+    k = refuse_if_one_of(f, k, 1, fds, n);
     /* fcntl: F_SETFL on one of them */
     int fcntl_check = k;
     LOAD(args[1]);
@@ -59,11 +69,7 @@ int report_guard(const int *fds, int n)
     STMT(BPF_RET | BPF_K, ALLOW);
     /* close: args[0] (fcntl falls through to here with its descriptor in args[0]) */
     int close_check = k;
-    LOAD(args[0]);
-    for (int i = 0; i < n; i++)
-        JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fds[i], (unsigned char)(n - i), 0);
-    STMT(BPF_RET | BPF_K, ALLOW);
-    STMT(BPF_RET | BPF_K, DENY);
+    k = refuse_if_one_of(f, k, 0, fds, n);
     /* close_range(first, last): refused when first <= fd <= last for one of them */
     int range_check = k;
     for (int i = 0; i < n; i++) {
@@ -80,11 +86,6 @@ int report_guard(const int *fds, int n)
     f[at_close].jt = (unsigned char)(close_check - at_close - 1);
     f[at_range].jt = (unsigned char)(range_check - at_range - 1);
     f[at_fcntl].jt = (unsigned char)(fcntl_check - at_fcntl - 1);
-#undef STMT
-#undef JUMP
-#undef LOAD
-#undef ALLOW
-#undef DENY
     struct sock_fprog prog = {.len = (unsigned short)k, .filter = f};
     /* TSYNC: every thread at once (ThreadSanitizer's own thread is running already) */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
