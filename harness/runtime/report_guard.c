@@ -37,8 +37,14 @@ static int refuse_if_one_of(struct sock_filter *f, int k, int arg, const int *fd
  * checks are laid out. */
 int report_guard(const int *fds, int n)
 {
-    const char *off = getenv("KATA_REPORT_GUARD");
-    if ((off && !strcmp(off, "0")) || n <= 0 || n > REPORT_GUARD_MAX)
+    /* the switch is read at the first call, made before any learner code runs: a later
+     * setenv of the learner's cannot turn the guard of a later copy off */
+    static int off = -1;
+    if (off < 0) {
+        const char *v = getenv("KATA_REPORT_GUARD");
+        off = v && !strcmp(v, "0");
+    }
+    if (off || n <= 0 || n > REPORT_GUARD_MAX)
         return -1;
     struct sock_filter f[24 + 7 * REPORT_GUARD_MAX]; /* what the layout below takes, at most */
     int k = 0;

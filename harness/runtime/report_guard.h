@@ -18,8 +18,9 @@
  * close_range that reaches one, fcntl F_SETFL on one (O_NONBLOCK would let writes fail), and
  * io_uring_setup (io_uring can close descriptors too). A seccomp filter: a second call stacks
  * another, so both hold. Guards nothing on an architecture other than x86-64, or when the
- * environment says KATA_REPORT_GUARD=0 (the harness sets that for the defences' proof only:
- * stages/detect.h, detect_guard_env). Returns 0 when the guard is on, -1 when it is not. */
+ * environment said KATA_REPORT_GUARD=0 at the first call (the harness sets that for the
+ * defences' proof only: stages/detect.h, detect_guard_env; the first call comes before any
+ * learner code runs). Returns 0 when the guard is on, -1 when it is not. */
 int report_guard(const int *fds, int n);
 
 #endif

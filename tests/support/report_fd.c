@@ -24,8 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_GUARDED REPORT_GUARD_MAX
-
 static void hand_over(void *lib, long fd)
 {
     void (*set)(void *) = NULL;
@@ -37,9 +35,9 @@ static void hand_over(void *lib, long fd)
 }
 
 static int handed;
-static void *asan_lib;           /* libasan, when loaded beside libubsan */
-static int spare = -1;           /* a copy of the channel, for libasan once UBSan has started */
-static int guarded[MAX_GUARDED]; /* the descriptors that carry reports */
+static void *asan_lib; /* libasan, when loaded beside libubsan */
+static int spare = -1; /* a copy of the channel, for libasan once UBSan has started */
+static int guarded[REPORT_GUARD_MAX]; /* the descriptors that carry reports */
 static int nguarded;
 
 /* For each loaded library that is a sanitizer runtime (libtsan, libasan, libubsan: whatever
@@ -65,7 +63,7 @@ static int each_runtime(struct dl_phdr_info *info, size_t size, void *data)
         if (strncmp(base, "libubsan.so", 11)) {
             int copy = dup((int)fd);
             fd = copy < 0 ? fd : copy;
-            if (copy >= 0 && nguarded < MAX_GUARDED)
+            if (copy >= 0 && nguarded < REPORT_GUARD_MAX)
                 guarded[nguarded++] = copy;
             if (!strncmp(base, "libasan.so", 10))
                 asan_lib = lib;
