@@ -1897,12 +1897,19 @@ int explore_main(const struct explore_kata *k)
                 run_one(S_REPLAY, seed, 0, t, m, 0, &p);
                 tries++;
                 if (p.failed == kind) {
-                    /* what this run did is the new schedule (its deviations, renumbered) */
-                    int np = parse_devs(p.sched, d, MAXDEV);
-                    if (np < 0) {
-                        memcpy(d, t, (size_t)m * sizeof *t);
-                        np = m;
-                    }
+                    /* what this run did is the new schedule (its deviations, renumbered), if
+                     * it fails the same way when replayed: the deviations a run reports can
+                     * miss one that moved it (a request it could not take as asked), and a
+                     * schedule that no longer replays would be the one printed */
+                    static struct dev u[MAXDEV];
+                    int np = parse_devs(p.sched, u, MAXDEV);
+                    struct outcome q = {0};
+                    if (np >= 0)
+                        run_one(S_REPLAY, seed, 0, u, np, 0, &q);
+                    tries++;
+                    if (np < 0 || q.failed != kind)
+                        continue;
+                    memcpy(d, u, (size_t)np * sizeof *u);
                     nd = np;
                     changed = 1;
                     if (from > nd)
