@@ -212,12 +212,18 @@ static void dump_stacks(const struct child *c, const char *states)
         return;
     }
     fputs(states ? states : "", f);
+    /* the dumpers read the learner's memory and debug information: they need the harness's
+     * own right to trace it (a sandbox's pid namespace and uid would hide it), so they get
+     * limits and a deadline instead */
+    const struct limits dumper = {
+        .cpu_seconds = 10, .memory_mb = 4096, .file_mb = 16, .open_files = 256};
     for (size_t i = 0; i < n; i++) {
         char pidbuf[24];
         snprintf(pidbuf, sizeof pidbuf, "%d", (int)pids[i]);
         char *tmp = xasprintf("%s.%d", c->stacks_path, (int)pids[i]);
         const char *argv[] = {"eu-stack", "-s", "-p", pidbuf, NULL};
-        struct child s = {.argv = argv, .stdout_path = tmp, .stderr_path = tmp, .timeout = 5};
+        struct child s = {
+            .argv = argv, .stdout_path = tmp, .stderr_path = tmp, .timeout = 5, .limits = dumper};
         int failed = child_run(&s) || !s.exited || s.exit_code;
         /* eu-stack 0.188 finds no source lines in clang's sanitizer builds (tried: TSan at
          * -O0 -g, DWARF 4 or 5), where gdb does (about 1 s more) */
@@ -229,7 +235,11 @@ static void dump_stacks(const struct child *c, const char *states)
         if (failed) {
             const char *gdb[] = {"gdb", "-batch", "-nx", "-p", pidbuf, "-ex", "thread apply all bt",
                                  NULL};
-            struct child g = {.argv = gdb, .stdout_path = tmp, .stderr_path = tmp, .timeout = 10};
+            struct child g = {.argv = gdb,
+                              .stdout_path = tmp,
+                              .stderr_path = tmp,
+                              .timeout = 10,
+                              .limits = dumper};
             child_run(&g);
         }
         char *text = read_file(tmp, 1 << 20, NULL);
