@@ -19,7 +19,11 @@
  * The parent (explore_main) never runs learner code: each schedule runs in a forked child
  * that sends the body's result and what it saw over a pipe, and the parent judges. The
  * parent makes itself non-dumpable, so a child cannot reach its descriptors through /proc.
- * A child can still write what it likes on its own pipe: stages/explore.c says so. */
+ * Every line on that pipe starts with a key of 16 random bytes the parent draws before each
+ * fork: the parent reads no line without it, and a schedule whose pipe carried one fails
+ * (tests/hostile/forge_schedule.c wrote "R <the right total>" and "Q" and exited). The key
+ * is in the child's memory, which the learner's code shares, but never in a file, an
+ * argument or the environment. */
 #define _GNU_SOURCE
 #include "explore.h"
 #include "explore_race.h"
@@ -41,6 +45,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -102,13 +107,18 @@ static void give_turn(int next)
 /* ---- the child's channel to the parent ---- */
 
 static int out_fd = -1;
+static char line_key[33];   /* this schedule's key, as hex: every line starts with it */
+static int key_checked = 1; /* KATA_EXPLORE_KEY=0: the defences' proof only */
+
+/* Writes one line (fmt ends in a newline), after the key. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
     static char buf[64 * 1024]; /* one thread runs at a time */
+    int k = snprintf(buf, sizeof buf, "%s ", line_key);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = k + vsnprintf(buf + k, sizeof buf - (size_t)k, fmt, ap);
     va_end(ap);
     if (n > (int)sizeof buf - 1)
         n = sizeof buf - 1;
@@ -1502,12 +1512,66 @@ static int parse_devs(const char *s, struct dev *d, int max)
     return n;
 }
 
+/* A new key for the lines of the schedule about to be forked. Returns 0, or -1 when the
+ * system gave no random bytes. */
+static int draw_key(void)
+{
+    unsigned char bytes[16];
+    size_t got = 0;
+    while (got < sizeof bytes) {
+        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    for (size_t i = 0; i < sizeof bytes; i++)
+        snprintf(line_key + 2 * i, 3, "%02x", bytes[i]);
+    return 0;
+}
+
+/* Keeps, in place, the lines of text[0..*len) that start with the key (the key taken off),
+ * and drops the others. Returns how many whole lines were dropped: lines the runtime did not
+ * write. An unfinished last line (a write cut short when the child was killed, or the end of
+ * a full buffer) is dropped without being counted. */
+static int keep_keyed(char *text, size_t *len)
+{
+    size_t keylen = strlen(line_key), out = 0;
+    int dropped = 0;
+    for (size_t at = 0; at < *len;) {
+        char *nl = memchr(text + at, '\n', *len - at);
+        if (!nl)
+            break;
+        size_t n = (size_t)(nl - (text + at)) + 1;
+        int keyed = n > keylen && !memcmp(text + at, line_key, keylen) && text[at + keylen] == ' ';
+        if (keyed) {
+            memmove(text + out, text + at + keylen + 1, n - keylen - 1);
+            out += n - keylen - 1;
+        } else if (!key_checked) {
+            memmove(text + out, text + at, n);
+            out += n;
+        } else {
+            dropped++;
+        }
+        at += n;
+    }
+    *len = out;
+    text[out] = '\0';
+    return dropped;
+}
+
 /* Runs one schedule in a child; fills o (o->text is the caller's to free). */
 static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, int nd, int trace,
                     struct outcome *o)
 {
     memset(o, 0, sizeof *o);
     int p[2];
+    if (draw_key()) {
+        o->failed = 4;
+        snprintf(o->why, sizeof o->why, "getrandom: %s", strerror(errno));
+        return;
+    }
     if (pipe(p) < 0) {
         o->failed = 4;
         snprintf(o->why, sizeof o->why, "pipe: %s", strerror(errno));
@@ -1594,7 +1658,17 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
     text[len] = 0;
     int status = 0;
     waitpid(pid, &status, 0);
+    int forged = keep_keyed(text, &len);
     o->text = text;
+    if (forged) {
+        /* before anything the lines say: a forged line may say anything */
+        o->failed = 5;
+        snprintf(o->why, sizeof o->why,
+                 "the schedule's report pipe carried %d line%s the harness did not write (the "
+                 "code under test wrote to explore's own channel): the run is not trusted",
+                 forged, forged == 1 ? "" : "s");
+        return;
+    }
     /* what the child said, line by line */
     long vals[EXPLORE_MAX_RESULTS];
     int nv = -2, left = 0, race = 0;
@@ -1757,6 +1831,7 @@ int explore_main(const struct explore_kata *k)
     setvbuf(report, reportbuf, _IOLBF, sizeof reportbuf);
     gran = calloc(GSIZE, sizeof *gran);
     uint64_t seed = (uint64_t)env_long("KATA_SEED", 1);
+    key_checked = env_long("KATA_EXPLORE_KEY", 1) != 0;
     long budget_ms = env_long("KATA_EXPLORE_BUDGET_MS", 1000);
     long max = env_long("KATA_EXPLORE_MAX", 2000);
     int measure = env_long("KATA_EXPLORE_MEASURE", 0) != 0;

@@ -57,27 +57,31 @@ int stage_asan(struct run *r, struct stage_result *out)
         argv[n++] = r->kata->detect_args[i];
     argv[n] = NULL;
     struct child c;
-    struct child_channel report = {0};
-    detect_run(r, "asan", argv, env, 1, 1, &report, &c);
-    char *logs = files         ? detect_collect_files(r, "asan", "")
-                 : report.text ? report.text
-                               : xstrdup("");
+    struct detect_io io = {0};
+    detect_run(r, "asan", argv, env, 1, 1, &io, &c);
+    char *logs = files            ? detect_collect_files(r, "asan", "")
+                 : io.report.text ? io.report.text
+                                  : xstrdup("");
     if (files)
-        free(report.text);
+        free(io.report.text);
     free(prefix);
     /* frames are the learner's by address where the map is known (findings.h) */
     findings_use_code_map(defence_disabled(r, "address") || !code.n ? NULL : &code);
     asan_parse(logs, r->src_real, &out->findings);
     findings_use_code_map(NULL);
     code_map_release(&code);
-    if (!detect_trusted(r, "asan", &c, &report, NULL, out)) {
+    if (!detect_trusted(r, "asan", &c, &io, NULL, out)) {
         out->raw = logs;
         free(asan);
         free(ubsan);
         free(bin);
         return 0;
     }
-    detect_judge(r, "asan", &c, out);
+    /* ASan ends the program itself at its first error, before main returns: the tool's exit,
+     * not one of the learner's (the block below says so when no report came through) */
+    if (c.exited && c.exit_code == ASAN_EXIT_CODE)
+        io.unended[0] = '\0';
+    detect_judge(r, "asan", &c, &io, out);
     /* ASan ended the program, yet no report of its came through the channel. UBSan, when it
      * starts at its first report, sends ASan's reports back to stderr (gcc 12's runtimes);
      * tests/support/report_fd.c hands ASan the channel again then, through a hook of UBSan's,

@@ -2,6 +2,7 @@
 #include "stages/detect.h"
 
 #include "hang/describe.h"
+#include "stages/main_end.h"
 #include "stages/source.h"
 #include "hang/snapshot.h"
 #include "util.h"
@@ -14,7 +15,7 @@
 
 static int run_until(struct run *r, const char *label, const char *const *argv,
                      const char *const *env, int sanitizer, int dump_stacks, double timeout,
-                     struct child_channel *report, struct child *c);
+                     struct detect_io *io, struct child *c);
 
 const char *detect_guard_env(const struct run *r)
 {
@@ -22,16 +23,16 @@ const char *detect_guard_env(const struct run *r)
 }
 
 int detect_run(struct run *r, const char *label, const char *const *argv, const char *const *env,
-               int sanitizer, int dump_stacks, struct child_channel *report, struct child *c)
+               int sanitizer, int dump_stacks, struct detect_io *io, struct child *c)
 {
-    return run_until(r, label, argv, env, sanitizer, dump_stacks, r->kata->detect_timeout, report,
-                     c);
+    return run_until(r, label, argv, env, sanitizer, dump_stacks, r->kata->detect_timeout, io, c);
 }
 
-/* report: the channel the tool writes its report to (at DETECT_REPORT_FD), or NULL */
+/* io: the channel the tool writes its report to (at DETECT_REPORT_FD) and whether the
+ * driver's main returned, or NULL for neither */
 static int run_until(struct run *r, const char *label, const char *const *argv,
                      const char *const *env, int sanitizer, int dump_stacks, double timeout,
-                     struct child_channel *report, struct child *c)
+                     struct detect_io *io, struct child *c)
 {
     char *log_name = xasprintf("%s.log", label);
     char *stacks_name = xasprintf("%s-stacks.txt", label);
@@ -49,14 +50,44 @@ static int run_until(struct run *r, const char *label, const char *const *argv,
     /* Kernels with vm.mmap_rnd_bits above 28 make clang 14's TSan die at start ("unexpected
      * memory mapping"); without address randomisation it always finds room. */
     c->no_aslr = sanitizer;
-    if (report) {
-        report->fd = DETECT_REPORT_FD;
-        c->channels = report;
+    struct child_channel channels[2];
+    struct main_end end;
+    const char *with_end[34];
+    int ending = io && main_end_open(&end) == 0;
+    if (io) {
+        io->report.fd = DETECT_REPORT_FD;
+        channels[0] = io->report;
+        c->channels = channels;
         c->nchannels = 1;
+        io->unended[0] = '\0';
+    }
+    if (ending) {
+        size_t n = 0;
+        for (; env && env[n] && n < 32; n++)
+            with_end[n] = env[n];
+        with_end[n++] = end.env;
+        with_end[n] = NULL;
+        c->env = with_end;
+        main_end_attach(&end, c, channels, 1);
     }
     int rc = child_run(c);
+    if (io)
+        io->report = channels[0];
+    if (ending) {
+        char *why = main_end_check(&end, c);
+        if (why)
+            snprintf(io->unended, sizeof io->unended, "%s", why);
+        free(why);
+        main_end_release(&end);
+    } else if (io) {
+        snprintf(io->unended, sizeof io->unended,
+                 "the harness could not ask the driver to say "
+                 "that its main returned");
+    }
     c->channels = NULL;
     c->nchannels = 0;
+    c->pass_fds = NULL;
+    c->env = env;
     /* the paths live on in c only while this call runs */
     c->stdout_path = c->stderr_path = c->stacks_path = NULL;
     free(log_name);
@@ -251,7 +282,8 @@ static void name_from_source(struct finding *f, const char *source)
     }
 }
 
-void detect_judge(struct run *r, const char *tool, const struct child *c, struct stage_result *out)
+void detect_judge(struct run *r, const char *tool, const struct child *c,
+                  const struct detect_io *io, struct stage_result *out)
 {
     size_t total = out->findings.n;
     size_t mine = findings_keep_learner(&out->findings);
@@ -332,6 +364,9 @@ void detect_judge(struct run *r, const char *tool, const struct child *c, struct
         char *how = child_describe(c);
         stage_say(out, ST_ERROR, "%s", how);
         free(how);
+    } else if (io && io->unended[0] && !defence_disabled(r, "end")) {
+        /* nothing found in a run that stopped halfway watched only half the work */
+        stage_say(out, ST_FAIL, "%s", io->unended);
     } else {
         stage_say(out, ST_PASS, "no data race found");
     }
@@ -347,9 +382,9 @@ void detect_judge(struct run *r, const char *tool, const struct child *c, struct
 }
 
 int detect_trusted(struct run *r, const char *tool, const struct child *c,
-                   const struct child_channel *report, const char *complete,
-                   struct stage_result *out)
+                   const struct detect_io *io, const char *complete, struct stage_result *out)
 {
+    const struct child_channel *report = &io->report;
     if (defence_disabled(r, "channel"))
         return 1; /* the old reading, for the proof only */
     const char *why = NULL;

@@ -664,18 +664,25 @@ int stage_explore(struct run *r, struct stage_result *out)
     const char *ms = getenv("KATA_EXPLORE_BUDGET_MS"), *most = getenv("KATA_EXPLORE_MAX");
     char *budget = xasprintf("KATA_EXPLORE_BUDGET_MS=%s", ms ? ms : EXPLORE_MS);
     char *max = xasprintf("KATA_EXPLORE_MAX=%s", most ? most : EXPLORE_SCHEDULES);
-    const char *env[] = {
-        DETECT_REPORT_ENV, detect_guard_env(r), seed_env(r), sched_env, budget, max, NULL};
+    /* the key on each schedule's lines is checked but for the defences' proof */
+    const char *env[] = {DETECT_REPORT_ENV,
+                         detect_guard_env(r),
+                         seed_env(r),
+                         sched_env,
+                         budget,
+                         max,
+                         defence_disabled(r, "key") ? "KATA_EXPLORE_KEY=0" : NULL,
+                         NULL};
     const char *argv[] = {bin, NULL};
     struct child c;
-    struct child_channel report = {0};
-    detect_run(r, "explore", argv, env, 0, 1, &report, &c);
-    char *text = report.text ? report.text : xstrdup("");
+    struct detect_io io = {0};
+    detect_run(r, "explore", argv, env, 0, 1, &io, &c);
+    char *text = io.report.text ? io.report.text : xstrdup("");
     out->raw = text;
     free(sched_env);
     free(budget);
     free(max);
-    if (!detect_trusted(r, "explore", &c, &report, "\nend\n", out)) {
+    if (!detect_trusted(r, "explore", &c, &io, "\nend\n", out)) {
         code_map_release(&code);
         free(bin);
         return 0;

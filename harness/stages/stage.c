@@ -3,6 +3,7 @@
 #include "stages/stage.h"
 
 #include "compile.h"
+#include "stages/main_end.h"
 #include "stages/source.h"
 #include "util.h"
 
@@ -172,8 +173,11 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     /* the explore build links the kata's explore.c, beside its driver.c */
     char *driver = kind == DRIVER_EXPLORE ? explore_driver(r) : xstrdup(r->kata->driver);
     /* C11 <threads.h> calls become the pthread calls each build's tools watch */
-    const char *sources[8] = {driver, obj, "harness/runtime/c11_threads.c"};
-    size_t ns = 3;
+    /* the driver's main is called through runtime/main_end.c, which tells the harness that
+     * main returned (stages/main_end.h) */
+    const char *sources[9] = {driver, obj, "harness/runtime/c11_threads.c",
+                              "harness/runtime/main_end.c"};
+    size_t ns = 4;
     /* the drivers whose report is written from inside the learner's process guard its
      * descriptors (harness/runtime/report_guard.h) */
     if (kind == DRIVER_EXPLORE) {
@@ -189,12 +193,13 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     }
     if (r->kata->server)
         sources[ns++] = "harness/server/latency_body.c";
-    const char *libs[MAX_ARGS + 8];
+    const char *libs[MAX_ARGS + 10];
     size_t m = 0;
     for (int i = 0; i < r->kata->nlibs; i++)
         libs[m++] = r->kata->libs[i];
     libs[m++] = "-lpthread";
     libs[m++] = c11_thread_wraps;
+    libs[m++] = main_end_wrap;
     if (kind == DRIVER_TSAN || kind == DRIVER_ASAN)
         libs[m++] = "-ldl";
     if (kind == DRIVER_PLAIN || kind == DRIVER_EXPLORE)
@@ -207,7 +212,7 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
      * (the cache is keyed by its content and flags): a grading then only links, where it
      * compiled the runtimes each time (explore's scheduler alone took a second) */
     const char *const *kind_flags[] = {plain, tsan, perf, asan, explore};
-    char *owned[8] = {NULL};
+    char *owned[9] = {NULL};
     char *bin = NULL;
     for (size_t i = 0; i < ns; i++) {
         if (sources[i] == obj)

@@ -32,9 +32,16 @@ static char *build_tests(struct run *r, char **diag)
     /* the headers the compile reads, so that the cache key changes with them */
     const char *inputs[] = {header, "tests/support/kata_test.h", "tests/support/kata_isolate.c",
                             r->kata->server ? "harness/server/latency_body.h" : NULL, NULL};
-    const char *flags[] = {
-        "-std=c11",         "-O2", "-g", "-w", r->include_flag, "-Itests/support",
-        "-Iharness/server", NULL};
+    /* the records' key is checked but for the defences' proof (tests/support/kata_isolate.c) */
+    const char *flags[] = {"-std=c11",
+                           "-O2",
+                           "-g",
+                           "-w",
+                           r->include_flag,
+                           "-Itests/support",
+                           "-Iharness/server",
+                           defence_disabled(r, "key") ? "-DKATA_ISOLATE_NO_KEY" : NULL,
+                           NULL};
     /* katas that talk to the latency server check bodies with its checksum */
     /* kata_isolate.c runs each test body in a child and keeps Criterion to the parent */
     /* harness/runtime/c11_threads.c: C11 <threads.h> calls as the pthread calls counted */

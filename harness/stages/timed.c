@@ -1,5 +1,7 @@
 /* timed.c: one timed run of a built driver, on a latency server no earlier run touched. */
 #include "stages/perf.h"
+#include "stages/main_end.h"
+#include "stages/source.h"
 #include "stages/stage.h"
 
 #include "server/latency_server.h"
@@ -51,21 +53,44 @@ int perf_run(struct run *r, const char *bin, char *const *args, int nargs, doubl
     for (int i = 0; i < nargs; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
+    /* the run counts only if the driver's main returned: an exit in the learner's code
+     * ends a run early, and fast (stages/main_end.h) */
+    struct main_end end;
+    if (main_end_open(&end)) {
+        *s = (struct perf_sample){0};
+        return -1;
+    }
     char *log = work_path(r, "perf.log");
-    const char *env[] = {seed_env(r), server_env(r), NULL};
+    /* server_env is NULL where the kata has no server: it ends the list */
+    const char *env[] = {end.env, seed_env(r), server_env(r), NULL};
     struct child c = {.argv = argv,
                       .env = env,
                       .stdout_path = log,
                       .stderr_path = log,
                       .timeout = timeout,
                       .limits = learner_limits(timeout, 0)};
+    struct child_channel channels[1];
+    main_end_attach(&end, &c, channels, 0);
     int rc = child_run(&c);
+    char *unended = rc ? NULL : main_end_check(&end, &c);
+    main_end_release(&end);
+    if (defence_disabled(r, "end")) {
+        free(unended);
+        unended = NULL;
+    }
     s->wall = c.wall_seconds;
     s->cpu = c.cpu_seconds;
     s->rss_kb = c.max_rss_kb;
-    if (rc || (c.exited && c.exit_code == 0)) {
+    if (rc || (c.exited && c.exit_code == 0 && !unended)) {
         free(log);
         return rc ? -1 : 0;
+    }
+    if (unended) {
+        if (why)
+            *why = xasprintf("the timed workload is not evidence: %s", unended);
+        free(unended);
+        free(log);
+        return 1;
     }
     if (why) {
         char *how = child_describe(&c);

@@ -49,13 +49,13 @@ int stage_tsan(struct run *r, struct stage_result *out)
         argv[n++] = r->kata->detect_args[i];
     argv[n] = NULL;
     struct child c;
-    struct child_channel report = {0};
-    detect_run(r, "tsan", argv, env, 1, 1, &report, &c);
-    char *logs = files         ? detect_collect_files(r, "tsan", "")
-                 : report.text ? report.text
-                               : xstrdup("");
+    struct detect_io io = {0};
+    detect_run(r, "tsan", argv, env, 1, 1, &io, &c);
+    char *logs = files            ? detect_collect_files(r, "tsan", "")
+                 : io.report.text ? io.report.text
+                                  : xstrdup("");
     if (files)
-        free(report.text);
+        free(io.report.text);
     /* frames are the learner's by address where the map is known (findings.h) */
     findings_use_code_map(defence_disabled(r, "address") || !code.n ? NULL : &code);
     tsan_parse(logs, r->src_real, &out->findings);
@@ -68,16 +68,19 @@ int stage_tsan(struct run *r, struct stage_result *out)
         free(bin);
         return 0;
     }
-    if (!detect_trusted(r, "tsan", &c, &report, NULL, out)) {
+    if (!detect_trusted(r, "tsan", &c, &io, NULL, out)) {
         out->raw = logs;
         free(options);
         free(bin);
         return 0;
     }
-    detect_judge(r, "tsan", &c, out);
     /* A deadly signal (SEGV, a stack overflow) makes TSan print an ERROR report and exit with
-     * its exitcode, not die of the signal: that is a crash, not a clean run. */
+     * its exitcode, not die of the signal: that is a crash, not a clean run (said below), and
+     * TSan's exit, not one of the learner's in the middle of main */
     const char *err = strstr(logs, "ERROR: ThreadSanitizer: ");
+    if (err)
+        io.unended[0] = '\0';
+    detect_judge(r, "tsan", &c, &io, out);
     if (out->status == ST_PASS && err) {
         const char *summary = strstr(err, "SUMMARY: ThreadSanitizer: ");
         const char *what = summary ? summary + strlen("SUMMARY: ThreadSanitizer: ")

@@ -89,25 +89,26 @@ static int stage_valgrind(struct run *r, const char *tool, struct stage_result *
     argv[n] = NULL;
     const char *env[] = {seed_env(r), server_env(r), NULL};
     struct child c;
-    struct child_channel report = {0};
-    detect_run(r, tool, argv, env, 0, 0, &report, &c);
+    struct detect_io io = {0};
+    detect_run(r, tool, argv, env, 0, 0, &io, &c);
     if (files) {
         char *suffix = xstrdup(".xml");
-        free(report.text);
-        report.text = detect_collect_files(r, tool, suffix);
+        free(io.report.text);
+        io.report.text = detect_collect_files(r, tool, suffix);
         free(suffix);
-        if (!*report.text) {
-            free(report.text);
-            report.text = NULL;
+        if (!*io.report.text) {
+            free(io.report.text);
+            io.report.text = NULL;
         }
     }
     /* frames are the learner's by address where the map is known (findings.h) */
     findings_use_code_map(defence_disabled(r, "address") || !code.n ? NULL : &code);
-    int reports = report.text && valgrind_parse(report.text, r->src_real, &out->findings) >= 0;
+    int reports =
+        io.report.text && valgrind_parse(io.report.text, r->src_real, &out->findings) >= 0;
     findings_use_code_map(NULL);
     code_map_release(&code);
-    out->raw = report.text;
-    if (reports && !detect_trusted(r, tool, &c, &report, "</valgrindoutput>", out)) {
+    out->raw = io.report.text;
+    if (reports && !detect_trusted(r, tool, &c, &io, "</valgrindoutput>", out)) {
         /* the verdict is said */
     } else if (!reports && !c.timed_out) {
         char *name = xasprintf("%s.log", tool);
@@ -122,7 +123,7 @@ static int stage_valgrind(struct run *r, const char *tool, struct stage_result *
                                   "(V=1 shows its output)");
     } else {
         name_addresses(r, bin, &out->findings);
-        detect_judge(r, tool, &c, out);
+        detect_judge(r, tool, &c, &io, out);
     }
     free(tool_flag);
     free(xml);

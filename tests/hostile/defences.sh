@@ -23,7 +23,8 @@ command -v jq > /dev/null || { echo "defences.sh needs jq" >&2; exit 3; }
 # (the include defence is proven without the sandbox, which hides solutions/ from the
 # compiler as well: each of the two stops these programs on its own. The last column names
 # defences off in both gradings, where another defence stops the program first: the build
-# refuses dlsym before the isolation of the tests is reached)
+# refuses dlsym before the isolation of the tests is reached, and redirect_report's dup2 over
+# every pipe takes the driver's end line away too)
 table='
 one_assert_exit      isolation             test             on       lookup
 skip_weak            isolation,skip        test             on
@@ -36,18 +37,24 @@ include_solution     include               test             off
 include_climb        include               test             off
 blank_reports        channel               tsan             on
 lookup_annotate      lookup                tsan             on
-redirect_report      guard                 tsan             on
+redirect_report      guard                 tsan             on       end
+exit_unwatched       end                   tsan             on
+exit_timed           end                   perf             on
+forge_record         key                   test             on
+forge_schedule       key                   explore          on
 '
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # `grade OUT SRC STAGE SANDBOX [DEFENCES]`: the stage's status ("pass", "fail", ...) into OUT.
+# The kata is the program's `kata:` line (tests/EXPECTATIONS.md), race_counter without one.
 grade() {
     local out=$1 src=$2 stage=$3 sandbox=$4 off=${5:-}
-    local no_sandbox=
+    local no_sandbox= kata
     [ "$sandbox" = off ] && no_sandbox=1
-    KATA_NO_SANDBOX=$no_sandbox KATA_TEST_DISABLE_DEFENCE=$off setsid "$kata_bin" run race_counter --src "$src" \
+    kata=$(sed -n 's/^ \* kata: *\([a-z_]*\).*/\1/p' "$src" | head -n 1)
+    KATA_NO_SANDBOX=$no_sandbox KATA_TEST_DISABLE_DEFENCE=$off setsid "$kata_bin" run "${kata:-race_counter}" --src "$src" \
         --stage "$stage" --format json > "$out.json" 2> "$out.err"
     jq -r --arg s "$stage" '([.tests[] | select(.name == "build" and .status != "pass")][0]
         // ([.tests[] | select(.name == $s)][0])) | "\(.status) \(.name): \(.message)"' \

@@ -19,9 +19,14 @@
  * parent or the runner (both are made non-dumpable, and a seccomp filter refuses ptrace,
  * process_vm_writev and new Unix-domain sockets in the child).
  *
- * What it cannot stop: the child can write records of its own to the pipe. Forging "the body
- * returned" needs the learner's code to know this protocol and write it instead of doing the
- * work; the checks that count threads, processes and descriptors run in the child too. */
+ * Every record carries a key: 16 random bytes the parent draws before it forks the child, new
+ * for each test. The parent takes no record without it, and fails a test whose pipe carried
+ * anything else: code that knows this protocol and writes "the body returned" to the pipe,
+ * then exits, fails (tests/hostile/forge_record.c). The key is in the child's memory, which
+ * the learner's code shares; it is never in a file, an argument or the environment, so
+ * forging a record now takes reading this process's memory at a place the learner's code
+ * does not know, not writing a documented protocol. The checks that count threads, processes
+ * and descriptors run in the child too. */
 #define _GNU_SOURCE /* dlsym(RTLD_NEXT), pipe2, close_range */
 #include "kata_test.h"
 
@@ -46,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -57,6 +63,7 @@ enum record_kind { REC_ASSERT = 1, REC_SKIP, REC_DIE, REC_CRITERION, REC_LOG, RE
 
 /* One record on the pipe; file and message bytes follow it. */
 struct record {
+    unsigned char key[16]; /* record_key: the parent takes no record without it */
     int32_t kind;
     int32_t passed;
     int32_t line;
@@ -65,9 +72,10 @@ struct record {
     uint32_t file_len, msg_len;
 };
 
-static int record_fd = -1;  /* >= 0 only in the child that runs a test body */
-static pid_t body_pid;      /* that child */
-static int64_t body_passes; /* in the child: assertions that passed */
+static int record_fd = -1;           /* >= 0 only in the child that runs a test body */
+static unsigned char record_key[16]; /* drawn by the parent before each body's fork */
+static pid_t body_pid;               /* that child */
+static int64_t body_passes;          /* in the child: assertions that passed */
 static void (*body)(void);
 
 /* The real Criterion entry point `name` (libcriterion's, not ours). */
@@ -105,6 +113,7 @@ static void send_record(int kind, int passed, const char *file, int line, const 
                        .count = count,
                        .file_len = file ? (uint32_t)strlen(file) : 0,
                        .msg_len = msg ? (uint32_t)strlen(msg) : 0};
+    memcpy(r.key, record_key, sizeof r.key);
     /* one write, so records of threads that assert at once do not interleave */
     size_t n = sizeof r + r.file_len + r.msg_len;
     char *buf = malloc(n);
@@ -344,6 +353,34 @@ static _Noreturn void fail(const char *msg)
     abort();
 }
 
+/* A new key for the records of the body about to be forked. */
+static void draw_key(void)
+{
+    size_t got = 0;
+    while (got < sizeof record_key) {
+        ssize_t n = getrandom(record_key + got, sizeof record_key - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            perror("kata-test: getrandom");
+            abort();
+        }
+        got += (size_t)n;
+    }
+}
+
+/* Does record r carry this body's key? (The defences' proof builds this file with
+ * KATA_ISOLATE_NO_KEY, to show what a forged record did without it: tests/hostile/defences.sh.) */
+static int keyed(const struct record *r)
+{
+#ifdef KATA_ISOLATE_NO_KEY
+    (void)r;
+    return 1;
+#else
+    return memcmp(r->key, record_key, sizeof record_key) == 0;
+#endif
+}
+
 static void isolated(void)
 {
     int p[2];
@@ -351,6 +388,7 @@ static void isolated(void)
         perror("kata-test: pipe");
         abort();
     }
+    draw_key();
     fflush(NULL);
     pid_t pid = __real_fork();
     if (pid < 0) {
@@ -383,12 +421,13 @@ static void isolated(void)
     close(p[0]);
 
     /* the records of the body's own child, in order */
-    int ended = 0, strays = 0;
+    int ended = 0, strays = 0, forged = 0;
     int64_t passes = 0;
     const char *failed = NULL, *failed_file = NULL;
     size_t failed_file_len = 0;
     int failed_line = 0, failed_kind = 0;
-    for (size_t at = 0; at + sizeof(struct record) <= rd.len;) {
+    size_t at = 0;
+    while (at + sizeof(struct record) <= rd.len) {
         struct record r;
         memcpy(&r, rd.buf + at, sizeof r);
         size_t need = sizeof r + (size_t)r.file_len + r.msg_len;
@@ -396,7 +435,9 @@ static void isolated(void)
             break;
         const char *file = rd.buf + at + sizeof r;
         const char *msg = file + r.file_len;
-        if (r.pid != pid) {
+        if (!keyed(&r)) {
+            forged++; /* not the harness's: nothing of it is read */
+        } else if (r.pid != pid) {
             strays++;
         } else if (ended) {
             strays++; /* nothing comes after the end */
@@ -417,8 +458,15 @@ static void isolated(void)
         }
         at += need;
     }
+    if (at != rd.len && !rd.flooded)
+        forged++; /* bytes that make no whole record */
 
     char msg[1024];
+    if (forged) {
+        /* before anything the records say: a forged record may say anything */
+        fail("the test's report pipe carried data the harness did not write (the code under "
+             "test wrote to the test's own channel): the test is not trusted");
+    }
     if (failed && failed_kind == REC_ASSERT) {
         char *file = strndup(failed_file, failed_file_len);
         struct criterion_assert_stats st = {

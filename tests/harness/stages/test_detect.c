@@ -68,7 +68,7 @@ Test(detect, names_the_memory_as_the_learner_wrote_it)
     race(&out.findings, "b.0", "worker", 6, 0, 0);                 /* gcc's symbol */
     race(&out.findings, "worker.b", "worker", 6, 0, 0);            /* clang's */
     race(&out.findings, "a heap block", "queue_get", 6, 0, 0);     /* a literal is no code */
-    detect_judge(&r, "drd", &c, &out);
+    detect_judge(&r, "drd", &c, NULL, &out);
     static const char *const want[] = {"q->count", "q->count", "q->count",    "q->closed",
                                        "b",        "b",        "a heap block"};
     cr_assert_eq(out.findings.n, 7);
