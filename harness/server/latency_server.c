@@ -91,8 +91,10 @@ enum route {
  */
 struct request {
     enum route route;
-    bool in_flight;       /* counted in stats.in_flight right now */
-    bool waited;          /* it has been suspended once: answer on the next call */
+    bool in_flight; /* counted in stats.in_flight right now */
+    bool waited;    /* it has been suspended once: answer on the next call */
+    bool get;       /* a GET (a HEAD asks for no body) */
+    uint64_t arrived_ns;
     uint64_t deadline_ns; /* 0: answer as soon as the request is in */
     uint64_t due_ns;      /* when the answer should go out: arrival, or the deadline */
     uint64_t size;
@@ -213,6 +215,11 @@ static void finish_request(struct latency_server *srv, struct request *rq, bool 
     srv->stats.in_flight--;
     if (answered) {
         srv->stats.completed++;
+        if (rq->route == ROUTE_BODY) {
+            srv->stats.delay_ms += (rq->due_ns - rq->arrived_ns) / 1000000u;
+            if (rq->get && rq->status == 200)
+                srv->stats.body_bytes += rq->size;
+        }
         if (late_us > srv->stats.max_late_us)
             srv->stats.max_late_us = late_us;
     }
@@ -314,6 +321,8 @@ static struct request *request_new(struct latency_server *srv, struct MHD_Connec
         return NULL;
     memcpy(rq->path, url, len + 1);
     rq->status = 200;
+    rq->arrived_ns = arrival;
+    rq->get = is_method(method, "GET", NULL);
     if (strcmp(url, "/stats") == 0) {
         counted = false;
         rq->route = is_method(method, "GET", "HEAD") ? ROUTE_STATS : ROUTE_BAD_METHOD;
@@ -430,13 +439,15 @@ static struct MHD_Response *text_response(const char *text)
 
 static struct MHD_Response *stats_response(const struct latency_stats *st)
 {
-    char json[200];
+    char json[400];
     struct MHD_Response *resp;
 
     snprintf(json, sizeof json,
              "{\"requests\":%" PRIu64 ",\"in_flight\":%" PRIu64 ",\"peak_in_flight\":%" PRIu64
-             ",\"completed\":%" PRIu64 ",\"max_late_us\":%" PRIu64 "}\n",
-             st->requests, st->in_flight, st->peak_in_flight, st->completed, st->max_late_us);
+             ",\"completed\":%" PRIu64 ",\"max_late_us\":%" PRIu64 ",\"body_bytes\":%" PRIu64
+             ",\"delay_ms\":%" PRIu64 "}\n",
+             st->requests, st->in_flight, st->peak_in_flight, st->completed, st->max_late_us,
+             st->body_bytes, st->delay_ms);
     resp = MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_COPY);
     if (resp != NULL)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
@@ -719,6 +730,8 @@ void latency_server_reset_stats(struct latency_server *srv)
     srv->stats.completed = 0;
     srv->stats.peak_in_flight = srv->stats.in_flight;
     srv->stats.max_late_us = 0;
+    srv->stats.body_bytes = 0;
+    srv->stats.delay_ms = 0;
     pthread_mutex_unlock(&srv->lock);
 }
 

@@ -24,7 +24,8 @@
  *                                it is 200, the short body "status <code>\n"
  *                                instead; combines with delay
  *   GET /stats                   200, {"requests":R,"in_flight":F,
- *                                "peak_in_flight":P,"completed":C,"max_late_us":L}
+ *                                "peak_in_flight":P,"completed":C,"max_late_us":L,
+ *                                "body_bytes":B,"delay_ms":D}
  *                                (the fields of struct latency_stats, in that order)
  *   GET or POST /stats/reset     reset the counters, answer the stats after reset
  *   anything else                404 (405 for another method on a known path,
@@ -50,6 +51,11 @@ struct latency_stats {
     uint64_t completed;      /* responses queued since start or reset */
     uint64_t max_late_us;    /* the longest a response was queued after it was due (its
                                 arrival, or its deadline if delayed), in microseconds */
+    uint64_t body_bytes;     /* the bytes of the 200 bodies answered to GET requests: the
+                                work a client asked of the server (the perf stage holds a
+                                timed run to the reference's; a body made up by the client
+                                itself is not counted here) */
+    uint64_t delay_ms;       /* the delays the answered body requests asked for, summed */
 };
 
 /*
@@ -80,7 +86,8 @@ const char *latency_server_url(const struct latency_server *srv);
 void latency_server_stats(const struct latency_server *srv, struct latency_stats *out);
 
 /*
- * Resets requests, completed and max_late_us to 0 and peak_in_flight to the current
+ * Resets requests, completed, max_late_us, body_bytes and delay_ms to 0 and peak_in_flight
+ * to the current
  * in_flight (requests still waiting stay counted in flight). Cannot fail.
  */
 void latency_server_reset_stats(struct latency_server *srv);

@@ -1,5 +1,6 @@
 /* perf.c: the perf stage: the learner's driver against the reference's, in turn. */
 #include "stages/perf.h"
+#include "stages/source.h"
 #include "stages/stage.h"
 
 #include "server/latency_server.h"
@@ -104,9 +105,13 @@ static double single_thread_seconds(struct run *r, const char *ref)
 }
 
 /* A run of the learner's; where the kata talks to the latency server, it also notes how many
- * requests the run kept in flight at most, so no extra run is needed to find out. */
+ * requests the run kept in flight at most, so no extra run is needed to find out, and holds
+ * the run to the work the server did for the reference's (`need`, or NULL): a run that got
+ * fewer bytes of body or fewer milliseconds of delay from the server made up what it did
+ * not fetch (the bodies are a public function of their path: harness/server/latency_body.h),
+ * and is no timing of a download. Returns perf_run's result, or 1 with *why set then. */
 static int learner_run(struct run *r, const char *bin, double timeout, struct perf_sample *s,
-                       char **why, long *peak_in_flight)
+                       char **why, long *peak_in_flight, const struct latency_stats *need)
 {
     const struct kata *k = r->kata;
     /* perf_run starts each run with a fresh server, so its counters are this run's */
@@ -116,6 +121,18 @@ static int learner_run(struct run *r, const char *bin, double timeout, struct pe
         latency_server_stats(r->server, &st);
         if ((long)st.peak_in_flight > *peak_in_flight)
             *peak_in_flight = (long)st.peak_in_flight;
+        if (need && !defence_disabled(r, "served") &&
+            (st.body_bytes < need->body_bytes || st.delay_ms < need->delay_ms)) {
+            if (why)
+                *why = xasprintf(
+                    "the timed run did not fetch what its workload asks: the server sent it "
+                    "%llu bytes of body after %llu ms of delays in all, where the reference's "
+                    "run fetched %llu bytes after %llu ms; every body must come from the "
+                    "server",
+                    (unsigned long long)st.body_bytes, (unsigned long long)st.delay_ms,
+                    (unsigned long long)need->body_bytes, (unsigned long long)need->delay_ms);
+            rc = 1;
+        }
     }
     return rc;
 }
@@ -151,8 +168,13 @@ int stage_perf(struct run *r, struct stage_result *out)
         free(ref);
         return 0;
     }
+    /* what the server did for the reference: every run of the learner's is held to it */
+    struct latency_stats need = {0};
+    if (r->server)
+        latency_server_stats(r->server, &need);
+    const struct latency_stats *needed = r->server ? &need : NULL;
     double deadline = fmin(30, fmax(2, rs.wall * k->perf_bound * 10));
-    int rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
+    int rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight, needed);
     if (rc) {
         if (ls.wall >= deadline - 0.01)
             stage_say(out, ST_FAIL,
@@ -197,7 +219,7 @@ measure:
             out_of_time = 1;
             break;
         }
-        int mine_rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight);
+        int mine_rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight, needed);
         int ref_rc = mine_rc ? 0 : perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL);
         if (mine_rc || ref_rc) {
             /* a reference that fails is the harness's fault, never the learner's */

@@ -23,8 +23,8 @@ command -v jq > /dev/null || { echo "defences.sh needs jq" >&2; exit 3; }
 # (the include defence is proven without the sandbox, which hides solutions/ from the
 # compiler as well: each of the two stops these programs on its own. The last column names
 # defences off in both gradings, where another defence stops the program first: the build
-# refuses dlsym before the isolation of the tests is reached, and redirect_report's dup2 over
-# every pipe takes the driver's end line away too)
+# refuses dlsym before the isolation of the tests is reached, redirect_report's dup2 over
+# every pipe takes the driver's end line away too, and exit_timed fetches nothing either)
 table='
 one_assert_exit      isolation             test             on       lookup
 skip_weak            isolation,skip        test             on
@@ -39,9 +39,10 @@ blank_reports        channel               tsan             on
 lookup_annotate      lookup                tsan             on
 redirect_report      guard                 tsan             on       end
 exit_unwatched       end                   tsan             on
-exit_timed           end                   perf             on
+exit_timed           end                   perf             on       served
 forge_record         key                   test             on
 forge_schedule       key                   explore          on
+made_up_bodies       served                perf             on
 '
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")

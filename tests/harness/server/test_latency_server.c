@@ -488,6 +488,27 @@ Test(latency_server, sequential_requests_never_overlap)
     cr_expect_eq(st.completed, 5);
 }
 
+/* The work a client asked of the server: what the perf stage holds a timed run to. */
+Test(latency_server, counts_the_bodies_it_sent_and_the_delays_it_waited)
+{
+    static const char *const paths[] = {"/body/64/a?delay=20", "/body/64/b?delay=30",
+                                        "/body/100/c?status=500&delay=10", "/elsewhere"};
+    struct latency_stats st;
+
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        free(fetch(paths[i]).data);
+    latency_server_stats(srv, &st);
+    cr_expect_eq(st.completed, 4);
+    /* the 200 bodies only: a 500's short body and a 404 are not the work asked for */
+    cr_expect_eq(st.body_bytes, 128, "body bytes %" PRIu64, st.body_bytes);
+    /* the delays of every body request, the 500's too */
+    cr_expect_eq(st.delay_ms, 60, "delay %" PRIu64 " ms", st.delay_ms);
+    latency_server_reset_stats(srv);
+    latency_server_stats(srv, &st);
+    cr_expect_eq(st.body_bytes, 0);
+    cr_expect_eq(st.delay_ms, 0);
+}
+
 Test(latency_server, a_request_is_in_flight_while_it_waits)
 {
     const char *p[] = {"/body/8/wait?delay=1500"};
