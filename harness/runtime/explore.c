@@ -1470,7 +1470,8 @@ static void child_body(const struct explore_kata *k)
 struct outcome {
     int ran;       /* the child said Q */
     int failed;    /* 1 wrong result, 2 deadlock, 3 left running, 4 could not run, 5 crash,
-                      6 a data race (and nothing else wrong) */
+                      6 a data race (and nothing else wrong), 7 lines the runtime did not
+                      write came through (told at once: nothing of the run is evidence) */
     char why[512]; /* the judge's sentence, or what stopped it */
     char sched[12 * MAXDEV + 8];
     long decisions;
@@ -1662,10 +1663,10 @@ static void run_one(int strat, uint64_t seed, long kest, const struct dev *d, in
     o->text = text;
     if (forged) {
         /* before anything the lines say: a forged line may say anything */
-        o->failed = 5;
+        o->failed = 7;
         snprintf(o->why, sizeof o->why,
-                 "the schedule's report pipe carried %d line%s the harness did not write (the "
-                 "code under test wrote to explore's own channel): the run is not trusted",
+                 "a schedule's report pipe carried %d line%s the harness did not write (the "
+                 "code under test wrote to explore's own channel)",
                  forged, forged == 1 ? "" : "s");
         return;
     }
@@ -1780,6 +1781,7 @@ static FILE *report;
 static const char *verdict_word(int failed)
 {
     return failed == 4   ? "cannot"
+           : failed == 7 ? "untrusted"
            : failed == 2 ? "deadlock"
            : failed == 6 ? "race"
            : failed      ? "fail"
@@ -1855,11 +1857,11 @@ int explore_main(const struct explore_kata *k)
             kest = o.decisions;
         if (o.waits > west)
             west = o.waits;
-        if (o.failed == 4) { /* it cannot run here at all: said at once */
+        if (o.failed == 4 || o.failed == 7) { /* cannot run, or forged: said at once */
             fprintf(report, "explored %d  %.3f\n", w + 1, since(&t0));
-            tell(&o, "cannot");
+            tell(&o, verdict_word(o.failed));
             fprintf(report, "end\n");
-            return 3;
+            return o.failed == 4 ? 3 : 1;
         }
         if (o.failed && o.failed != 6 && !warm_fail[0])
             snprintf(warm_fail, sizeof warm_fail, "%s", o.sched[0] ? o.sched : "-");
@@ -1918,6 +1920,12 @@ int explore_main(const struct explore_kata *k)
                 race_by = strat == S_PCT ? "pct" : "random";
             }
             continue;
+        }
+        if (o.failed == 7) { /* forged: nothing to shrink or replay */
+            fprintf(report, "explored %ld  %.3f\n", n + 1 + WARMUP, since(&t0));
+            tell(&o, verdict_word(o.failed));
+            fprintf(report, "end\n");
+            return 1;
         }
         if (o.failed) {
             found = 1;

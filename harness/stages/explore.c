@@ -717,6 +717,14 @@ int stage_explore(struct run *r, struct stage_result *out)
     while (*why == ' ')
         why++;
     int why_len = (int)strcspn(why, "\n");
+    if (!strcmp(verdict, "untrusted")) {
+        /* lines the runtime did not write came through a schedule's pipe: no verdict of the
+         * run's stands, and there are no steps to tell */
+        stage_say(out, ST_FAIL, "explore's report is not trusted: %.*s", why_len, why);
+        code_map_release(&code);
+        free(bin);
+        return 0;
+    }
     if (!strcmp(verdict, "cannot")) {
         /* skipped, not failed: nothing was found wrong, and the other stages still judge */
         stage_say(out, ST_SKIP,

@@ -164,6 +164,19 @@ Test(explore, a_schedule_that_exits_before_its_report_fails)
     free(r);
 }
 
+/* Lines written to the schedule's pipe by the code under test, without the runtime's key: the
+ * run is not evidence, whatever they say (here: the right count, and the end). */
+Test(explore, a_schedule_whose_pipe_carries_lines_of_its_own_is_not_trusted)
+{
+    int code;
+    char *r = explore(13, "7", NULL, &code);
+    cr_expect_eq(code, 1, "%s", r);
+    cr_expect(strstr(r, "verdict untrusted a schedule's report pipe carried 2 lines the harness "
+                        "did not write"),
+              "%s", r);
+    free(r);
+}
+
 Test(explore, a_lost_update_is_found_and_its_schedule_replays_exactly)
 {
     for (int variant = 0; variant <= 2; variant += 2) {

@@ -7,7 +7,8 @@
  * recursive mutex locked twice, 9 a condition variable waited on under an `if` (a spurious
  * wake-up breaks it), 10 the same under a `while`; 11 locked, after /dev/null is put over
  * every descriptor from 3 up (and whatever dup2 refuses is closed); 12 locked, but thread 1
- * calls _exit(0) halfway. */
+ * calls _exit(0) halfway; 13 locked, but thread 0 first writes a result line and an end line
+ * of its own to every descriptor from 3 up (the runtime's words, without its key). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -86,6 +87,9 @@ static void *worker(void *arg)
     }
     if (variant == 12 && id == 1)
         _exit(0);
+    if (variant == 13 && id == 0)
+        for (int fd = 3; fd < 64; fd++)
+            (void)!write(fd, "R 1 4\nQ\n", 8);
     for (int i = 0; i < 2; i++) {
         if (variant == 0) {
             counter = counter + 1;
