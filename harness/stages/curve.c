@@ -24,7 +24,7 @@ static double time_at(struct run *r, const char *bin, int t)
     double w[RUNS];
     for (int i = 0; i < RUNS; i++) {
         struct perf_sample s;
-        if (perf_run(r, bin, args, k->nperf_args, 60, &s, NULL))
+        if (perf_run(r, bin, args, k->nperf_args, 60, 0, &s, NULL))
             return -1;
         w[i] = s.wall;
     }

@@ -93,7 +93,7 @@ static double single_thread_seconds(struct run *r, const char *ref)
     free(text);
     if (one <= 0) {
         struct perf_sample s;
-        if (perf_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, &s, NULL) == 0) {
+        if (perf_run(r, ref, k->perf_single_args, k->nperf_single_args, 30, 0, &s, NULL) == 0) {
             one = fmin(s.wall, s.cpu);
             char line[64];
             snprintf(line, sizeof line, "%.6f\n", one);
@@ -102,6 +102,13 @@ static double single_thread_seconds(struct run *r, const char *ref)
     }
     free(kept);
     return one;
+}
+
+/* Whether the graded runs move their workload by the grading's seed (perf.h, perf_run): always,
+ * but for the defences' proof (tests/hostile/hardcoded_timed.c). */
+static int varied(const struct run *r)
+{
+    return !defence_disabled(r, "vary");
 }
 
 /* A run of the learner's; where the kata talks to the latency server, it also notes how many
@@ -115,7 +122,7 @@ static int learner_run(struct run *r, const char *bin, double timeout, struct pe
 {
     const struct kata *k = r->kata;
     /* perf_run starts each run with a fresh server, so its counters are this run's */
-    int rc = perf_run(r, bin, k->perf_args, k->nperf_args, timeout, s, why);
+    int rc = perf_run(r, bin, k->perf_args, k->nperf_args, timeout, varied(r), s, why);
     if (r->server && rc == 0) {
         struct latency_stats st;
         latency_server_stats(r->server, &st);
@@ -162,7 +169,7 @@ int stage_perf(struct run *r, struct stage_result *out)
     /* warm-up: page cache, CPU frequency; and the reference's time sets the deadline */
     struct perf_sample rs, ls;
     char *why = NULL;
-    if (perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL)) {
+    if (perf_run(r, ref, k->perf_args, k->nperf_args, 30, varied(r), &rs, NULL)) {
         stage_say(out, ST_ERROR, "the reference failed its own timed workload");
         free(mine);
         free(ref);
@@ -220,7 +227,8 @@ measure:
             break;
         }
         int mine_rc = learner_run(r, mine, deadline, &ls, &why, &p->peak_in_flight, needed);
-        int ref_rc = mine_rc ? 0 : perf_run(r, ref, k->perf_args, k->nperf_args, 30, &rs, NULL);
+        int ref_rc =
+            mine_rc ? 0 : perf_run(r, ref, k->perf_args, k->nperf_args, 30, varied(r), &rs, NULL);
         if (mine_rc || ref_rc) {
             /* a reference that fails is the harness's fault, never the learner's */
             if (mine_rc)

@@ -134,7 +134,7 @@ static int time_one(struct run *r, const char *python, struct timed *t, int roun
 {
     const struct kata *k = r->kata;
     struct perf_sample s;
-    int rc = t->bin ? perf_run(r, t->bin, k->python_args, k->npython_args, FULL_TIMEOUT, &s, why)
+    int rc = t->bin ? perf_run(r, t->bin, k->python_args, k->npython_args, FULL_TIMEOUT, 0, &s, why)
                     : py_run(r, python, k->python_args, k->npython_args, FULL_TIMEOUT, &s, why);
     if (rc == 0 && round >= 0) {
         t->wall[round] = s.wall;
@@ -269,7 +269,7 @@ void python_perf_line(struct run *r, const char *reference, double reference_sec
     sb_puts(&sb, out->details ? out->details : "");
     int rc = same_as_perf(k) ? 0
                              : perf_run(r, reference, k->python_line_args, k->npython_line_args,
-                                        LINE_TIMEOUT, &rs, NULL);
+                                        LINE_TIMEOUT, 0, &rs, NULL);
     if (rc == 0)
         rc = py_run(r, python, k->python_line_args, k->npython_line_args, LINE_TIMEOUT, &s, &why);
     if (rc == 0 && same_as_perf(k)) {

@@ -40,7 +40,7 @@ static int fresh_server(struct run *r)
     return 0;
 }
 
-int perf_run(struct run *r, const char *bin, char *const *args, int nargs, double timeout,
+int perf_run(struct run *r, const char *bin, char *const *args, int nargs, double timeout, int vary,
              struct perf_sample *s, char **why)
 {
     if (r->server && fresh_server(r)) {
@@ -61,8 +61,11 @@ int perf_run(struct run *r, const char *bin, char *const *args, int nargs, doubl
         return -1;
     }
     char *log = work_path(r, "perf.log");
+    char workload[64];
+    snprintf(workload, sizeof workload, "KATA_WORKLOAD_SEED=%lu", r->seed);
     /* server_env is NULL where the kata has no server: it ends the list */
-    const char *env[] = {end.env, seed_env(r), server_env(r), NULL};
+    const char *env[] = {end.env, vary ? workload : "KATA_WORKLOAD_SEED=", seed_env(r),
+                         server_env(r), NULL};
     struct child c = {.argv = argv,
                       .env = env,
                       .stdout_path = log,

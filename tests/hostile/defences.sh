@@ -43,6 +43,7 @@ exit_timed           end                   perf             on       served
 forge_record         key                   test             on
 forge_schedule       key                   explore          on
 made_up_bodies       served                perf             on
+hardcoded_timed      vary                  perf             on
 '
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/defences.XXXXXX")

@@ -26,9 +26,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "driver: cannot allocate %zu bytes\n", n);
         return 2;
     }
-    /* xorshift64: a fixed sequence, eight bytes per step */
+    /* xorshift64, eight bytes per step: a fixed sequence, but for the perf stage's runs,
+     * which start it from the grading's seed (KATA_WORKLOAD_SEED, the same for the learner's
+     * runs and the reference's): bins written into the code for the input of kata.json's
+     * arguments are then wrong, and the work is the same */
     size_t block = n < BLOCK ? n : BLOCK;
     uint64_t x = 0x9e3779b97f4a7c15ULL;
+    const char *seed = getenv("KATA_WORKLOAD_SEED");
+    if (seed && *seed)
+        x ^= (strtoull(seed, NULL, 10) + 1) * 0xbf58476d1ce4e5b9ULL;
+    if (!x)
+        x = 0x9e3779b97f4a7c15ULL;
     for (size_t i = 0; i < block; i += 8) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         memcpy(data + i, &x, block - i < 8 ? block - i : 8);
