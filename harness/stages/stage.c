@@ -133,8 +133,9 @@ char *build_driver_mapped(struct run *r, enum driver_build kind, const char *src
     char *header = xasprintf("%s/%s.h", r->kata->dir, r->kata->name);
     /* what the compile reads besides its sources, so that the cache key changes with it
      * (the headers its -I folders offer are not in the key by themselves) */
-    const char *inputs[8] = {header, "tests/support/report_fd.c", "harness/runtime/report_guard.h"};
-    size_t ni = 3;
+    const char *inputs[9] = {header, "tests/support/report_fd.c", "harness/runtime/report_guard.h",
+                             "tests/support/workload.h"};
+    size_t ni = 4;
     if (kind == DRIVER_PLAIN)
         inputs[ni++] = "harness/runtime/valgrind_atomics.c";
     if (kind == DRIVER_EXPLORE) {
