@@ -177,14 +177,8 @@ static void workflow_commands_off(char token[65])
     const char *gha = getenv("GITHUB_ACTIONS");
     if (!gha || strcmp(gha, "true"))
         return;
-    unsigned char bytes[32];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? read(fd, bytes, sizeof bytes) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (got != (ssize_t)sizeof bytes)
+    if (random_hex(token, 32))
         return; /* no token: commands stay on, as before */
-    sha256_hex(bytes, sizeof bytes, token);
     printf("::stop-commands::%s\n", token);
     fflush(stdout);
 }

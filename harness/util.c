@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -315,6 +316,26 @@ unsigned long long fnv1a(unsigned long long h, const void *data, size_t len)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+int random_hex(char *out, size_t n)
+{
+    unsigned char bytes[64];
+    if (n > sizeof bytes)
+        return error("random_hex: at most %zu bytes", sizeof bytes);
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = getrandom(bytes + got, n - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return error("cannot read random bytes: %s", strerror(errno));
+        got += (size_t)r;
+    }
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+    out[2 * n] = '\0';
+    return 0;
 }
 
 int starts_with(const char *s, const char *prefix)

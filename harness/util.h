@@ -69,6 +69,10 @@ double now_seconds(void);
 #define FNV_INIT 0xcbf29ce484222325ULL
 unsigned long long fnv1a(unsigned long long h, const void *data, size_t len);
 
+/* n random bytes from the kernel (getrandom), as 2n lowercase hex digits and a NUL in out
+ * (2n + 1 bytes). Returns 0, or -1 (an error said) when the kernel gave none. */
+int random_hex(char *out, size_t n);
+
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
 /* 1 when the identifier `word` occurs in s as a whole word (not inside a longer name). */

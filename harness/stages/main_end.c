@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 const char main_end_wrap[] = "-Wl,--wrap=main";
@@ -19,18 +18,8 @@ int main_end_open(struct main_end *e)
     memset(e, 0, sizeof *e);
     e->secret_fd = -1;
     e->pass[0] = e->pass[1] = -1;
-    unsigned char bytes[16];
-    size_t got = 0;
-    while (got < sizeof bytes) {
-        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return error("cannot read random bytes: %s", strerror(errno));
-        got += (size_t)n;
-    }
-    for (size_t i = 0; i < sizeof bytes; i++)
-        snprintf(e->secret + 2 * i, 3, "%02x", bytes[i]);
+    if (random_hex(e->secret, 16))
+        return -1;
     int p[2];
     if (pipe2(p, O_CLOEXEC))
         return error("cannot open a pipe: %s", strerror(errno));

@@ -52,3 +52,16 @@ Test(util, comments_and_literals_are_blanked_and_code_kept)
     cr_assert_str_eq(s, "x  ");
     free(s);
 }
+
+/* The secrets and tokens the harness hands out: hex of the length asked, new each time. */
+Test(util, random_hex_gives_new_digits_of_the_length_asked)
+{
+    char a[33], b[33];
+    cr_assert_eq(random_hex(a, 16), 0);
+    cr_assert_eq(random_hex(b, 16), 0);
+    cr_assert_eq(strlen(a), 32);
+    cr_assert_eq(strspn(a, "0123456789abcdef"), 32, "%s", a);
+    cr_assert_str_neq(a, b);
+    char big[200];
+    cr_assert_eq(random_hex(big, 65), -1, "more than it holds is refused");
+}
